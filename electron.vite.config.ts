@@ -1,0 +1,49 @@
+import { cpSync } from 'node:fs';
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+
+// One config builds all three processes. The main build has extra inputs: `cli` is the headless
+// entry that plain `node` runs (`npm run serve`), and worker-thread entries live beside it so the
+// station can spawn them from `out/main` in both the desktop app and headless mode.
+/** SQL migrations are read at run time; ship them beside the bundle. */
+const copyMigrations = {
+  name: 'copy-migrations',
+  closeBundle() {
+    cpSync(resolve('src/server/db/migrations'), resolve('out/main/migrations'), { recursive: true });
+  },
+};
+
+export default defineConfig({
+  main: {
+    plugins: [copyMigrations],
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/index.ts'),
+          cli: resolve('src/server/cli.ts'),
+          'export-worker': resolve('src/server/telemetry/export-worker.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    // CommonJS so the window can keep `sandbox: true` (an ESM preload needs sandbox off).
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: 'src/renderer',
+    plugins: [react()],
+    build: {
+      outDir: 'out/renderer',
+      rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
+    },
+  },
+});

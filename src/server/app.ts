@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-dist';
+import type { Logger } from './logger';
+import { AppError, errorHandler, notFoundHandler } from './http/errors';
+
+export interface AppDeps {
+  logger: Logger;
+  /** sets req.principal; runs before every router */
+  authenticate: RequestHandler;
+  /** routers that need no credentials (health, /token); mounted before authentication */
+  publicRouters: Router[];
+  /** routers mounted at the root after authentication, each with its own guards (e.g. /write) */
+  rootRouters: Router[];
+  /** routers mounted under /api, by path */
+  apiRouters: Record<string, Router>;
+  openApiDocument: () => object;
+  rendererDir?: string;
+  corsOrigins: string[];
+}
+
+/** Express wiring only: middleware order, routers, the UI, errors. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      quietReqLogger: true,
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      serializers: {
+        req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: req.url.split('?')[0], remote: req.remoteAddress }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customSuccessMessage: (req, res, ms) => `${req.method} ${(req as { originalUrl?: string }).originalUrl?.split('?')[0]} ${res.statusCode} ${Math.round(ms)}ms`,
+      customErrorMessage: (req, res) => `${req.method} ${(req as { originalUrl?: string }).originalUrl?.split('?')[0]} ${res.statusCode}`,
+    }),
+  );
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'connect-src': ["'self'"],
+          'font-src': ["'self'", 'data:'],
+          'frame-ancestors': ["'none'"],
+          'upgrade-insecure-requests': null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use(cors(deps.corsOrigins));
+
+  for (const router of deps.publicRouters) app.use(router);
+  app.get('/openapi.json', (_req, res) => void res.json(deps.openApiDocument()));
+  mountDocs(app);
+
+  app.use(deps.authenticate);
+  for (const router of deps.rootRouters) app.use(router);
+  for (const [path, router] of Object.entries(deps.apiRouters)) app.use(`/api${path}`, router);
+
+  app.use('/api', notFoundHandler);
+  if (deps.rendererDir && existsSync(join(deps.rendererDir, 'index.html'))) mountRenderer(app, deps.rendererDir);
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+/** No cross-origin access unless origins are configured (CORS_ORIGINS). */
+function cors(origins: string[]): RequestHandler {
+  const allowed = new Set(origins);
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    if (!origin || !allowed.has(origin)) return next();
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, x-api-key');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE');
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    next();
+  };
+}
+
+/** /docs: Swagger UI from the bundled swagger-ui-dist package, so it works offline. */
+function mountDocs(app: Express): void {
+  const assets = swaggerUi.getAbsoluteFSPath();
+  app.use('/docs/assets', express.static(assets, { index: false, maxAge: '1h' }));
+  app.get('/docs/init.js', (_req, res) => {
+    res.type('application/javascript').send(
+      `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: false });`,
+    );
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SMART Oilfield API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head><body><div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`);
+  });
+}
+
+/** The built React UI, with client-side routes falling back to index.html. */
+function mountRenderer(app: Express, dir: string): void {
+  app.use(express.static(dir, { index: 'index.html', maxAge: '1h', setHeaders: (res, file) => file.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache') }));
+  app.get(/^\/(?!api\/|docs|openapi\.json|health|token).*/, (req, res, next) => {
+    if (req.method !== 'GET' || !req.accepts('html')) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(join(dir, 'index.html'));
+  });
+}
+
+export { AppError };

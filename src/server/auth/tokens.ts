@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import jwt from 'jsonwebtoken';
+import { roleSchema, type Role } from '../../shared/auth';
+
+export interface TokenClaims {
+  sub: string;
+  uid?: number;
+  kid?: number;
+  role: Role;
+}
+
+const ISSUER = 'smart-oilfield-station';
+
+/**
+ * The per-install signing secret: JWT_SECRET when set, otherwise 64 random bytes generated on
+ * first start and kept in a 0600 file beside the database.
+ */
+export function loadJwtSecret(file: string, fromEnv?: string): Buffer {
+  if (fromEnv) {
+    if (fromEnv.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
+    return Buffer.from(fromEnv);
+  }
+  try {
+    const existing = readFileSync(file);
+    if (existing.length >= 32) return existing;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(64);
+  writeFileSync(file, secret, { mode: 0o600, flag: 'w' });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+export class TokenIssuer {
+  constructor(
+    private readonly secret: Buffer,
+    readonly ttlSeconds: number,
+  ) {}
+
+  sign(claims: TokenClaims): string {
+    return jwt.sign(claims, this.secret, { algorithm: 'HS256', expiresIn: this.ttlSeconds, issuer: ISSUER, audience: ISSUER });
+  }
+
+  /** Verifies with the algorithm pinned to HS256 (no `none`, no RS/HS confusion); throws on any fault. */
+  verify(token: string): TokenClaims {
+    const payload = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, audience: ISSUER });
+    if (typeof payload === 'string') throw new Error('unexpected token payload');
+    const role = roleSchema.parse(payload.role);
+    if (typeof payload.sub !== 'string') throw new Error('token has no subject');
+    return { sub: payload.sub, role, uid: payload.uid as number | undefined, kid: payload.kid as number | undefined };
+  }
+}

@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config';
+import { migrate, MigrationError } from './db/migrate';
+import { closeDatabase, openDatabase } from './db/open';
+import { seedDatabase } from './seed/seed';
+import { startStation } from './station';
+
+/** Headless commands: `node out/main/cli.js <command> [options]`. */
+const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
+  serve: { help: 'start the station (HOST, PORT, DATA_DIR, ...)', run: serve },
+  seed: { help: 'create the database with one sample reading; --demo adds demo users, keys and a week of telemetry', run: seed },
+  migrate: { help: 'apply pending database migrations and exit', run: migrateCommand },
+};
+
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const station = await startStation(config, {
+    onGeneratedAdminPassword: (username, password) => {
+      process.stdout.write(
+        `\nNo users existed, so an admin was created. Sign in with:\n  username: ${username}\n  password: ${password}\n` +
+          `This password is shown only once. Change it after signing in (or set ADMIN_PASSWORD before the first start).\n\n`,
+      );
+    },
+  });
+  process.stdout.write(`SMART Oilfield station listening on ${station.url} (UI at ${station.url}/, API docs at ${station.url}/docs)\n`);
+  const stop = (signal: string) => {
+    station.logger.info({ signal }, 'shutting down');
+    station.close().then(
+      () => process.exit(0),
+      (err) => {
+        station.logger.error({ err }, 'unclean shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function seed(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { demo: { type: 'boolean', default: false }, days: { type: 'string' } } });
+  const config = loadConfig();
+  const db = openDatabase(config.databasePath);
+  try {
+    migrate(db);
+    const days = values.days === undefined ? undefined : Number(values.days);
+    if (days !== undefined && !(days > 0 && days <= 366)) throw new ConfigError('--days must be between 1 and 366');
+    const report = await seedDatabase(db, { demo: values.demo, days });
+    process.stdout.write(`database: ${config.databasePath}\n`);
+    process.stdout.write(`sample reading: ${report.sample ? 'inserted' : 'already present'}\n`);
+    if (values.demo) {
+      process.stdout.write(`demo users created: ${report.users.join(', ') || 'none (already there)'}\n`);
+      process.stdout.write(`demo keys created: ${report.keys.join(', ') || 'none (already there)'}\n`);
+      process.stdout.write(`demo readings stored: ${report.readings}\n`);
+    }
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+async function migrateCommand(): Promise<void> {
+  const config = loadConfig();
+  const db = openDatabase(config.databasePath);
+  try {
+    const { from, to } = migrate(db);
+    process.stdout.write(`database ${config.databasePath}: schema ${from} -> ${to}\n`);
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    const list = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.help}`).join('\n');
+    process.stderr.write(`usage: smart-oilfield <command>\n\ncommands:\n${list}\n`);
+    process.exitCode = name ? 2 : 0;
+    return;
+  }
+  await command.run(rest);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  const known = err instanceof ConfigError || err instanceof MigrationError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE';
+  process.stderr.write(`error: ${known ? (err as Error).message : (err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration comes from the environment (the seed's variable names), optionally merged over a
+ * JSON settings file at DATA_DIR/settings.json. It is validated once at start: a bad value stops
+ * the station with a message naming the variable, instead of failing later at a wellsite.
+ */
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const port = z.coerce.number().int().min(0).max(65535);
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(8000),
+  DATA_DIR: z.string().min(1).default('data'),
+  DATABASE_PATH: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool.optional(),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(16).default(2),
+  DB_MAX_OVERFLOW: z.coerce.number().int().min(0).max(16).default(2),
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'e.g. 64kb').default('64kb'),
+  BATCH_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'e.g. 32mb').default('32mb'),
+  BATCH_MAX_READINGS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
+  SERVE_UI: bool.default(true),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$/).default('admin'),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  CORS_ORIGINS: z.string().optional(),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databasePath: string;
+  exportsDir: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  logPretty: boolean;
+  readPoolSize: number;
+  bodyLimit: string;
+  batchBodyLimit: string;
+  batchMaxReadings: number;
+  serveUi: boolean;
+  jwtSecret?: string;
+  jwtSecretFile: string;
+  tokenTtlSeconds: number;
+  adminUsername: string;
+  adminPassword?: string;
+  /** origins allowed to call the API from a browser; empty means same-origin only */
+  corsOrigins: string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function readSettingsFile(dataDir: string): Record<string, string> {
+  try {
+    const raw = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as unknown;
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('settings.json must hold an object');
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError(`cannot read ${join(dataDir, 'settings.json')}: ${(err as Error).message}`);
+  }
+}
+
+/** Builds the typed config; `overrides` win over the environment (tests, the desktop app). */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Env = {}): Config {
+  const dataDirRaw = overrides.DATA_DIR ?? env.DATA_DIR ?? 'data';
+  const merged = { ...readSettingsFile(dataDirRaw), ...stripUndefined(env), ...stripUndefined(overrides) };
+  const known = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, merged[k as keyof typeof merged]]));
+  const parsed = envSchema.safeParse(known);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new ConfigError(`invalid configuration:\n${lines}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir,
+    databasePath: e.DATABASE_PATH ? resolve(e.DATABASE_PATH) : join(dataDir, 'processed', 'oilfield.db'),
+    exportsDir: join(dataDir, 'exports'),
+    logLevel: e.LOG_LEVEL,
+    logPretty: e.LOG_PRETTY ?? false,
+    readPoolSize: e.DB_POOL_SIZE + e.DB_MAX_OVERFLOW,
+    bodyLimit: e.BODY_LIMIT,
+    batchBodyLimit: e.BATCH_BODY_LIMIT,
+    batchMaxReadings: e.BATCH_MAX_READINGS,
+    serveUi: e.SERVE_UI,
+    jwtSecret: e.JWT_SECRET,
+    jwtSecretFile: join(dataDir, 'secrets', 'jwt.key'),
+    tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    adminUsername: e.ADMIN_USERNAME,
+    adminPassword: e.ADMIN_PASSWORD,
+    corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
+  };
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = String(v);
+  return out;
+}

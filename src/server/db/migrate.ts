@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrationsDir } from '../paths';
+import type { Db } from './open';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/** Reads `NNN_name.sql` files in version order; gaps or duplicate numbers are a packaging bug. */
+export function loadMigrations(dir = migrationsDir): Migration[] {
+  const migrations = readdirSync(dir)
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({ version: Number(f.slice(0, 3)), name: f.replace(/\.sql$/, ''), sql: readFileSync(join(dir, f), 'utf8') }));
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new MigrationError(`migration ${m.name} is out of sequence (expected ${i + 1})`);
+  });
+  return migrations;
+}
+
+/**
+ * Applies pending migrations, each in its own transaction, tracked by `PRAGMA user_version`.
+ * A database written by a newer station is refused: downgrading would silently misread it.
+ */
+export function migrate(db: Db, migrations = loadMigrations()): { from: number; to: number } {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations.length;
+  if (from > latest) {
+    throw new MigrationError(
+      `database schema version ${from} is newer than this station understands (${latest}); install a newer SMART Oilfield or open another DATA_DIR`,
+    );
+  }
+  for (const m of migrations.slice(from)) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return { from, to: latest };
+}

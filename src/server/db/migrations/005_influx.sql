@@ -1,0 +1,1 @@
+-- reserved: filled in by its feature (see the issue); empty until then

@@ -1,0 +1,30 @@
+import type { Request } from 'express';
+import type { z } from 'zod';
+import { AppError, fieldErrors } from './errors';
+
+/** Parses a request part against a shared schema; a mismatch is a 422 naming every bad field. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'path'): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const errors = fieldErrors(result.error, where === 'body' ? '' : where);
+  const first = errors[0];
+  const detail = first ? `${first.path}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}` : 'invalid input';
+  throw new AppError(422, detail, { errors });
+}
+
+export const parseBody = <S extends z.ZodType>(schema: S, req: Request) => parse(schema, req.body, 'body');
+export const parseQuery = <S extends z.ZodType>(schema: S, req: Request) => parse(schema, { ...req.query }, 'query');
+
+/** Route ids are positive integers; anything else is a 404, not a database error. */
+export function parseId(raw: unknown, what: string): number {
+  const text = String(raw);
+  if (!/^[1-9]\d{0,15}$/.test(text)) throw new AppError(404, `${what} ${JSON.stringify(text).slice(0, 40)} not found`);
+  return Number(text);
+}
+
+/** Refuses bodies of the wrong media type with 415 instead of parsing them as something else. */
+export function requireContentType(req: Request, ...types: string[]): void {
+  if (!req.is(types)) {
+    throw new AppError(415, `Content-Type must be ${types.join(' or ')}${req.headers['content-type'] ? `, not ${req.headers['content-type']}` : ''}`);
+  }
+}

@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The station runs from TypeScript sources (vitest, tsx) and from the electron-vite bundle in
+ * `out/main` (headless `node out/main/cli.js` and the desktop app). Files it loads at run time —
+ * migrations, worker-thread entries, the built renderer — live in different places in each case.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+export const runningFromSource = import.meta.url.endsWith('.ts');
+
+/** out/main when bundled (chunks may sit one folder down); src/server from source. */
+const baseDir = runningFromSource ? here : basename(here) === 'chunks' ? dirname(here) : here;
+
+export const projectRoot = resolve(baseDir, '..', '..');
+
+export const migrationsDir = runningFromSource ? join(baseDir, 'db', 'migrations') : join(baseDir, 'migrations');
+
+export const rendererDir = join(projectRoot, 'out', 'renderer');
+
+export const resourcesDir = join(projectRoot, 'resources');
+
+/**
+ * A worker-thread entry: `name` is the bundle input name (see electron.vite.config.ts) and
+ * `sourcePath` the TypeScript file relative to src/server. From source the worker needs tsx.
+ */
+export function workerEntry(name: string, sourcePath: string): { file: string; execArgv: string[] } {
+  if (runningFromSource) return { file: join(baseDir, sourcePath), execArgv: ['--import', 'tsx'] };
+  const file = join(baseDir, `${name}.js`);
+  if (!existsSync(file)) throw new Error(`worker bundle ${file} is missing: run npm run build`);
+  return { file, execArgv: [] };
+}

@@ -1,0 +1,68 @@
+import type { Db } from '../db/open';
+import type { NewReading } from '../../shared/telemetry';
+import { hashPassword } from '../auth/passwords';
+import { hashKey } from '../auth/keys-repository';
+import { TelemetryRepository } from '../telemetry/repository';
+import { demoReadings } from './demo-telemetry';
+
+/** The seed's demo accounts and keys: created only on request (`seed --demo`), never silently. */
+export const DEMO_USERS = [
+  { username: 'admin', password: 'adminpass', role: 'admin' },
+  { username: 'user', password: 'userpass', role: 'user' },
+] as const;
+export const DEMO_KEYS = [
+  { name: 'demo admin key', key: 'demo-key-123', role: 'admin' },
+  { name: 'demo user key', key: 'demo-key-456', role: 'user' },
+] as const;
+export const DEMO_WELLS = ['well-001', 'well-002', 'well-003', 'well-004'];
+
+export interface SeedReport {
+  sample: boolean;
+  users: string[];
+  keys: string[];
+  readings: number;
+}
+
+/** What `npm run seed` does: one sample reading (the seed's behaviour); `demo` adds the rest. */
+export async function seedDatabase(db: Db, options: { demo: boolean; days?: number; now?: number }): Promise<SeedReport> {
+  const repo = new TelemetryRepository(db);
+  const now = options.now ?? Date.now();
+  const report: SeedReport = { sample: false, users: [], keys: [], readings: 0 };
+  const sample: NewReading = { device_id: 'device-001', ts: Math.floor(now / 1000) * 1000, temperature: 72.5, pressure: 1013.2, status: 'ok' };
+  report.sample = repo.write([sample]).inserted === 1;
+  if (!options.demo) return report;
+
+  for (const u of DEMO_USERS) {
+    const exists = db.prepare('SELECT 1 FROM users WHERE username = ?').get(u.username);
+    if (exists) continue;
+    const t = Date.now();
+    db.prepare('INSERT INTO users (username, password_hash, role, disabled, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)').run(
+      u.username,
+      await hashPassword(u.password),
+      u.role,
+      t,
+      t,
+    );
+    report.users.push(u.username);
+  }
+  for (const k of DEMO_KEYS) {
+    const res = db
+      .prepare('INSERT OR IGNORE INTO api_keys (name, prefix, key_hash, role, devices, created_at) VALUES (?, ?, ?, ?, NULL, ?)')
+      .run(k.name, k.key.slice(0, 8), hashKey(k.key), k.role, Date.now());
+    if (res.changes) report.keys.push(k.key);
+  }
+
+  let batch: NewReading[] = [];
+  const flush = () => {
+    const out = repo.write(batch);
+    report.readings += out.inserted + out.replaced;
+    batch = [];
+  };
+  for (const r of demoReadings({ wells: DEMO_WELLS, days: options.days ?? 7, intervalSeconds: 60, endMs: Math.floor(now / 60_000) * 60_000 })) {
+    batch.push(r);
+    if (batch.length === 5000) flush();
+  }
+  if (batch.length) flush();
+  db.prepare(`INSERT INTO audit_log (ts, actor, action, detail) VALUES (?, 'seed', 'seed.demo', ?)`).run(Date.now(), JSON.stringify({ readings: report.readings }));
+  return report;
+}

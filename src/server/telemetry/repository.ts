@@ -1,0 +1,222 @@
+import type { Db } from '../db/open';
+import type { NewReading } from '../../shared/telemetry';
+
+/** A telemetry row as stored (ts and received_at in ms, extra as JSON text). */
+export interface ReadingRow {
+  id: number;
+  device_id: string;
+  ts: number;
+  temperature: number | null;
+  pressure: number | null;
+  status: string | null;
+  extra: string | null;
+  received_at: number;
+}
+
+export interface Filter {
+  deviceRef?: number;
+  tsFrom?: number;
+  tsTo?: number;
+}
+
+export interface WriteOutcome {
+  inserted: number;
+  replaced: number;
+  /** indexes (into the input) of readings identical to what was already stored */
+  duplicates: number[];
+  /** ids of the rows this write created, in input order (duplicates excluded) */
+  lastId: number;
+}
+
+const SELECT_COLUMNS = `t.id, d.device_id, t.ts, t.temperature, t.pressure, t.status, t.extra, t.received_at`;
+
+/** Builds `WHERE` clauses for the shared filters; values are always bound, never spliced. */
+export function filterSql(f: Filter, alias = 't'): { where: string; params: Record<string, number> } {
+  const parts: string[] = [];
+  const params: Record<string, number> = {};
+  if (f.deviceRef !== undefined) {
+    parts.push(`${alias}.device_ref = @deviceRef`);
+    params.deviceRef = f.deviceRef;
+  }
+  if (f.tsFrom !== undefined) {
+    parts.push(`${alias}.ts >= @tsFrom`);
+    params.tsFrom = f.tsFrom;
+  }
+  if (f.tsTo !== undefined) {
+    parts.push(`${alias}.ts <= @tsTo`);
+    params.tsTo = f.tsTo;
+  }
+  return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+/**
+ * Owns the telemetry SQL. Hot statements are prepared once; multi-row writes run in one
+ * transaction. A repeated (device, ts) is a duplicate when the values match and replaces the
+ * stored reading (with a new id, so change feeds see it) when they differ: last write wins.
+ */
+export class TelemetryRepository {
+  private readonly insertDevice;
+  private readonly findDevice;
+  private readonly touchDevice;
+  private readonly insertIgnore;
+  private readonly findExisting;
+  private readonly replaceRow;
+  private readonly getById;
+  private readonly getByKey;
+  private readonly deleteById;
+  private readonly decrementDevice;
+  private readonly deviceCache = new Map<string, number>();
+
+  constructor(private readonly db: Db) {
+    this.insertDevice = db.prepare(
+      `INSERT INTO devices (device_id, first_seen_at, last_seen_at, reading_count) VALUES (?, ?, ?, 0)
+       ON CONFLICT(device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at RETURNING id`,
+    );
+    this.findDevice = db.prepare(`SELECT id FROM devices WHERE device_id = ?`).pluck();
+    this.touchDevice = db.prepare(
+      `UPDATE devices SET last_seen_at = MAX(last_seen_at, ?), reading_count = reading_count + ? WHERE id = ?`,
+    );
+    this.insertIgnore = db.prepare(
+      `INSERT OR IGNORE INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.findExisting = db.prepare(
+      `SELECT temperature, pressure, status, extra FROM telemetry WHERE device_ref = ? AND ts = ?`,
+    );
+    this.replaceRow = db.prepare(
+      `INSERT OR REPLACE INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.getById = db.prepare(`SELECT ${SELECT_COLUMNS} FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE t.id = ?`);
+    this.getByKey = db.prepare(
+      `SELECT ${SELECT_COLUMNS} FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE t.device_ref = ? AND t.ts = ?`,
+    );
+    this.deleteById = db.prepare(`DELETE FROM telemetry WHERE id = ? RETURNING device_ref`);
+    this.decrementDevice = db.prepare(`UPDATE devices SET reading_count = reading_count - 1 WHERE id = ?`);
+  }
+
+  /** The integer key of a device id, or undefined if the station has never seen it. */
+  deviceRef(deviceId: string): number | undefined {
+    const cached = this.deviceCache.get(deviceId);
+    if (cached !== undefined) return cached;
+    const id = this.findDevice.get(deviceId) as number | undefined;
+    if (id !== undefined) this.deviceCache.set(deviceId, id);
+    return id;
+  }
+
+  /** Stores validated readings in one transaction. */
+  write(readings: readonly NewReading[], receivedAt = Date.now()): WriteOutcome {
+    return this.writeTx(readings, receivedAt);
+  }
+
+  private readonly writeTx = (readings: readonly NewReading[], receivedAt: number): WriteOutcome => {
+    const run = this.db.transaction((): WriteOutcome => {
+      const outcome: WriteOutcome = { inserted: 0, replaced: 0, duplicates: [], lastId: 0 };
+      const added = new Map<number, number>();
+      for (let i = 0; i < readings.length; i++) {
+        const r = readings[i]!;
+        const ref = this.ensureDevice(r.device_id, receivedAt);
+        const extra = r.extra && Object.keys(r.extra).length ? JSON.stringify(r.extra) : null;
+        const temperature = r.temperature ?? null;
+        const pressure = r.pressure ?? null;
+        const status = r.status ?? null;
+        const res = this.insertIgnore.run(ref, r.ts, temperature, pressure, status, extra, receivedAt);
+        if (res.changes === 1) {
+          outcome.inserted++;
+          outcome.lastId = Number(res.lastInsertRowid);
+          added.set(ref, (added.get(ref) ?? 0) + 1);
+          continue;
+        }
+        const old = this.findExisting.get(ref, r.ts) as Pick<ReadingRow, 'temperature' | 'pressure' | 'status' | 'extra'>;
+        if (old.temperature === temperature && old.pressure === pressure && old.status === status && old.extra === extra) {
+          outcome.duplicates.push(i);
+        } else {
+          const rep = this.replaceRow.run(ref, r.ts, temperature, pressure, status, extra, receivedAt);
+          outcome.replaced++;
+          outcome.lastId = Number(rep.lastInsertRowid);
+        }
+      }
+      for (const [ref, n] of added) this.touchDevice.run(receivedAt, n, ref);
+      return outcome;
+    });
+    try {
+      return run.immediate();
+    } catch (err) {
+      // A rolled-back transaction may have created devices we cached; forget them.
+      this.deviceCache.clear();
+      throw err;
+    }
+  };
+
+  private ensureDevice(deviceId: string, now: number): number {
+    const known = this.deviceRef(deviceId);
+    if (known !== undefined) return known;
+    const id = (this.insertDevice.get(deviceId, now, now) as { id: number }).id;
+    this.deviceCache.set(deviceId, id);
+    return id;
+  }
+
+  get(id: number): ReadingRow | undefined {
+    return this.getById.get(id) as ReadingRow | undefined;
+  }
+
+  /** The reading a device stored at an instant (ts in ms). */
+  findByKey(deviceId: string, ts: number): ReadingRow | undefined {
+    const ref = this.deviceRef(deviceId);
+    return ref === undefined ? undefined : (this.getByKey.get(ref, ts) as ReadingRow | undefined);
+  }
+
+  /** Deletes one reading; false if there was none. */
+  delete(id: number): boolean {
+    return this.db.transaction(() => {
+      const row = this.deleteById.get(id) as { device_ref: number } | undefined;
+      if (!row) return false;
+      this.decrementDevice.run(row.device_ref);
+      return true;
+    })();
+  }
+
+  /** Offset paging (the seed's `page`), newest first unless asked otherwise. */
+  list(f: Filter, limit: number, offset: number, order: 'asc' | 'desc'): ReadingRow[] {
+    const { where, params } = filterSql(f);
+    const dir = order === 'asc' ? 'ASC' : 'DESC';
+    return this.db
+      .prepare(
+        `SELECT ${SELECT_COLUMNS} FROM telemetry t JOIN devices d ON d.id = t.device_ref ${where}
+         ORDER BY t.ts ${dir}, t.id ${dir} LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit, offset }) as ReadingRow[];
+  }
+
+  /** Keyset paging: rows strictly after (ts, id) in the requested order; cost independent of depth. */
+  listAfter(f: Filter, limit: number, after: { ts: number; id: number }, order: 'asc' | 'desc'): ReadingRow[] {
+    const { where, params } = filterSql(f);
+    const cmp = order === 'asc' ? '>' : '<';
+    const dir = order === 'asc' ? 'ASC' : 'DESC';
+    const keyset = `(t.ts ${cmp} @afterTs OR (t.ts = @afterTs AND t.id ${cmp} @afterId))`;
+    const clause = where ? `${where} AND ${keyset}` : `WHERE ${keyset}`;
+    return this.db
+      .prepare(
+        `SELECT ${SELECT_COLUMNS} FROM telemetry t JOIN devices d ON d.id = t.device_ref ${clause}
+         ORDER BY t.ts ${dir}, t.id ${dir} LIMIT @limit`,
+      )
+      .all({ ...params, limit, afterTs: after.ts, afterId: after.id }) as ReadingRow[];
+  }
+
+  /**
+   * Total rows matching a filter. Without a time range the per-device counters answer at once;
+   * with one, SQLite counts over the (device, ts) or (ts) index.
+   */
+  count(f: Filter): number {
+    if (f.tsFrom === undefined && f.tsTo === undefined) {
+      const sql =
+        f.deviceRef === undefined
+          ? `SELECT COALESCE(SUM(reading_count), 0) FROM devices`
+          : `SELECT COALESCE(reading_count, 0) FROM devices WHERE id = @deviceRef`;
+      const params = f.deviceRef === undefined ? {} : { deviceRef: f.deviceRef };
+      return (this.db.prepare(sql).pluck().get(params) as number | undefined) ?? 0;
+    }
+    const { where, params } = filterSql(f);
+    return this.db.prepare(`SELECT COUNT(*) FROM telemetry t ${where}`).pluck().get(params) as number;
+  }
+}

@@ -1,0 +1,128 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { listQuerySchema, readingInputSchema, seriesQuerySchema, telemetryFilterSchema } from '../../shared/telemetry';
+import type { Guards } from '../auth/guards';
+import type { Config } from '../config';
+import { AppError } from '../http/errors';
+import { parseBody, parseId, parseQuery, requireContentType } from '../http/validate';
+import { readNdjson } from './body';
+import { createExportStream } from './export-stream';
+import type { TelemetryService } from './service';
+import type { TelemetryStats } from './stats';
+
+export interface TelemetryRouterDeps {
+  config: Config;
+  service: TelemetryService;
+  stats: TelemetryStats;
+  guards: Guards;
+  /** wraps the stats computation, e.g. in a cache; returns what to send and an X-Cache value */
+  cachedStats?: (key: string, compute: () => unknown) => Promise<{ value: unknown; hit: boolean }>;
+}
+
+const bytes = (limit: string): number => {
+  const m = /^(\d+)(b|kb|mb)$/i.exec(limit)!;
+  return Number(m[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[m[2]!.toLowerCase() as 'b' | 'kb' | 'mb'];
+};
+
+/** Only the seed's filters are accepted on export/stats; a stray parameter is a client bug worth reporting. */
+const exportQuerySchema = telemetryFilterSchema.refine(
+  (q) => q.ts_from === undefined || q.ts_to === undefined || q.ts_from <= q.ts_to,
+  { message: 'ts_from must not be after ts_to', path: ['ts_from'] },
+);
+
+export function createTelemetryRouter(deps: TelemetryRouterDeps): Router {
+  const { service, stats, guards, config } = deps;
+  const router = Router();
+  const json = express.json({ limit: config.bodyLimit, strict: false });
+  const batchJson = express.json({ limit: config.batchBodyLimit, strict: false });
+
+  router.post('/', guards.ingest, json, (req, res) => {
+    requireContentType(req, 'application/json');
+    const reading = parseBody(readingInputSchema, req);
+    guards.assertCanWrite(req, [reading.device_id]);
+    const { reading: stored, created } = service.ingestOne(reading);
+    res.status(created ? 201 : 200).json(stored);
+  });
+
+  router.post('/batch', guards.ingest, async (req, res, next) => {
+    let items: unknown[];
+    if (req.is('application/x-ndjson') || req.is('application/jsonl')) {
+      items = await readNdjson(req, bytes(config.batchBodyLimit), config.batchMaxReadings);
+    } else if (req.is('application/json')) {
+      await new Promise<void>((resolve, reject) => batchJson(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      const body: unknown = req.body;
+      const list = Array.isArray(body) ? body : (body as { readings?: unknown })?.readings;
+      if (!Array.isArray(list)) throw new AppError(422, 'body must be a JSON array of readings (or {"readings": [...]})');
+      items = list;
+    } else {
+      return next(new AppError(415, 'Content-Type must be application/json or application/x-ndjson'));
+    }
+    if (items.length === 0) throw new AppError(422, 'the batch is empty');
+    if (items.length > config.batchMaxReadings) throw new AppError(413, `a batch holds at most ${config.batchMaxReadings} readings`);
+    guards.assertCanWrite(req, deviceIdsOf(items));
+    const result = service.ingestBatch(items);
+    if (result.stored === 0 && result.duplicates.length === 0) {
+      throw new AppError(422, `all ${result.received} readings were rejected; nothing was stored`, {
+        errors: result.rejected.slice(0, 100).flatMap((r) => r.errors.map((e) => ({ path: `[${r.index}].${e.path}`, message: e.message }))),
+        rejected: result.rejected,
+      });
+    }
+    res.status(result.rejected.length ? 207 : 200).json(result);
+  });
+
+  router.get('/', guards.read, (req, res) => {
+    res.json(service.list(parseQuery(listQuerySchema, req)));
+  });
+
+  router.get('/export', guards.read, (req, res, next) => {
+    const q = parseQuery(exportQuerySchema, req);
+    const filter = service.resolveFilter(q) ?? { deviceRef: -1 };
+    const name = `telemetry${q.device_id ? `-${q.device_id}` : ''}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`;
+    res.status(200);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    const stream = createExportStream(config.databasePath, filter);
+    stream.on('error', next);
+    res.on('close', () => stream.destroy());
+    stream.pipe(res);
+  });
+
+  router.get('/stats', guards.read, async (req, res) => {
+    const q = parseQuery(exportQuerySchema, req);
+    const compute = () => stats.stats(service.resolveFilter(q));
+    if (!deps.cachedStats) return void res.json(compute());
+    const key = `stats:${q.device_id ?? '*'}:${q.ts_from ?? ''}:${q.ts_to ?? ''}`;
+    const { value, hit } = await deps.cachedStats(key, compute);
+    res.setHeader('X-Cache', hit ? 'HIT' : 'MISS').json(value);
+  });
+
+  router.get('/series', guards.read, (req, res) => {
+    const q = parseQuery(seriesQuerySchema, req);
+    if (q.ts_from > q.ts_to) throw new AppError(422, 'ts_from must not be after ts_to');
+    const ref = service.resolveFilter({ device_id: q.device_id })?.deviceRef;
+    res.json(stats.series(ref, q.device_id, q.ts_from, q.ts_to, q.buckets));
+  });
+
+  router.get('/:id', guards.read, (req, res) => {
+    res.json(service.get(parseId(req.params.id, 'reading')));
+  });
+
+  router.delete('/:id', guards.admin, (req, res) => {
+    service.delete(parseId(req.params.id, 'reading'));
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+function deviceIdsOf(items: unknown[]): Set<string> {
+  const ids = new Set<string>();
+  for (const item of items) {
+    const id = (item as { device_id?: unknown } | null)?.device_id;
+    if (typeof id === 'string') ids.add(id);
+  }
+  return ids;
+}
+
+export const exportFilterSchema = exportQuerySchema;
+export type ExportFilter = z.output<typeof exportQuerySchema>;

@@ -1,0 +1,116 @@
+import type { BatchResult, ListQuery, NewReading, ReadingPage, Reading } from '../../shared/telemetry';
+import { readingInputSchema } from '../../shared/telemetry';
+import type { FieldError } from '../../shared/problem';
+import { AppError, fieldErrors, notFound } from '../http/errors';
+import { MalformedLine } from './body';
+import { decodeCursor, encodeCursor } from './cursor';
+import { toReading } from './mapping';
+import type { Filter, TelemetryRepository, WriteOutcome } from './repository';
+
+/** Something that wants to know about stored readings (cache invalidation, forwarder, alarms). */
+export type WriteListener = (deviceIds: ReadonlySet<string>, outcome: WriteOutcome) => void;
+
+export interface TelemetryFilterInput {
+  device_id?: string;
+  ts_from?: number;
+  ts_to?: number;
+}
+
+/** The telemetry use cases: what the routes, the line-protocol endpoint and the seed script call. */
+export class TelemetryService {
+  private readonly listeners: WriteListener[] = [];
+
+  constructor(private readonly repo: TelemetryRepository) {}
+
+  onWrite(listener: WriteListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Stores readings that are already validated; one transaction. */
+  store(readings: readonly NewReading[]): WriteOutcome {
+    const outcome = this.repo.write(readings);
+    if (outcome.inserted + outcome.replaced > 0 && this.listeners.length) {
+      const devices = new Set(readings.map((r) => r.device_id));
+      for (const listener of this.listeners) listener(devices, outcome);
+    }
+    return outcome;
+  }
+
+  /** One reading: 201 with the stored record (or the existing one for an exact duplicate). */
+  ingestOne(input: NewReading): { reading: Reading; created: boolean } {
+    const outcome = this.store([input]);
+    const row = this.repo.findByKey(input.device_id, input.ts)!;
+    return { reading: toReading(row), created: outcome.duplicates.length === 0 };
+  }
+
+  /**
+   * Validates each raw reading on its own; the valid ones are stored in one transaction and the
+   * rest are reported with their index and reasons. Nothing is stored when none is valid.
+   */
+  ingestBatch(raw: readonly unknown[]): BatchResult {
+    const valid: NewReading[] = [];
+    const validIndex: number[] = [];
+    const rejected: { index: number; errors: FieldError[] }[] = [];
+    for (let i = 0; i < raw.length; i++) {
+      const item = raw[i];
+      if (item instanceof MalformedLine) {
+        rejected.push({ index: i, errors: [{ path: '(line)', message: 'not valid JSON' }] });
+        continue;
+      }
+      const parsed = readingInputSchema.safeParse(item);
+      if (parsed.success) {
+        valid.push(parsed.data);
+        validIndex.push(i);
+      } else {
+        rejected.push({ index: i, errors: fieldErrors(parsed.error) });
+      }
+    }
+    const outcome = valid.length ? this.store(valid) : { inserted: 0, replaced: 0, duplicates: [], lastId: 0 };
+    return {
+      received: raw.length,
+      stored: outcome.inserted + outcome.replaced,
+      inserted: outcome.inserted,
+      replaced: outcome.replaced,
+      duplicates: outcome.duplicates.map((i) => validIndex[i]!),
+      rejected,
+    };
+  }
+
+  get(id: number): Reading {
+    const row = this.repo.get(id);
+    if (!row) throw notFound(`reading ${id}`);
+    return toReading(row);
+  }
+
+  delete(id: number): void {
+    if (!this.repo.delete(id)) throw notFound(`reading ${id}`);
+  }
+
+  /** Resolves the public filter to the stored one; undefined means "matches nothing". */
+  resolveFilter(input: TelemetryFilterInput): Filter | undefined {
+    const filter: Filter = { tsFrom: input.ts_from, tsTo: input.ts_to };
+    if (input.device_id !== undefined) {
+      const ref = this.repo.deviceRef(input.device_id);
+      if (ref === undefined) return undefined;
+      filter.deviceRef = ref;
+    }
+    return filter;
+  }
+
+  list(q: ListQuery): ReadingPage {
+    const filter = this.resolveFilter(q);
+    if (!filter) return { items: [], total: 0, page: q.page, limit: q.limit, next_cursor: null };
+    if (q.cursor && q.page !== 1) throw new AppError(422, 'use either page or cursor, not both');
+    const rows = q.cursor
+      ? this.repo.listAfter(filter, q.limit, decodeCursor(q.cursor), q.order)
+      : this.repo.list(filter, q.limit, (q.page - 1) * q.limit, q.order);
+    const last = rows.at(-1);
+    return {
+      items: rows.map(toReading),
+      total: this.repo.count(filter),
+      page: q.page,
+      limit: q.limit,
+      next_cursor: rows.length === q.limit && last ? encodeCursor(last.ts, last.id) : null,
+    };
+  }
+}

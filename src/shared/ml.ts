@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { deviceIdSchema, MAX_MAGNITUDE, timestampSchema } from './telemetry';
+
+/** Payloads of the anomaly check (/api/ml/...) and alarms (/api/alarms...). Timestamps out are Unix seconds. */
+const measurement = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .refine(Number.isFinite, `${what} must be finite`)
+    .refine((v) => Math.abs(v) <= MAX_MAGNITUDE, `${what} is out of range (|value| <= 1e12)`);
+
+export const predictRequestSchema = z.strictObject({
+  temperature: measurement('temperature'),
+  pressure: measurement('pressure'),
+  device_id: deviceIdSchema.optional(),
+  ts: timestampSchema.optional(),
+});
+export type PredictRequest = z.input<typeof predictRequestSchema>;
+
+export const ruleFiredSchema = z.object({
+  rule: z.enum(['temperature_min', 'temperature_max', 'pressure_min', 'pressure_max', 'temperature_rate', 'pressure_rate']),
+  value: z.number(),
+  limit: z.number(),
+});
+export type RuleFired = z.infer<typeof ruleFiredSchema>;
+
+export const predictMetaSchema = z.object({
+  model_version: z.string().nullable().describe('version of the forest, or null for the rule scorer'),
+  threshold: z.number(),
+  features: z.record(z.string(), z.number()).nullable().describe('the forest inputs, null for the rule scorer'),
+  history: z.number().int().describe('stored readings of the device used as history'),
+  rules_fired: z.array(ruleFiredSchema),
+  reason: z.string().describe('why this scorer answered, in words'),
+});
+
+export const predictResponseSchema = z.object({
+  anomaly: z.boolean(),
+  score: z.number().min(0).max(1),
+  model: z.enum(['rf', 'rule']),
+  meta: predictMetaSchema,
+});
+export type PredictResponse = z.infer<typeof predictResponseSchema>;
+
+export const MAX_SCORE_POINTS = 100_000;
+
+export const scoreRequestSchema = z
+  .strictObject({ device_id: deviceIdSchema, ts_from: timestampSchema, ts_to: timestampSchema })
+  .refine((q) => q.ts_from <= q.ts_to, { message: 'ts_from must not be after ts_to', path: ['ts_from'] });
+export type ScoreRequest = z.input<typeof scoreRequestSchema>;
+
+export const scorePointSchema = z.object({
+  ts: z.number().describe('Unix seconds'),
+  time: z.string(),
+  score: z.number(),
+  anomaly: z.boolean(),
+  model: z.enum(['rf', 'rule']),
+});
+export const scoreResponseSchema = z.array(scorePointSchema);
+export type ScorePoint = z.infer<typeof scorePointSchema>;
+
+const limit = z.number().refine(Number.isFinite, 'must be finite').nullable().optional();
+const rate = z.number().refine(Number.isFinite, 'must be finite').positive('must be positive').nullable().optional();
+const seconds = z.number().int().min(0).max(7 * 24 * 3600);
+
+/** Limits of the rule scorer and alarm timing for one device, or `*` for every device without its own. */
+export const ruleLimitsInputSchema = z
+  .strictObject({
+    temperature_min: limit,
+    temperature_max: limit,
+    pressure_min: limit,
+    pressure_max: limit,
+    temperature_rate_max: rate.describe('largest normal change per minute, absolute'),
+    pressure_rate_max: rate.describe('largest normal change per minute, absolute'),
+    alarm_open_after_s: seconds.optional().describe('score above threshold this long opens an alarm'),
+    alarm_clear_after_s: seconds.optional().describe('normal this long clears it'),
+  })
+  .refine((l) => l.temperature_min == null || l.temperature_max == null || l.temperature_min < l.temperature_max, {
+    message: 'temperature_min must be below temperature_max',
+    path: ['temperature_min'],
+  })
+  .refine((l) => l.pressure_min == null || l.pressure_max == null || l.pressure_min < l.pressure_max, {
+    message: 'pressure_min must be below pressure_max',
+    path: ['pressure_min'],
+  });
+export type RuleLimitsInput = z.input<typeof ruleLimitsInputSchema>;
+
+export const ruleLimitsSchema = z.object({
+  device_id: z.string().describe('a device id, or * for the default'),
+  temperature_min: z.number().nullable(),
+  temperature_max: z.number().nullable(),
+  pressure_min: z.number().nullable(),
+  pressure_max: z.number().nullable(),
+  temperature_rate_max: z.number().nullable(),
+  pressure_rate_max: z.number().nullable(),
+  alarm_open_after_s: z.number().int(),
+  alarm_clear_after_s: z.number().int(),
+  updated_at: z.string().nullable(),
+  updated_by: z.string().nullable(),
+});
+export type RuleLimits = z.infer<typeof ruleLimitsSchema>;
+
+export const ruleDeviceParamSchema = z.union([z.literal('*'), deviceIdSchema]);
+
+export const alarmSchema = z.object({
+  id: z.number().int(),
+  device_id: z.string(),
+  state: z.enum(['open', 'cleared']),
+  started_ts: z.number().describe('first anomalous reading, Unix seconds'),
+  opened_ts: z.number().describe('when the alarm opened (score high for the open delay), Unix seconds'),
+  cleared_ts: z.number().nullable(),
+  peak_score: z.number(),
+  model: z.enum(['rf', 'rule']),
+  reason: z.string().nullable(),
+  acknowledged_at: z.string().nullable(),
+  acknowledged_by: z.string().nullable(),
+  note: z.string().nullable(),
+});
+export type Alarm = z.infer<typeof alarmSchema>;
+
+const boolParam = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+export const alarmsQuerySchema = z
+  .strictObject({
+    device_id: deviceIdSchema.optional(),
+    state: z.enum(['open', 'cleared']).optional(),
+    acknowledged: boolParam.optional(),
+    ts_from: timestampSchema.optional(),
+    ts_to: timestampSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .refine((q) => q.ts_from === undefined || q.ts_to === undefined || q.ts_from <= q.ts_to, {
+    message: 'ts_from must not be after ts_to',
+    path: ['ts_from'],
+  });
+export type AlarmsQuery = z.output<typeof alarmsQuerySchema>;
+
+export const ackRequestSchema = z.strictObject({ note: z.string().max(500).optional() });
