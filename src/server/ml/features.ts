@@ -18,7 +18,7 @@ export interface FeatureWindows {
   minHistory: number;
 }
 
-export const DEFAULT_WINDOWS: FeatureWindows = { short: 5, mid: 30, long: 180, minHistory: 10 };
+export const DEFAULT_WINDOWS: FeatureWindows = { short: 5, mid: 30, long: 360, minHistory: 10 };
 
 /** Z-scores and ratios are clipped here so a frozen baseline (spread 0) cannot produce Infinity. */
 export const CLIP = 50;

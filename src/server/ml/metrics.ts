@@ -48,8 +48,11 @@ export function confusionOf(truth: readonly number[], predicted: readonly boolea
   const c: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
   truth.forEach((t, i) => {
     const p = predicted[i] ?? false;
-    if (t === 1) p ? c.tp++ : c.fn++;
-    else p ? c.fp++ : c.tn++;
+    if (t === 1) {
+      if (p) c.tp++;
+      else c.fn++;
+    } else if (p) c.fp++;
+    else c.tn++;
   });
   return c;
 }

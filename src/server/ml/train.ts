@@ -39,10 +39,10 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   maxDepth: 12,
   minNumSamples: 5,
   maxTrainRows: 1600,
-  normalShare: 0.6,
+  normalShare: 0.7,
   cvFolds: 3,
   cvEstimators: 15,
-  smoothing: 5,
+  smoothing: 3,
   maxFalsePositiveRate: 0.05,
   windows: DEFAULT_WINDOWS,
 };
@@ -134,7 +134,7 @@ function scorePrepared(forest: Forest, d: Prepared, smoothing: number): number[]
   return smoothScores(raw, smoothing);
 }
 
-const THRESHOLDS = Array.from({ length: 19 }, (_, i) => Math.round((0.05 + i * 0.05) * 100) / 100);
+const THRESHOLDS = Array.from({ length: 37 }, (_, i) => Math.round((0.05 + i * 0.025) * 1000) / 1000);
 
 /**
  * The lowest threshold whose cross-validated false-positive rate on normal instances meets the

@@ -20,6 +20,8 @@ CREATE TABLE ml_alarm_state (
   device_ref  INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
   phase       TEXT    NOT NULL CHECK (phase IN ('normal', 'pending', 'active', 'clearing')),
   since_ts    INTEGER,                      -- ms UTC when the current phase started
+  started_ts  INTEGER,                      -- ms UTC of the first high reading of the current run
+  peak        REAL    NOT NULL DEFAULT 0,
   last_ts     INTEGER NOT NULL,             -- ms UTC of the last reading scored
   alarm_id    INTEGER                       -- the open alarm while active/clearing
 );

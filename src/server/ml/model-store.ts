@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { FEATURE_NAMES } from './features';
+import { Forest } from './forest';
+import type { TrainedModel } from './train';
+
+/**
+ * Models are JSON files: `DATA_DIR/models/rf-<stamp>-<hash>.json`, newest first; the default model
+ * trained on the 3W data ships as `resources/models/default.json`. A file carries everything needed
+ * to score (forest, windows, threshold, smoothing), its metrics and the training data's attribution.
+ */
+export const MODEL_FORMAT = 'smart-oilfield/anomaly-rf';
+
+export interface ModelFile extends TrainedModel {
+  format: typeof MODEL_FORMAT;
+  format_version: 1;
+  version: string;
+  created_at: string;
+  /** where the training data came from */
+  source: string;
+  /** licence and citation of the training data (CC BY 4.0 requires it to travel with the model) */
+  attribution: string | null;
+  references: Record<string, number>;
+}
+
+// Only the parts the station relies on are checked; the forest itself is checked by loading it.
+const headerSchema = z.object({
+  format: z.literal(MODEL_FORMAT),
+  format_version: z.literal(1),
+  version: z.string().min(1),
+  feature_names: z.array(z.string()),
+  windows: z.object({ short: z.number().int().min(1), mid: z.number().int().min(2), long: z.number().int().min(2), minHistory: z.number().int().min(2) }),
+  smoothing: z.number().int().min(1),
+  threshold: z.number().min(0).max(1),
+  forest: z.object({ name: z.literal('RFClassifier') }).loose(),
+});
+
+export class ModelError extends Error {
+  override name = 'ModelError';
+}
+
+export interface LoadedModel {
+  file: ModelFile;
+  path: string;
+  forest: Forest;
+}
+
+export function modelVersion(model: Pick<TrainedModel, 'forest'>, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const hash = createHash('sha256').update(JSON.stringify(model.forest)).digest('hex').slice(0, 8);
+  return `rf-${stamp}-${hash}`;
+}
+
+export function loadModelFile(path: string): LoadedModel {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ModelError(`cannot read model ${path}: ${(err as Error).message}`);
+  }
+  const header = headerSchema.safeParse(raw);
+  if (!header.success) throw new ModelError(`${path} is not a SMART Oilfield anomaly model: ${header.error.issues[0]?.message}`);
+  const file = raw as ModelFile;
+  if (file.feature_names.join(',') !== FEATURE_NAMES.join(',')) {
+    throw new ModelError(`${path} was trained on other features (${file.feature_names.length}); retrain it with this station`);
+  }
+  return { file, path, forest: new Forest(file.forest) };
+}
+
+/** Writes atomically (temp file + rename) so a reader never sees half a model. */
+export function saveModelFile(dir: string, file: ModelFile, name = `${file.version}.json`): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(file));
+  renameSync(tmp, path);
+  return path;
+}
+
+/** The newest model in `dir` (versions sort by time), else the shipped default, else null. */
+export function findModelPath(dir: string, defaultPath: string | null): string | null {
+  if (existsSync(dir)) {
+    const files = readdirSync(dir)
+      .filter((f) => /^rf-\d{8}-\d{6}-[0-9a-f]{8}\.json$/.test(f))
+      .sort();
+    const newest = files.at(-1);
+    if (newest) return join(dir, newest);
+  }
+  return defaultPath && existsSync(defaultPath) ? defaultPath : null;
+}
+
+/** Holds the active model; `reload()` after training picks up a new file without a restart. */
+export class ModelRegistry {
+  private current: LoadedModel | null = null;
+  private loaded = false;
+
+  constructor(
+    readonly modelsDir: string,
+    readonly defaultPath: string | null,
+  ) {}
+
+  get(): LoadedModel | null {
+    if (!this.loaded) this.reload();
+    return this.current;
+  }
+
+  reload(): LoadedModel | null {
+    const path = findModelPath(this.modelsDir, this.defaultPath);
+    this.current = path ? loadModelFile(path) : null;
+    this.loaded = true;
+    return this.current;
+  }
+
+  /** Tests and a model-less station (rule scorer only). */
+  set(model: LoadedModel | null): void {
+    this.current = model;
+    this.loaded = true;
+  }
+}
