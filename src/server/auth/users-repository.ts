@@ -60,9 +60,18 @@ export class UsersRepository {
   update(id: number, changes: { role?: string; disabled?: boolean; password_hash?: string }): UserRow | undefined {
     const sets: string[] = [];
     const params: Record<string, unknown> = { id, now: Date.now() };
-    if (changes.role !== undefined) (sets.push('role = @role'), (params.role = changes.role));
-    if (changes.disabled !== undefined) (sets.push('disabled = @disabled'), (params.disabled = changes.disabled ? 1 : 0));
-    if (changes.password_hash !== undefined) (sets.push('password_hash = @hash'), (params.hash = changes.password_hash));
+    if (changes.role !== undefined) {
+      sets.push('role = @role');
+      params.role = changes.role;
+    }
+    if (changes.disabled !== undefined) {
+      sets.push('disabled = @disabled');
+      params.disabled = changes.disabled ? 1 : 0;
+    }
+    if (changes.password_hash !== undefined) {
+      sets.push('password_hash = @hash');
+      params.hash = changes.password_hash;
+    }
     return this.db.prepare(`UPDATE users SET ${sets.join(', ')}, updated_at = @now WHERE id = @id RETURNING *`).get(params) as UserRow | undefined;
   }
 }

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { FieldError, Problem } from '../../shared/problem';
 import type { Logger } from '../logger';
 
@@ -41,7 +41,7 @@ export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
 }
 
 export function problemBody(status: number, detail: string, extra: Record<string, unknown> = {}): Problem {
-  const { headers: _h, type, ...rest } = extra as { headers?: unknown; type?: string };
+  const { headers: _headers, type, ...rest } = extra as { headers?: unknown; type?: string };
   return {
     type: type ?? (status >= 500 ? 'about:blank' : `https://smart-oilfield.local/problems/${status}`),
     title: TITLES[status] ?? 'Error',

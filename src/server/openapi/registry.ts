@@ -19,7 +19,7 @@ export function problems(...statuses: number[]) {
   );
 }
 
-export const bearer = [{ bearerAuth: [] }, { apiKey: [] }];
+export const bearer: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKey: [] }];
 
 /** Builds the OpenAPI 3.1 document from what each feature registered. */
 export function buildDocument(registry: OpenAPIRegistry) {

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { listQuerySchema, readingInputSchema, seriesQuerySchema, telemetryFilterSchema } from '../../shared/telemetry';
 import type { Guards } from '../auth/guards';
 import type { Config } from '../config';

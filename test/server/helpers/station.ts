@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfig, type Env } from '../../../src/server/config';
 import { createLogger } from '../../../src/server/logger';
 import { startStation, type Station } from '../../../src/server/station';
+import type { Db } from '../../../src/server/db/open';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
 export const ENGINEER = { username: 'engineer', password: 'engineer-password-1' };
@@ -46,7 +47,7 @@ export class TestStation {
     return this.station.url;
   }
 
-  get db() {
+  get db(): Db {
     return this.station.db;
   }
 
