@@ -1,0 +1,167 @@
+import { join } from 'node:path';
+import express, { Router, type RequestHandler } from 'express';
+import type { Role } from '../../shared/auth';
+import {
+  ackRequestSchema,
+  alarmsQuerySchema,
+  predictRequestSchema,
+  ruleDeviceParamSchema,
+  ruleLimitsInputSchema,
+  scoreRequestSchema,
+  type RuleLimits,
+} from '../../shared/ml';
+import { msToIso } from '../../shared/time';
+import type { Db } from '../db/open';
+import { AppError, notFound } from '../http/errors';
+import { parse, parseBody, parseId, parseQuery, requireContentType } from '../http/validate';
+import type { Logger } from '../logger';
+import { resourcesDir } from '../paths';
+import { AlarmService } from './alarm-service';
+import { ModelRegistry } from './model-store';
+import { MlRepository, type LimitsRow } from './repository';
+import { MlService } from './service';
+
+export interface MlRouterDeps {
+  db: Db;
+  logger: Logger;
+  requireRole: (...roles: Role[]) => RequestHandler;
+  /** DATA_DIR: versioned models live in DATA_DIR/models */
+  dataDir: string;
+  /** the lead's AuditLog (structural, so this folder does not depend on its module) */
+  audit?: { record(e: { actor: string | null; action: string; target?: string | null; ip?: string | null; detail?: Record<string, unknown> }): void };
+  /** override the model source (tests); default: newest in DATA_DIR/models, else resources/models/default.json */
+  models?: ModelRegistry;
+  bodyLimit?: string;
+}
+
+export interface MlComponents {
+  router: Router;
+  service: MlService;
+  alarms: AlarmService;
+  models: ModelRegistry;
+}
+
+function limitsOut(row: LimitsRow | undefined, deviceId: string): RuleLimits {
+  return {
+    device_id: deviceId,
+    temperature_min: row?.temperature_min ?? null,
+    temperature_max: row?.temperature_max ?? null,
+    pressure_min: row?.pressure_min ?? null,
+    pressure_max: row?.pressure_max ?? null,
+    temperature_rate_max: row?.temperature_rate_max ?? null,
+    pressure_rate_max: row?.pressure_rate_max ?? null,
+    alarm_open_after_s: row?.alarm_open_after_s ?? 300,
+    alarm_clear_after_s: row?.alarm_clear_after_s ?? 900,
+    updated_at: row ? msToIso(row.updated_at) : null,
+    updated_by: row?.updated_by ?? null,
+  };
+}
+
+/**
+ * The anomaly check and alarms over HTTP. Paths are absolute (/api/ml/..., /api/alarms...), so
+ * wiring is `app.use(createMl(deps).router)`; `alarms.check(device_id)` is the hook for ingest.
+ */
+export function createMl(deps: MlRouterDeps): MlComponents {
+  const repo = new MlRepository(deps.db);
+  const models = deps.models ?? new ModelRegistry(join(deps.dataDir, 'models'), join(resourcesDir, 'models', 'default.json'));
+  const service = new MlService(repo, models);
+  const alarms = new AlarmService(repo, service);
+  const { requireRole } = deps;
+  const user = requireRole('admin', 'user');
+  const admin = requireRole('admin');
+  const json = express.json({ limit: deps.bodyLimit ?? '64kb', strict: false });
+  const router = Router();
+  const jsonBody: RequestHandler = (req, _res, next) => {
+    requireContentType(req, 'application/json');
+    next();
+  };
+
+  router.post('/api/ml/predict', user, jsonBody, json, (req, res) => {
+    const input = parseBody(predictRequestSchema, req);
+    res.json(service.predict(input));
+  });
+
+  router.post('/api/ml/score', user, jsonBody, json, (req, res) => {
+    const q = parseBody(scoreRequestSchema, req);
+    res.json(service.score(q.device_id, q.ts_from, q.ts_to));
+  });
+
+  router.get('/api/ml/model', user, (_req, res) => {
+    const m = models.get();
+    if (!m) throw notFound('anomaly model (none installed: the rule scorer answers)');
+    const { forest: _forest, ...info } = m.file;
+    res.json(info);
+  });
+
+  router.get('/api/ml/limits', admin, (_req, res) => {
+    res.json(repo.allLimits().map((r) => limitsOut(r, r.device_id)));
+  });
+
+  router.get('/api/ml/limits/:device_id', admin, (req, res) => {
+    const deviceId = parse(ruleDeviceParamSchema, req.params.device_id, 'path');
+    const row = repo.limits(deviceId);
+    if (!row) throw notFound(`rule limits for ${deviceId}`);
+    res.json(limitsOut(row, deviceId));
+  });
+
+  router.put('/api/ml/limits/:device_id', admin, jsonBody, json, (req, res) => {
+    const deviceId = parse(ruleDeviceParamSchema, req.params.device_id, 'path');
+    const body = parseBody(ruleLimitsInputSchema, req);
+    const row: LimitsRow = {
+      device_id: deviceId,
+      temperature_min: body.temperature_min ?? null,
+      temperature_max: body.temperature_max ?? null,
+      pressure_min: body.pressure_min ?? null,
+      pressure_max: body.pressure_max ?? null,
+      temperature_rate_max: body.temperature_rate_max ?? null,
+      pressure_rate_max: body.pressure_rate_max ?? null,
+      alarm_open_after_s: body.alarm_open_after_s ?? null,
+      alarm_clear_after_s: body.alarm_clear_after_s ?? null,
+      updated_at: Date.now(),
+      updated_by: req.principal?.subject ?? null,
+    };
+    repo.putLimits(row);
+    deps.audit?.record({ actor: req.principal?.subject ?? null, action: 'ml.limits.set', target: deviceId, ip: req.ip ?? null, detail: { ...body } });
+    res.json(limitsOut(row, deviceId));
+  });
+
+  router.delete('/api/ml/limits/:device_id', admin, (req, res) => {
+    const deviceId = parse(ruleDeviceParamSchema, req.params.device_id, 'path');
+    if (!repo.deleteLimits(deviceId)) throw notFound(`rule limits for ${deviceId}`);
+    deps.audit?.record({ actor: req.principal?.subject ?? null, action: 'ml.limits.delete', target: deviceId, ip: req.ip ?? null });
+    res.status(204).end();
+  });
+
+  router.get('/api/alarms', user, (req, res) => {
+    res.json(alarms.list(parseQuery(alarmsQuerySchema, req)));
+  });
+
+  router.post('/api/alarms/:id/ack', user, (req, res, next) => {
+    const id = parseId(req.params.id, 'alarm');
+    // An empty body is fine (no note); a body must be JSON.
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody) requireContentType(req, 'application/json');
+    json(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      // The body parser calls back asynchronously: errors must go to next(), not be thrown.
+      try {
+        const body = parse(ackRequestSchema, req.body ?? {}, 'body');
+      const by = req.principal?.subject;
+      if (!by) throw new AppError(401, 'sign in first');
+      const alarm = alarms.acknowledge(id, by, body.note ?? null);
+      deps.audit?.record({ actor: by, action: 'alarm.ack', target: String(id), ip: req.ip ?? null, detail: { device_id: alarm.device_id } });
+      deps.logger.info({ alarm: id, by }, 'alarm acknowledged');
+      res.json(alarm);
+      } catch (e) {
+        next(e);
+      }
+    });
+  });
+
+  return { router, service, alarms, models };
+}
+
+/** The router alone, for `app.use(createMlRouter(deps))`. */
+export function createMlRouter(deps: MlRouterDeps): Router {
+  return createMl(deps).router;
+}
