@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * The station runs from TypeScript sources (vitest, tsx) and from the electron-vite bundle in
@@ -22,11 +23,20 @@ export const rendererDir = join(projectRoot, 'out', 'renderer');
 export const resourcesDir = join(projectRoot, 'resources');
 
 /**
- * A worker-thread entry: `name` is the bundle input name (see electron.vite.config.ts) and
- * `sourcePath` the TypeScript file relative to src/server. From source the worker needs tsx.
+ * A worker-thread entry for `new Worker(entry.file, { execArgv: entry.execArgv, ... })`: `name` is
+ * the bundle input name (see electron.vite.config.ts) and `sourcePath` the TypeScript file
+ * relative to src/server. From source (tests, tsx) the worker is a tiny ES module that registers
+ * tsx's loader first, because Node 20 workers ignore `--import` in execArgv.
  */
-export function workerEntry(name: string, sourcePath: string): { file: string; execArgv: string[] } {
-  if (runningFromSource) return { file: join(baseDir, sourcePath), execArgv: ['--import', 'tsx'] };
+export function workerEntry(name: string, sourcePath: string): { file: string | URL; execArgv: string[] } {
+  if (runningFromSource) {
+    // The ESM build of tsx's API (require.resolve would give the CommonJS one).
+    const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+    const tsx = pathToFileURL(join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href;
+    const target = pathToFileURL(join(baseDir, sourcePath)).href;
+    const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(target)});`;
+    return { file: new URL(`data:text/javascript,${encodeURIComponent(code)}`), execArgv: [] };
+  }
   const file = join(baseDir, `${name}.js`);
   if (!existsSync(file)) throw new Error(`worker bundle ${file} is missing: run npm run build`);
   return { file, execArgv: [] };

@@ -78,11 +78,12 @@ export class TelemetryStats {
    * min/avg/max per span, so a chart never receives more points than it has pixels.
    */
   series(deviceRef: number | undefined, deviceId: string, tsFrom: number, tsTo: number, buckets: number): Series {
-    const bucketMs = Math.max(1000, Math.ceil((tsTo - tsFrom + 1) / buckets));
+    // Whole seconds per bucket, so bucket edges line up with the readings devices send.
+    const bucketMs = Math.max(1, Math.ceil((tsTo - tsFrom + 1) / buckets / 1000)) * 1000;
     if (deviceRef === undefined) return { device_id: deviceId, bucket_seconds: bucketMs / 1000, points: [] };
     const rows = this.db
       .prepare(
-        `SELECT (ts - @tsFrom) / @bucketMs AS b, COUNT(*) AS n,
+        `SELECT CAST((ts - @tsFrom) / @bucketMs AS INTEGER) AS b, COUNT(*) AS n,
                 MIN(temperature) AS t_min, AVG(temperature) AS t_avg, MAX(temperature) AS t_max,
                 MIN(pressure) AS p_min, AVG(pressure) AS p_avg, MAX(pressure) AS p_max
          FROM telemetry WHERE device_ref = @ref AND ts >= @tsFrom AND ts <= @tsTo
