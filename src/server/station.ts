@@ -4,10 +4,9 @@ import { Router } from 'express';
 import { createApp } from './app';
 import { AuditLog } from './audit/repository';
 import { createAuditRouter } from './audit/routes';
-import { authenticate } from './auth/authenticate';
 import { KeysRepository } from './auth/keys-repository';
-import { createGuards } from './auth/policy';
-import { createAccountsRouter, createTokenRouter } from './auth/routes';
+import { createAccountsRouter } from './auth/routes';
+import { createSecurity } from './auth/security';
 import { AuthService } from './auth/service';
 import { loadJwtSecret, TokenIssuer } from './auth/tokens';
 import { UsersRepository } from './auth/users-repository';
@@ -25,6 +24,10 @@ import { createTelemetryRouter } from './telemetry/routes';
 import { TelemetryService } from './telemetry/service';
 import { TelemetryStats } from './telemetry/stats';
 import { VERSION } from './version';
+import { registerSettingsDocs } from './settings/openapi';
+import { createSettingsRouter } from './settings/routes';
+import { SettingsService } from './settings/service';
+import { SettingsFile } from './settings/store';
 import { ensureFirstAdmin } from './auth/first-admin';
 
 export interface Station {
@@ -61,7 +64,9 @@ export async function startStation(config: Config, options: StationOptions = {})
   const tokens = new TokenIssuer(loadJwtSecret(config.jwtSecretFile, config.jwtSecret), config.tokenTtlSeconds);
   const auth = new AuthService(users, keys, tokens, audit);
   await ensureFirstAdmin(users, auth, config, options.onGeneratedAdminPassword);
-  const guards = createGuards();
+  // Rate-limit counters stay in memory until the Redis client is passed as `sendCommand` here.
+  const security = createSecurity({ config, tokens, users, keys, audit, auth });
+  const { guards } = security;
 
   const telemetryRepo = new TelemetryRepository(db);
   const telemetry = new TelemetryService(telemetryRepo);
@@ -70,18 +75,20 @@ export async function startStation(config: Config, options: StationOptions = {})
 
   const registry = new OpenAPIRegistry();
   registerTelemetryDocs(registry);
+  registerSettingsDocs(registry);
   let document: object | undefined;
 
   const devicesRouter = Router().get('/', guards.read, (_req, res) => void res.json(devices.list()));
   const app = createApp({
     logger,
-    authenticate: authenticate({ tokens, users, keys }),
-    publicRouters: [createHealthRouter(db, VERSION), createTokenRouter(auth)],
+    authenticate: security.authenticate,
+    publicRouters: [createHealthRouter(db, VERSION), ...security.publicRouters],
     rootRouters: [],
     apiRouters: {
       '/telemetry': createTelemetryRouter({ config, service: telemetry, stats, guards }),
       '/devices': devicesRouter,
       '/audit': createAuditRouter(audit, guards),
+      '/settings': createSettingsRouter({ service: new SettingsService(new SettingsFile(config.dataDir)), guards, audit, host: config.host }),
       '': createAccountsRouter(auth, guards),
     },
     openApiDocument: () => (document ??= buildDocument(registry)),
