@@ -24,6 +24,7 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           cli: resolve('src/server/cli.ts'),
           'export-worker': resolve('src/server/telemetry/export-worker.ts'),
+          'ml-train-worker': resolve('src/server/ml/train-worker.ts'),
         },
       },
     },

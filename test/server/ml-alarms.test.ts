@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/server/http/errors';
+import type { AppError } from '../../src/server/http/errors';
 import { AlarmService } from '../../src/server/ml/alarm-service';
 import { run, type ScoredPoint } from '../../src/server/ml/alarms';
 import { ModelRegistry } from '../../src/server/ml/model-store';

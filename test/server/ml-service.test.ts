@@ -78,7 +78,8 @@ describe('ml predict and score', () => {
       expect(points[0]!.ts).toBe((T0 + 40 * MIN) / 1000);
       expect(points.every((p) => p.model === 'rf')).toBe(true);
       // The same reading scored by /predict (history before it + its own values) scores the same.
-      const p = ctx.service.predict({ device_id: 'well-1', ts: T0 + 50 * MIN, ...steady(80)[50]! });
+      const { temperature, pressure } = steady(80)[50]!;
+      const p = ctx.service.predict({ device_id: 'well-1', ts: T0 + 50 * MIN, temperature, pressure });
       expect(p.score).toBeCloseTo(points[10]!.score, 12);
     });
 
