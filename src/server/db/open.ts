@@ -16,6 +16,9 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // Test-only: caps the file so SQLite reports a real SQLITE_FULL (test/reliability/disk.test.ts).
+    const maxPages = Number(process.env.DB_MAX_PAGE_COUNT);
+    if (Number.isSafeInteger(maxPages) && maxPages > 0) db.pragma(`max_page_count = ${maxPages}`);
   }
   db.pragma('foreign_keys = ON');
   db.pragma('cache_size = -32000');

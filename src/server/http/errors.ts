@@ -81,12 +81,39 @@ function fromParserError(err: { type?: string; status?: number; message?: string
 }
 
 /**
+ * SQLite faults of the disk or of contention, not of the request: the write transaction has
+ * rolled back as a whole, nothing was acknowledged, and the same request will succeed once the
+ * fault clears (space freed, directory writable again, the other writer done). So 503 with a
+ * Retry-After, which device gateways (Telegraf, Node-RED) treat as "keep it and retry".
+ */
+const STORAGE_FAULTS: { match: RegExp; detail: string }[] = [
+  { match: /^SQLITE_FULL/, detail: 'the database disk is full; nothing from this request was stored, retry once space is freed' },
+  { match: /^SQLITE_READONLY/, detail: 'the database is read-only right now; nothing from this request was stored, retry later' },
+  { match: /^SQLITE_IOERR/, detail: 'the database disk reported an I/O error; nothing from this request was stored, retry later' },
+  { match: /^SQLITE_CANTOPEN/, detail: 'the database file cannot be opened; nothing from this request was stored, retry later' },
+  { match: /^SQLITE_(BUSY|LOCKED)/, detail: 'the database is busy; nothing from this request was stored, retry shortly' },
+];
+
+function fromStorageError(err: unknown, logger: Logger): AppError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  const fault = STORAGE_FAULTS.find((f) => f.match.test(code));
+  if (!fault) return undefined;
+  logger.error({ code, err }, 'storage fault');
+  return new AppError(503, fault.detail, {
+    type: 'https://smart-oilfield.local/problems/storage-unavailable',
+    code,
+    headers: { 'Retry-After': /BUSY|LOCKED/.test(code) ? '1' : '10' },
+  });
+}
+
+/**
  * The last middleware. Client errors keep their detail; anything unexpected is logged with its
  * stack and answered with a generic 500 that leaks no SQL or stack trace.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const appErr = err instanceof AppError ? err : fromParserError(err ?? {});
+    const appErr = err instanceof AppError ? err : (fromParserError(err ?? {}) ?? fromStorageError(err, logger));
     if (res.headersSent) {
       // A streamed response (export) failed midway: all we can do is cut it, so the client sees
       // a truncated transfer instead of a file that looks complete.
