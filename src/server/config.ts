@@ -10,6 +10,7 @@ import { z } from 'zod';
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
 const port = z.coerce.number().int().min(0).max(65535);
 
 const envSchema = z.object({
@@ -29,7 +30,23 @@ const envSchema = z.object({
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
   ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$/).default('admin'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-  CORS_ORIGINS: z.string().optional(),
+  CORS_ORIGINS: z
+    .string()
+    .refine((v) => list(v).every((o) => /^https?:\/\/[A-Za-z0-9.[\]:-]+$/.test(o)), 'comma-separated origins like http://host:port (no paths, no *)')
+    .optional(),
+  // security (docs/SECURITY.md)
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_JWKS_URL: z.url().optional(),
+  OIDC_PUBLIC_KEY: z.string().min(1).optional(),
+  OIDC_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_:/.-]{1,128}$/).default('role'),
+  OIDC_ADMIN_VALUES: z.string().default('admin'),
+  OIDC_USER_VALUES: z.string().default('user'),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  TOKEN_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
+  TOKEN_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  READ_RATE_LIMIT: z.coerce.number().int().min(0).max(10_000_000).default(3000),
+  INGEST_RATE_LIMIT: z.coerce.number().int().min(0).max(10_000_000).default(12_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -54,6 +71,34 @@ export interface Config {
   adminPassword?: string;
   /** origins allowed to call the API from a browser; empty means same-origin only */
   corsOrigins: string[];
+  /** external identity provider whose RS256/ES256 bearer tokens are accepted; undefined = none */
+  oidc?: OidcConfig;
+  rateLimits: RateLimitConfig;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  audience: string;
+  jwksUrl?: string;
+  /** PEM (SPKI) text of the provider's public key, when there is no JWKS endpoint */
+  publicKeyPem?: string;
+  /** claim (dotted path, e.g. realm_access.roles) whose value(s) map to a station role */
+  roleClaim: string;
+  adminValues: string[];
+  userValues: string[];
+}
+
+/** Requests per window; read and ingest limits of 0 switch that limiter off (benchmarks). */
+export interface RateLimitConfig {
+  windowMs: number;
+  /** failed sign-ins per IP and user name on /token */
+  token: number;
+  /** failed sign-ins per IP on /token, whatever the user name (spraying) */
+  tokenPerIp: number;
+  /** reads per caller (user, key, or IP) */
+  read: number;
+  /** ingest requests per caller (key or user) */
+  ingest: number;
 }
 
 export class ConfigError extends Error {
@@ -102,7 +147,43 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
+    oidc: oidcConfig(e),
+    rateLimits: {
+      windowMs: e.RATE_LIMIT_WINDOW_SECONDS * 1000,
+      token: e.TOKEN_RATE_LIMIT,
+      tokenPerIp: e.TOKEN_RATE_LIMIT_PER_IP,
+      read: e.READ_RATE_LIMIT,
+      ingest: e.INGEST_RATE_LIMIT,
+    },
   };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** OIDC is all or nothing: an issuer needs an audience and a key source, or the station refuses to start. */
+function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | undefined {
+  const set = [e.OIDC_ISSUER, e.OIDC_AUDIENCE, e.OIDC_JWKS_URL, e.OIDC_PUBLIC_KEY].some((v) => v !== undefined);
+  if (!set) return undefined;
+  if (!e.OIDC_ISSUER || !e.OIDC_AUDIENCE) throw new ConfigError('invalid configuration:\n  OIDC_ISSUER and OIDC_AUDIENCE must both be set to accept external tokens');
+  if (!e.OIDC_JWKS_URL === !e.OIDC_PUBLIC_KEY) throw new ConfigError('invalid configuration:\n  set exactly one of OIDC_JWKS_URL and OIDC_PUBLIC_KEY');
+  if (e.OIDC_JWKS_URL) {
+    // Keys fetched over plain HTTP could be swapped by anyone on the path; only loopback may skip TLS.
+    const u = new URL(e.OIDC_JWKS_URL);
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK.has(u.hostname))) {
+      throw new ConfigError('invalid configuration:\n  OIDC_JWKS_URL must be https (plain http only on loopback)');
+    }
+  }
+  let pem = e.OIDC_PUBLIC_KEY;
+  if (pem && !pem.includes('-----BEGIN')) {
+    try {
+      pem = readFileSync(pem, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`invalid configuration:\n  OIDC_PUBLIC_KEY: cannot read ${pem}: ${(err as Error).message}`);
+    }
+  }
+  const adminValues = list(e.OIDC_ADMIN_VALUES);
+  const userValues = list(e.OIDC_USER_VALUES);
+  return { issuer: e.OIDC_ISSUER, audience: e.OIDC_AUDIENCE, jwksUrl: e.OIDC_JWKS_URL, publicKeyPem: pem, roleClaim: e.OIDC_ROLE_CLAIM, adminValues, userValues };
 }
 
 function stripUndefined(o: Record<string, unknown>): Record<string, string> {

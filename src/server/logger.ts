@@ -1,13 +1,14 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
 /**
  * Structured JSON logs (one line per event). Credentials never reach a log line: the redact list
- * covers every header and body field that can carry one.
+ * covers every header and body field that can carry one. `destination` lets tests capture the
+ * real output (and prove that no secret reaches it).
  */
-export function createLogger(level: string, pretty = false): Logger {
-  return pino({
+export function createLogger(level: string, pretty = false, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { app: 'smart-oilfield' },
     redact: {
@@ -23,6 +24,7 @@ export function createLogger(level: string, pretty = false): Logger {
       ],
       censor: '[redacted]',
     },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
-  });
+    ...(pretty && !destination ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -21,6 +21,10 @@ export const createUserSchema = z.strictObject({
   role: z.enum(['admin', 'user']).default('user'),
 });
 
+/** First-run: the desktop app's create-admin screen (POST /api/setup). */
+export const setupSchema = z.strictObject({ username: usernameSchema, password: passwordSchema });
+export const setupStatusSchema = z.object({ needs_admin: z.boolean() });
+
 export const updateUserSchema = z
   .strictObject({
     role: z.enum(['admin', 'user']).optional(),

@@ -71,7 +71,12 @@ async function verifyBearer(deps: AuthenticateDeps, token: string): Promise<Prin
   try {
     claims = deps.tokens.verify(token);
   } catch {
-    return deps.external ? deps.external(token).catch(() => undefined) : undefined;
+    // Not one of ours: maybe the external identity provider's. Its 403 (valid token, no station
+    // role) passes through; every other failure is a plain "invalid token".
+    return deps.external ? deps.external(token).catch((err: unknown) => {
+      if (err instanceof AppError) throw err;
+      return undefined;
+    }) : undefined;
   }
   if (claims.uid !== undefined) {
     // A disabled user's unexpired tokens stop working at once; a role change applies at once too.

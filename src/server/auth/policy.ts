@@ -24,7 +24,20 @@ function ingestGrant(p: Principal): { devices?: string[] } | undefined {
   if (p.kind === 'key') return p.role === 'device' || p.role === 'admin' ? { devices: p.devices } : undefined;
   // The seed's way: an admin bearer token together with an API key.
   if (p.role === 'admin' && p.withKey) return { devices: p.withKey.devices };
+  // A device key keeps its (scoped) right to ingest when a non-admin token rides along with it.
+  if (p.withKey?.role === 'device') return { devices: p.withKey.devices };
   return undefined;
+}
+
+/** Runs `a`, then `b`: a guard and its rate limit as one middleware. */
+const both =
+  (a: RequestHandler, b: RequestHandler): RequestHandler =>
+  (req, res, next) =>
+    a(req, res, (err?: unknown) => (err ? next(err) : b(req, res, next)));
+
+export interface GuardOptions {
+  /** applied after the role check, so anonymous floods are refused before they count */
+  limits?: { read: RequestHandler; ingest: RequestHandler };
 }
 
 /**
@@ -33,24 +46,26 @@ function ingestGrant(p: Principal): { devices?: string[] } | undefined {
  * - ingest: a device or admin key, or an admin token with an API key; device scope enforced.
  * - user: engineers and admins; admin: admins.
  */
-export function createGuards(): Guards {
+export function createGuards(options: GuardOptions = {}): Guards {
+  const read = requireRole('admin', 'user');
+  const ingest: RequestHandler = (req, _res, next) => {
+    const p = req.principal;
+    if (!p) throw needSignIn();
+    if (!ingestGrant(p)) {
+      throw new AppError(
+        403,
+        p.kind === 'key'
+          ? `a ${p.role} key may not ingest; use a device key`
+          : 'ingest needs a device key, or an admin token together with an API key (x-api-key)',
+      );
+    }
+    next();
+  };
   return {
-    read: requireRole('admin', 'user'),
-    user: requireRole('admin', 'user'),
+    read: options.limits ? both(read, options.limits.read) : read,
+    user: options.limits ? both(read, options.limits.read) : read,
     admin: requireRole('admin'),
-    ingest: (req, _res, next) => {
-      const p = req.principal;
-      if (!p) throw needSignIn();
-      if (!ingestGrant(p)) {
-        throw new AppError(
-          403,
-          p.kind === 'key'
-            ? `a ${p.role} key may not ingest; use a device key`
-            : 'ingest needs a device key, or an admin token together with an API key (x-api-key)',
-        );
-      }
-      next();
-    },
+    ingest: options.limits ? both(ingest, options.limits.ingest) : ingest,
     assertCanWrite(req: Request, deviceIds: Iterable<string>) {
       const grant = req.principal && ingestGrant(req.principal);
       if (!grant) throw new AppError(403, 'not allowed to ingest');

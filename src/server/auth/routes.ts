@@ -25,7 +25,8 @@ function basicAuth(req: Request): { id: string; secret: string } | undefined {
 export function createTokenRouter(auth: AuthService, limiter?: express.RequestHandler): Router {
   const router = Router();
   const parsers = [express.urlencoded({ extended: false, limit: '8kb' }), express.json({ limit: '8kb' })];
-  router.post('/token', ...(limiter ? [limiter] : []), ...parsers, async (req, res) => {
+  // The limiter runs after the parsers: it keys on the user name in the body.
+  router.post('/token', ...parsers, ...(limiter ? [limiter] : []), async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     requireContentType(req, 'application/x-www-form-urlencoded', 'application/json');
     const body = { grant_type: 'password', ...(req.body as object) } as Record<string, unknown>;

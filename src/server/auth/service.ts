@@ -66,6 +66,20 @@ export class AuthService {
     return toUser(row);
   }
 
+  /** Whether the first-run screen should ask for an admin. */
+  needsAdmin(): boolean {
+    return this.users.count() === 0;
+  }
+
+  /** Creates the first admin, only while no user exists at all (409 afterwards, even if disabled). */
+  async setupFirstAdmin(input: { username: string; password: string }, actor: Actor) {
+    if (!this.needsAdmin()) throw new AppError(409, 'the station already has users; sign in instead');
+    const row = this.users.insertFirst(input.username, await hashPassword(input.password), 'admin');
+    if (!row) throw new AppError(409, 'the station already has users; sign in instead');
+    this.audit.record({ actor: row.username, action: 'setup.admin', target: row.username, ip: actor.ip });
+    return toUser(row);
+  }
+
   listUsers() {
     return this.users.list().map(toUser);
   }

@@ -53,6 +53,20 @@ export class UsersRepository {
     return this.insertStmt.get(username, passwordHash, role, now, now) as UserRow;
   }
 
+  /**
+   * Inserts only while the table is empty, in one statement, so two first-run requests racing
+   * each other cannot both create an admin. Undefined when someone was first.
+   */
+  insertFirst(username: string, passwordHash: string, role: UserRow['role']): UserRow | undefined {
+    const now = Date.now();
+    return this.db
+      .prepare(
+        `INSERT INTO users (username, password_hash, role, disabled, created_at, updated_at)
+         SELECT ?, ?, ?, 0, ?, ? WHERE NOT EXISTS (SELECT 1 FROM users) RETURNING *`,
+      )
+      .get(username, passwordHash, role, now, now) as UserRow | undefined;
+  }
+
   list(): UserRow[] {
     return this.db.prepare(`SELECT * FROM users ORDER BY username`).all() as UserRow[];
   }

@@ -1,0 +1,102 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, MemoryStore, rateLimit, type Options, type Store } from 'express-rate-limit';
+import { RedisStore } from 'rate-limit-redis';
+import type { RateLimitConfig } from '../config';
+import { problemBody } from '../http/errors';
+
+/** How rate-limit-redis talks to Redis; with ioredis: `(...args) => client.call(...args)`. */
+export type SendCommand = (...args: string[]) => Promise<boolean | number | string | (boolean | number | string)[]>;
+
+export interface RateLimits {
+  /** /token: failed sign-ins per IP + user name, and per IP; runs after the body is parsed */
+  token: RequestHandler;
+  /** reads per caller; a no-op when the limit is 0 */
+  read: RequestHandler;
+  /** ingest per caller; a no-op when the limit is 0 */
+  ingest: RequestHandler;
+}
+
+export interface RateLimitDeps {
+  limits: RateLimitConfig;
+  /**
+   * When Redis is configured, pass its raw command function: counters then live in Redis and
+   * every station process behind the same Redis shares them. Undefined = in-memory counters.
+   */
+  sendCommand?: SendCommand;
+}
+
+const pass: RequestHandler = (_req, _res, next) => next();
+
+/** The client's address, with IPv6 folded to its /56 so one host cannot rotate through addresses. */
+const ipOf = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+
+/** Rate limits key on who is calling when we know it, else on where the request comes from. */
+function callerKey(req: Request): string {
+  const p = req.principal;
+  if (p?.keyId !== undefined) return `key:${p.keyId}`;
+  if (p?.userId !== undefined) return `user:${p.userId}`;
+  if (p) return `${p.kind}:${p.subject}`;
+  return `ip:${ipOf(req)}`;
+}
+
+/** The user name or client id a /token request is about (lower-cased, like the users table). */
+function signInName(req: Request): string {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const name = body.username ?? body.client_id;
+  return typeof name === 'string' ? name.slice(0, 128).toLowerCase() : '';
+}
+
+function storeFor(name: string, sendCommand?: SendCommand): Store {
+  // Each limiter needs its own store (express-rate-limit refuses a shared one): the prefix keeps
+  // their Redis keys apart.
+  return sendCommand ? new RedisStore({ sendCommand, prefix: `oilfield:rl:${name}:` }) : new MemoryStore();
+}
+
+/** 429 as a problem body; /token callers also find the OAuth2 `error` fields they look for. */
+function tooMany(oauth: boolean): Options['handler'] {
+  return (req: Request, res: Response, _next, options) => {
+    const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+    const seconds = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + options.windowMs) - Date.now()) / 1000));
+    const detail = `too many requests; try again in ${seconds} s`;
+    res.setHeader('Retry-After', String(seconds));
+    res.setHeader('Cache-Control', 'no-store');
+    const extra = oauth ? { error: 'too_many_requests', error_description: detail } : {};
+    res.status(429).type('application/problem+json').send(JSON.stringify(problemBody(429, detail, extra)));
+  };
+}
+
+function limiter(name: string, deps: RateLimitDeps, limit: number, o: Partial<Options> & { oauth?: boolean }): RequestHandler {
+  const { oauth = false, ...options } = o;
+  return rateLimit({
+    windowMs: deps.limits.windowMs,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    identifier: name,
+    store: storeFor(name, deps.sendCommand),
+    handler: tooMany(oauth),
+    // Redis down must not lock every device out of a wellsite station: count nothing and serve.
+    passOnStoreError: true,
+    ...options,
+  });
+}
+
+/**
+ * The station's rate limits. Only failed sign-ins count on /token (password guessing is what it
+ * stops; a script that signs in correctly every minute is not an attacker), so the 11th wrong
+ * password within a window is refused even when it would have been right.
+ */
+export function createRateLimits(deps: RateLimitDeps): RateLimits {
+  const { limits } = deps;
+  const perUser = limiter('token', deps, limits.token, {
+    oauth: true,
+    skipSuccessfulRequests: true,
+    keyGenerator: (req) => `${ipOf(req)}|${signInName(req)}`,
+  });
+  const perIp = limiter('token-ip', deps, limits.tokenPerIp, { oauth: true, skipSuccessfulRequests: true, keyGenerator: (req) => ipOf(req) });
+  return {
+    token: (req, res, next) => perIp(req, res, (err?: unknown) => (err ? next(err) : perUser(req, res, next))),
+    read: limits.read > 0 ? limiter('read', deps, limits.read, { keyGenerator: callerKey }) : pass,
+    ingest: limits.ingest > 0 ? limiter('ingest', deps, limits.ingest, { keyGenerator: callerKey }) : pass,
+  };
+}
