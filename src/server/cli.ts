@@ -2,14 +2,21 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { migrate, MigrationError } from './db/migrate';
 import { closeDatabase, openDatabase } from './db/open';
+import { runTrainCommand, TrainCommandError } from './ml/train-command';
 import { seedDatabase } from './seed/seed';
 import { startStation } from './station';
+import { workerCommand } from './jobs/worker-command';
 
 /** Headless commands: `node out/main/cli.js <command> [options]`. */
 const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
   serve: { help: 'start the station (HOST, PORT, DATA_DIR, ...)', run: serve },
   seed: { help: 'create the database with one sample reading; --demo adds demo users, keys and a week of telemetry', run: seed },
+  worker: { help: 'run BullMQ job workers (exports) beside a station, on the same host and database; needs REDIS_URL', run: workerCommand },
   migrate: { help: 'apply pending database migrations and exit', run: migrateCommand },
+  train: {
+    help: 'train the anomaly model (--data PATH | --from-db, --ship, --seed, --trees); see docs/ML.md',
+    run: async (args) => void (await runTrainCommand(args, loadConfig())),
+  },
 };
 
 async function serve(): Promise<void> {
@@ -82,7 +89,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const known = err instanceof ConfigError || err instanceof MigrationError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE';
+  const known = err instanceof ConfigError || err instanceof MigrationError || err instanceof TrainCommandError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE';
   process.stderr.write(`error: ${known ? (err as Error).message : (err as Error)?.stack ?? String(err)}\n`);
   process.exit(1);
 });

@@ -2,7 +2,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Router } from 'express';
 import { createApp } from './app';
+import { createCache, type Cache } from './cache';
+import { cacheTelemetryStats } from './cache/telemetry-cache';
+import { startJobs, type Jobs } from './jobs';
+import { registerJobsDocs } from './jobs/openapi';
 import { AuditLog } from './audit/repository';
+import type { Role } from '../shared/auth';
+import { createAlarmScheduler } from './ml/alarm-scheduler';
+import { createMl } from './ml/routes';
 import { createAuditRouter } from './audit/routes';
 import { KeysRepository } from './auth/keys-repository';
 import { createAccountsRouter } from './auth/routes';
@@ -15,6 +22,7 @@ import { migrate } from './db/migrate';
 import { closeDatabase, openDatabase, type Db } from './db/open';
 import { DeviceRepository } from './devices/repository';
 import { createHealthRouter } from './health';
+import { createInflux, registerInfluxDocs } from './influx';
 import { createLogger, type Logger } from './logger';
 import { buildDocument, OpenAPIRegistry } from './openapi/registry';
 import { rendererDir } from './paths';
@@ -38,6 +46,9 @@ export interface Station {
   logger: Logger;
   telemetry: TelemetryService;
   auth: AuthService;
+  /** the station's cache (Redis or in-memory); features cache through its get/set/del */
+  cache: Cache;
+  jobs: Jobs;
   close(): Promise<void>;
 }
 
@@ -72,20 +83,42 @@ export async function startStation(config: Config, options: StationOptions = {})
   const telemetry = new TelemetryService(telemetryRepo);
   const stats = new TelemetryStats(db);
   const devices = new DeviceRepository(db);
+  const cache = createCache(config, logger);
+  const cachedTelemetry = cacheTelemetryStats(cache, telemetry, config.cache.ttlSeconds);
+  const jobs = await startJobs(config, db, logger, guards);
+
+  // The ML routes ask for roles; map them onto the policy's guards (engineers or admins only).
+  const requireRole = (...roles: Role[]) => (roles.includes('user') ? guards.user : guards.admin);
+  const ml = createMl({ db, logger, requireRole, dataDir: config.dataDir, audit, bodyLimit: config.bodyLimit });
+  const alarmScheduler = createAlarmScheduler(ml.alarms, logger);
+  telemetry.onWrite((deviceIds) => alarmScheduler.notify(deviceIds));
+  const influx = createInflux({ db, config, telemetry, guards, logger });
 
   const registry = new OpenAPIRegistry();
   registerTelemetryDocs(registry);
+  registerJobsDocs(registry);
   registerSettingsDocs(registry);
+  registerInfluxDocs(registry);
   let document: object | undefined;
 
   const devicesRouter = Router().get('/', guards.read, (_req, res) => void res.json(devices.list()));
   const app = createApp({
     logger,
     authenticate: security.authenticate,
-    publicRouters: [createHealthRouter(db, VERSION), ...security.publicRouters],
-    rootRouters: [],
+    publicRouters: [createHealthRouter(db, VERSION, {
+        redis: () => (config.redis ? { ...cache.health(), url: config.redis.display } : { ok: true, configured: false }),
+        cache: () => cache.health(),
+        jobs: () => jobs.queue.health(),
+        influx: influx.healthCheck,
+      }), ...security.publicRouters],
+    rootRouters: [ml.router, influx.writeRouter],
     apiRouters: {
-      '/telemetry': createTelemetryRouter({ config, service: telemetry, stats, guards }),
+      // before '/telemetry': its GET /:id would otherwise take "export" for a reading id
+      '/telemetry/export/async': jobs.exportAsyncRouter,
+      '/telemetry/influx': influx.queryRouter,
+      '/influx': influx.statusRouter,
+      '/telemetry': createTelemetryRouter({ config, service: cachedTelemetry.service, stats, guards, cachedStats: cachedTelemetry.cachedStats }),
+      '/tasks': jobs.tasksRouter,
       '/devices': devicesRouter,
       '/audit': createAuditRouter(audit, guards),
       '/settings': createSettingsRouter({ service: new SettingsService(new SettingsFile(config.dataDir)), guards, audit, host: config.host }),
@@ -105,6 +138,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   logger.info({ url, db: config.databasePath }, 'station listening');
+  influx.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -114,9 +148,14 @@ export async function startStation(config: Config, options: StationOptions = {})
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
+      alarmScheduler.stop();
+      // before the database closes: a batch in flight must record its acknowledgement
+      await influx.stop();
+      await jobs.close();
+      await cache.close();
       closeDatabase(db);
       logger.info('station stopped');
     })());
 
-  return { url, port, db, config, logger, telemetry, auth, close };
+  return { url, port, db, config, logger, telemetry, auth, cache, jobs, close };
 }
