@@ -20,7 +20,16 @@ export const migrationsDir = runningFromSource ? join(baseDir, 'db', 'migrations
 
 export const rendererDir = join(projectRoot, 'out', 'renderer');
 
-export const resourcesDir = join(projectRoot, 'resources');
+/**
+ * Inside a packaged desktop app the bundle lives in `<resources>/app.asar` and electron-builder's
+ * extraResources (the default anomaly model: resources/models -> <resources>/models) sit beside it,
+ * outside the archive: that `<resources>` folder is Electron's process.resourcesPath.
+ */
+export function resourcesDirFor(root: string): string {
+  return basename(root) === 'app.asar' ? dirname(root) : join(root, 'resources');
+}
+
+export const resourcesDir = resourcesDirFor(projectRoot);
 
 /**
  * A worker-thread entry for `new Worker(entry.file, { execArgv: entry.execArgv, ... })`: `name` is
