@@ -23,6 +23,9 @@ export interface RateLimitDeps {
    * every station process behind the same Redis shares them. Undefined = in-memory counters.
    */
   sendCommand?: SendCommand;
+  /** Redis key prefix (REDIS_PREFIX); counters go under `<prefix>:rl:<limiter>:` */
+  redisPrefix?: string;
+  log?: { warn(obj: object, msg: string): void };
 }
 
 const pass: RequestHandler = (_req, _res, next) => next();
@@ -46,10 +49,56 @@ function signInName(req: Request): string {
   return typeof name === 'string' ? name.slice(0, 128).toLowerCase() : '';
 }
 
-function storeFor(name: string, sendCommand?: SendCommand): Store {
+/**
+ * rate-limit-redis loads its Lua scripts once, at start; if Redis was down then, the failed load
+ * is kept forever and the limiter never counts again. Reloading after any failure lets the
+ * counters come back by themselves once Redis does.
+ */
+class SelfHealingRedisStore extends RedisStore {
+  override async increment(key: string) {
+    try {
+      return await super.increment(key);
+    } catch (err) {
+      this.reloadScripts();
+      throw err;
+    }
+  }
+
+  override async get(key: string) {
+    try {
+      return await super.get(key);
+    } catch (err) {
+      this.reloadScripts();
+      throw err;
+    }
+  }
+
+  private reloadScripts(): void {
+    this.incrementScriptSha = this.loadIncrementScript();
+    this.getScriptSha = this.loadGetScript();
+    // observed by the next increment/get; a failure here must not surface as an unhandled rejection
+    this.incrementScriptSha.catch(() => undefined);
+    this.getScriptSha.catch(() => undefined);
+  }
+}
+
+function storeFor(name: string, deps: RateLimitDeps): Store {
   // Each limiter needs its own store (express-rate-limit refuses a shared one): the prefix keeps
   // their Redis keys apart.
-  return sendCommand ? new RedisStore({ sendCommand, prefix: `oilfield:rl:${name}:` }) : new MemoryStore();
+  const prefix = `${deps.redisPrefix ?? 'oilfield'}:rl:${name}:`;
+  return deps.sendCommand ? new SelfHealingRedisStore({ sendCommand: deps.sendCommand, prefix }) : new MemoryStore();
+}
+
+/** Store errors (Redis down) are logged once per distinct message, not once per request. */
+function storeLogger(log: RateLimitDeps['log']): Options['logger'] {
+  let last = '';
+  const error = (err: unknown, message?: string) => {
+    const text = err instanceof Error ? err.message : String(err);
+    if (text === last) return;
+    last = text;
+    if (log) log.warn({ err: text }, message ?? 'rate limit store error; requests pass uncounted');
+  };
+  return { error, warn: error };
 }
 
 /** 429 as a problem body; /token callers also find the OAuth2 `error` fields they look for. */
@@ -73,7 +122,8 @@ function limiter(name: string, deps: RateLimitDeps, limit: number, o: Partial<Op
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: name,
-    store: storeFor(name, deps.sendCommand),
+    store: storeFor(name, deps),
+    logger: storeLogger(deps.log),
     handler: tooMany(oauth),
     // Redis down must not lock every device out of a wellsite station: count nothing and serve.
     passOnStoreError: true,

@@ -21,7 +21,10 @@ export interface SignOptions {
 export class TestIdp {
   readonly issuer = 'https://idp.test.local/realms/field';
   readonly audience = 'smart-oilfield';
-  jwksHits = 0;
+  /** how often the station fetched the JWKS */
+  get jwksHits(): number {
+    return this.hits.n;
+  }
 
   private constructor(
     private readonly server: Server,
@@ -30,6 +33,7 @@ export class TestIdp {
     private readonly foreign: { privateKey: CryptoKey },
     /** PEM of the RS256 public key (for OIDC_PUBLIC_KEY and the HS256 confusion attack) */
     readonly rsPublicPem: string,
+    private readonly hits: { n: number },
   ) {}
 
   static async start(): Promise<TestIdp> {
@@ -37,16 +41,15 @@ export class TestIdp {
     const es = await generateKeyPair('ES256', { extractable: true });
     const foreign = await generateKeyPair('RS256');
     const jwks = { keys: [{ ...(await exportJWK(rs.publicKey)), kid: 'rs-1', alg: 'RS256', use: 'sig' }, { ...(await exportJWK(es.publicKey)), kid: 'es-1', alg: 'ES256', use: 'sig' }] };
-    let idp: TestIdp | undefined;
+    const hits = { n: 0 };
     const server = createServer((req, res) => {
       if (req.url !== '/jwks.json') return void res.writeHead(404).end();
-      if (idp) idp.jwksHits++;
+      hits.n++;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    idp = new TestIdp(server, `http://127.0.0.1:${port}/jwks.json`, { RS256: rs, ES256: es }, foreign, await exportSPKI(rs.publicKey));
-    return idp;
+    return new TestIdp(server, `http://127.0.0.1:${port}/jwks.json`, { RS256: rs, ES256: es }, foreign, await exportSPKI(rs.publicKey), hits);
   }
 
   /** Station env that trusts this provider through its JWKS. */
