@@ -1,0 +1,113 @@
+import type { ReactNode } from 'react';
+import { Link, useLocation } from 'wouter';
+import { session } from '../api/session';
+import { useHealth, useMe, useSettings } from '../api/queries';
+
+const NAV = [
+  ['/', 'Overview'],
+  ['/telemetry', 'Telemetry'],
+  ['/ingest', 'Ingest'],
+  ['/export', 'Export'],
+  ['/anomalies', 'Anomalies'],
+  ['/batches', 'Batches'],
+  ['/admin', 'Admin'],
+  ['/settings', 'Settings'],
+] as const;
+
+type Component = { ok?: boolean; backlog?: number; status?: string; configured?: boolean; enabled?: boolean; error?: string; mode?: string };
+
+/** One status pill: colour only when something needs attention. */
+function Pill({ label, state, detail }: { label: string; state: 'ok' | 'warn' | 'alarm' | 'off'; detail: string }) {
+  return (
+    <span className={`pill pill-${state}`} title={detail}>
+      <span className="dot" aria-hidden="true" />
+      <span className="pill-label">{label}</span> <span className="pill-detail">{detail}</span>
+    </span>
+  );
+}
+
+function componentPill(name: string, c: Component | undefined) {
+  if (!c) return <Pill key={name} label={name} state="off" detail="not used" />;
+  if (c.enabled === false || c.configured === false || c.mode === 'memory' || c.mode === 'local') return <Pill key={name} label={name} state="off" detail={c.mode ?? 'off'} />;
+  return <Pill key={name} label={name} state={c.ok ? 'ok' : 'alarm'} detail={c.ok ? 'ok' : (c.error ?? 'down')} />;
+}
+
+function StatusBar() {
+  const health = useHealth();
+  const me = useMe();
+  const settings = useSettings(me.data?.role === 'admin');
+  const h = health.data;
+  if (health.isError) return <Pill label="Station" state="alarm" detail="not answering" />;
+  if (!h) return <span className="muted">checking…</span>;
+  const influx = (h.influx ?? h.forwarder) as (Component & { backlog?: number }) | undefined;
+  const lan = settings.data?.running;
+  return (
+    <>
+      <Pill label="Database" state={h.database === 'ok' ? 'ok' : 'alarm'} detail={String(h.database ?? 'unknown')} />
+      {componentPill('Redis', h.redis as Component | undefined)}
+      {influx ? (
+        <Pill
+          label="InfluxDB"
+          state={!influx.ok ? 'alarm' : (influx.backlog ?? 0) > 10_000 ? 'warn' : 'ok'}
+          detail={influx.backlog !== undefined ? `backlog ${influx.backlog}` : influx.ok ? 'ok' : 'down'}
+        />
+      ) : (
+        <Pill label="InfluxDB" state="off" detail="not used" />
+      )}
+      {lan ? (
+        <Pill label="LAN" state={lan.lan_access ? 'ok' : 'off'} detail={lan.lan_access ? (settings.data?.device_urls[0] ?? `port ${lan.port}`) : 'off (this computer only)'} />
+      ) : null}
+    </>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const [location] = useLocation();
+  const me = useMe();
+  return (
+    <div className="shell">
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <nav className="sidenav" aria-label="Main">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          SMART Oilfield
+        </div>
+        <ul>
+          {NAV.map(([href, label]) => {
+            const active = href === '/' ? location === '/' : location.startsWith(href);
+            return (
+              <li key={href}>
+                <Link href={href} aria-current={active ? 'page' : undefined} className={active ? 'active' : undefined}>
+                  {label}
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+        <a className="nav-foot" href="/docs" target="_blank" rel="noreferrer">
+          API docs
+        </a>
+      </nav>
+      <header className="topbar">
+        <div className="status" aria-label="Station status">
+          <StatusBar />
+        </div>
+        <div className="user">
+          {me.data ? (
+            <span>
+              <span className="muted">Signed in as</span> <strong>{me.data.subject}</strong> <span className="role">{me.data.role}</span>
+            </span>
+          ) : null}
+          <button type="button" className="btn btn-small" onClick={() => session.signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" className="content" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,174 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import type { Reading, ReadingPage } from '../../../shared/telemetry';
+import type { Units } from '../../../shared/settings';
+import { api, errorText } from '../api/client';
+import { fmtCount, fmtNum, fmtTime } from '../lib/format';
+import { convertPressure, convertTemp, unitLabels } from '../lib/units';
+import { ErrorNote, Note } from './ui';
+
+const PAGE = 50;
+
+/** Keyset-paged readings (newest first) with a detail pane; admins may delete a reading. */
+export function ReadingsTable(p: { deviceId: string; from: number; to: number; live: boolean; units: Units; isAdmin: boolean }) {
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [selected, setSelected] = useState<Reading | null>(null);
+  const qc = useQueryClient();
+  const labels = unitLabels(p.units);
+  // A new filter starts again at the newest page.
+  useEffect(() => setCursors([null]), [p.deviceId, p.from, p.to]);
+  const cursor = cursors.at(-1) ?? null;
+  const onFirstPage = cursors.length === 1;
+  const page = useQuery({
+    // The live range's `to` moves every refresh; key the first page on the device and span so it refreshes in place.
+    queryKey: ['readings', p.deviceId, p.live && onFirstPage ? `live:${p.to - p.from}` : `${p.from}-${p.to}`, cursor],
+    queryFn: () => api<ReadingPage>('/api/telemetry', { query: { device_id: p.deviceId || undefined, ts_from: p.from, ts_to: p.to, limit: PAGE, cursor: cursor ?? undefined } }),
+    refetchInterval: p.live && onFirstPage ? 5_000 : false,
+    placeholderData: (prev) => prev,
+  });
+  const items = page.data?.items ?? [];
+  return (
+    <div className="split">
+      <div className="split-main">
+        <div className="table-toolbar">
+          <span className="muted">
+            {page.data ? `${fmtCount(page.data.total)} readings in range` : 'Loading…'} · page {cursors.length}
+          </span>
+          <button type="button" className="btn btn-small" disabled={onFirstPage} onClick={() => setCursors(cursors.slice(0, -1))}>
+            Newer
+          </button>
+          <button type="button" className="btn btn-small" disabled={!page.data?.next_cursor} onClick={() => setCursors([...cursors, page.data!.next_cursor])}>
+            Older
+          </button>
+        </div>
+        <ErrorNote error={page.error} title="Readings" />
+        <div className="table-wrap tall">
+          <table className="data" aria-label="Readings">
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Device</th>
+                <th className="num">Temperature ({labels.temperature})</th>
+                <th className="num">Pressure ({labels.pressure})</th>
+                <th>Status</th>
+                <th className="num">Id</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((r) => (
+                <tr
+                  key={r.id}
+                  tabIndex={0}
+                  aria-selected={selected?.id === r.id}
+                  className={selected?.id === r.id ? 'selected' : undefined}
+                  onClick={() => setSelected(r)}
+                  onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setSelected(r))}
+                >
+                  <td>{fmtTime(r.ts)}</td>
+                  <td>{r.device_id}</td>
+                  <td className="num">{fmtNum(convertTemp(r.temperature, p.units.temperature), 2)}</td>
+                  <td className="num">{fmtNum(convertPressure(r.pressure, p.units.pressure), 1)}</td>
+                  <td>{r.status ?? '—'}</td>
+                  <td className="num muted">{r.id}</td>
+                </tr>
+              ))}
+              {page.isSuccess && items.length === 0 ? (
+                <tr>
+                  <td colSpan={6} className="empty-cell">
+                    No readings in this range. Pick a longer range or another device.
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        </div>
+      </div>
+      {selected ? (
+        <ReadingDetail
+          reading={selected}
+          units={p.units}
+          isAdmin={p.isAdmin}
+          onClose={() => setSelected(null)}
+          onDeleted={() => {
+            setSelected(null);
+            void qc.invalidateQueries({ queryKey: ['readings'] });
+            void qc.invalidateQueries({ queryKey: ['series'] });
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function ReadingDetail(p: { reading: Reading; units: Units; isAdmin: boolean; onClose: () => void; onDeleted: () => void }) {
+  const r = p.reading;
+  const labels = unitLabels(p.units);
+  const [confirm, setConfirm] = useState(false);
+  const [error, setError] = useState('');
+  const remove = async () => {
+    try {
+      await api(`/api/telemetry/${r.id}`, { method: 'DELETE' });
+      p.onDeleted();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <aside className="detail" aria-label={`Reading ${r.id}`}>
+      <div className="panel-head">
+        <h2>Reading {r.id}</h2>
+        <button type="button" className="btn btn-small" onClick={p.onClose} aria-label="Close detail">
+          Close
+        </button>
+      </div>
+      <dl className="kv">
+        <dt>Device</dt>
+        <dd>{r.device_id}</dd>
+        <dt>Time</dt>
+        <dd>{fmtTime(r.ts)}</dd>
+        <dt>ISO</dt>
+        <dd className="mono">{r.time}</dd>
+        <dt>Unix seconds</dt>
+        <dd className="mono">{r.ts}</dd>
+        <dt>Temperature</dt>
+        <dd>
+          {fmtNum(convertTemp(r.temperature, p.units.temperature), 2)} {labels.temperature}
+        </dd>
+        <dt>Pressure</dt>
+        <dd>
+          {fmtNum(convertPressure(r.pressure, p.units.pressure), 1)} {labels.pressure}
+        </dd>
+        <dt>Status</dt>
+        <dd>{r.status ?? '—'}</dd>
+        <dt>Received</dt>
+        <dd className="mono">{r.received_at}</dd>
+        {r.extra
+          ? Object.entries(r.extra).map(([k, v]) => (
+              <div key={k} className="kv-row">
+                <dt>{k}</dt>
+                <dd>{String(v)}</dd>
+              </div>
+            ))
+          : null}
+      </dl>
+      {error ? <Note kind="error">{error}</Note> : null}
+      {p.isAdmin ? (
+        confirm ? (
+          <div className="confirm">
+            <span>Delete this reading for good?</span>
+            <button type="button" className="btn btn-danger" onClick={() => void remove()}>
+              Yes, delete
+            </button>
+            <button type="button" className="btn" onClick={() => setConfirm(false)}>
+              Keep
+            </button>
+          </div>
+        ) : (
+          <button type="button" className="btn btn-danger-outline" onClick={() => setConfirm(true)}>
+            Delete reading
+          </button>
+        )
+      ) : null}
+    </aside>
+  );
+}

@@ -1,0 +1,295 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { createKeySchema, createUserSchema, type ApiKey, type User } from '../../../shared/users';
+import { api, errorText } from '../api/client';
+import { useIsAdmin } from '../api/queries';
+import { CopyButton, Empty, ErrorNote, Field, Note, PageHeader, Panel } from '../components/ui';
+import { fmtIso } from '../lib/format';
+import { validate } from '../lib/form';
+
+function Users() {
+  const qc = useQueryClient();
+  const users = useQuery({ queryKey: ['users'], queryFn: () => api<User[]>('/api/users') });
+  const [v, setV] = useState({ username: '', password: '', role: 'user' });
+  const [tried, setTried] = useState(false);
+  const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const { errors } = validate(createUserSchema, v);
+  const shown = (k: string) => (tried || (v as Record<string, string>)[k] ? errors[k] : undefined);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTried(true);
+    if (Object.keys(errors).length) return;
+    try {
+      const u = await api<User>('/api/users', { method: 'POST', body: v });
+      setMsg({ kind: 'ok', text: `Created ${u.username} (${u.role}).` });
+      setV({ username: '', password: '', role: 'user' });
+      setTried(false);
+      void qc.invalidateQueries({ queryKey: ['users'] });
+    } catch (err) {
+      setMsg({ kind: 'error', text: errorText(err) });
+    }
+  };
+  const patch = async (u: User, body: object) => {
+    try {
+      await api(`/api/users/${u.id}`, { method: 'PATCH', body });
+      void qc.invalidateQueries({ queryKey: ['users'] });
+    } catch (err) {
+      setMsg({ kind: 'error', text: errorText(err) });
+    }
+  };
+  return (
+    <Panel title="Users">
+      <ErrorNote error={users.error} />
+      <table className="data" aria-label="Users">
+        <thead>
+          <tr>
+            <th>User</th>
+            <th>Role</th>
+            <th>State</th>
+            <th>Created</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {(users.data ?? []).map((u) => (
+            <tr key={u.id}>
+              <td>{u.username}</td>
+              <td>{u.role}</td>
+              <td>{u.disabled ? <span className="badge badge-off">disabled</span> : 'active'}</td>
+              <td>{fmtIso(u.created_at)}</td>
+              <td className="actions">
+                <button type="button" className="btn btn-small" onClick={() => void patch(u, { disabled: !u.disabled })}>
+                  {u.disabled ? 'Enable' : 'Disable'}
+                </button>
+                <button type="button" className="btn btn-small" onClick={() => void patch(u, { role: u.role === 'admin' ? 'user' : 'admin' })}>
+                  Make {u.role === 'admin' ? 'engineer' : 'admin'}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form onSubmit={submit} noValidate aria-label="New user" className="row wrap">
+        <Field label="New username" error={shown('username')}>
+          {(id, d) => <input id={id} aria-describedby={d} value={v.username} onChange={(e) => setV({ ...v, username: e.target.value })} autoComplete="off" />}
+        </Field>
+        <Field label="Password" error={shown('password')}>
+          {(id, d) => <input id={id} aria-describedby={d} type="password" value={v.password} onChange={(e) => setV({ ...v, password: e.target.value })} autoComplete="new-password" />}
+        </Field>
+        <Field label="Role">
+          {(id) => (
+            <select id={id} value={v.role} onChange={(e) => setV({ ...v, role: e.target.value })}>
+              <option value="user">engineer (user)</option>
+              <option value="admin">admin</option>
+            </select>
+          )}
+        </Field>
+        <button type="submit" className="btn btn-primary">
+          Create user
+        </button>
+      </form>
+      {msg ? <Note kind={msg.kind}>{msg.text}</Note> : null}
+    </Panel>
+  );
+}
+
+function Keys() {
+  const qc = useQueryClient();
+  const keys = useQuery({ queryKey: ['keys'], queryFn: () => api<ApiKey[]>('/api/keys') });
+  const [v, setV] = useState({ name: '', role: 'device', devices: '' });
+  const [created, setCreated] = useState<(ApiKey & { key: string }) | null>(null);
+  const [error, setError] = useState('');
+  const body = { name: v.name, role: v.role, ...(v.devices.trim() ? { devices: v.devices.split(/[\s,]+/).filter(Boolean) } : {}) };
+  const { errors } = validate(createKeySchema, body);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (Object.keys(errors).length) return setError(Object.entries(errors).map(([k, m]) => `${k}: ${m}`).join('; '));
+    setError('');
+    try {
+      setCreated(await api<ApiKey & { key: string }>('/api/keys', { method: 'POST', body }));
+      setV({ name: '', role: 'device', devices: '' });
+      void qc.invalidateQueries({ queryKey: ['keys'] });
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const revoke = async (k: ApiKey) => {
+    if (!window.confirm(`Revoke ${k.name} (${k.prefix}…)? Devices using it stop at once.`)) return;
+    try {
+      await api(`/api/keys/${k.id}`, { method: 'DELETE' });
+      void qc.invalidateQueries({ queryKey: ['keys'] });
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <Panel title="API keys">
+      <form onSubmit={submit} noValidate aria-label="New API key" className="row wrap">
+        <Field label="Key name" error={v.name ? errors.name : undefined} hint="e.g. RTU well-07">
+          {(id, d) => <input id={id} aria-describedby={d} value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} />}
+        </Field>
+        <Field label="Key role">
+          {(id) => (
+            <select id={id} value={v.role} onChange={(e) => setV({ ...v, role: e.target.value })}>
+              <option value="device">device (ingest only)</option>
+              <option value="user">user (read)</option>
+              <option value="admin">admin</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Device scope (optional)" error={v.devices ? errors.devices : undefined} hint="ids or globs, e.g. well-*">
+          {(id, d) => <input id={id} aria-describedby={d} value={v.devices} onChange={(e) => setV({ ...v, devices: e.target.value })} />}
+        </Field>
+        <button type="submit" className="btn btn-primary">
+          Create key
+        </button>
+      </form>
+      {error ? <Note kind="error">{error}</Note> : null}
+      {created ? (
+        <Note kind="warn">
+          <div className="stack">
+            <span>
+              Key <strong>{created.name}</strong> created. Copy it now: it is shown only this once.
+            </span>
+            <div className="row">
+              <code className="secret" data-testid="new-key">
+                {created.key}
+              </code>
+              <CopyButton text={created.key} />
+              <button type="button" className="btn btn-small" onClick={() => setCreated(null)}>
+                Done
+              </button>
+            </div>
+          </div>
+        </Note>
+      ) : null}
+      <ErrorNote error={keys.error} />
+      {keys.data && keys.data.length === 0 ? <Empty>No API keys yet. Devices need one to post readings.</Empty> : null}
+      <table className="data" aria-label="API keys">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Prefix</th>
+            <th>Role</th>
+            <th>Devices</th>
+            <th>Created</th>
+            <th>Last used</th>
+            <th>State</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {(keys.data ?? []).map((k) => (
+            <tr key={k.id}>
+              <td>{k.name}</td>
+              <td className="mono">{k.prefix}</td>
+              <td>{k.role}</td>
+              <td>{k.devices?.join(', ') ?? 'all'}</td>
+              <td>{fmtIso(k.created_at)}</td>
+              <td>{fmtIso(k.last_used_at)}</td>
+              <td>{k.revoked_at ? <span className="badge badge-off">revoked</span> : 'active'}</td>
+              <td>
+                {!k.revoked_at ? (
+                  <button type="button" className="btn btn-small btn-danger-outline" onClick={() => void revoke(k)} aria-label={`Revoke ${k.name}`}>
+                    Revoke
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Panel>
+  );
+}
+
+interface AuditItem {
+  id: number;
+  time: string;
+  actor: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  detail: unknown;
+}
+
+function Audit() {
+  const [before, setBefore] = useState<number[]>([]);
+  const [action, setAction] = useState('');
+  const q = useQuery({
+    queryKey: ['audit', before.at(-1), action],
+    queryFn: () => api<{ items: AuditItem[]; next_before_id: number | null }>('/api/audit', { query: { limit: 50, before_id: before.at(-1), action: action || undefined } }),
+    placeholderData: (p) => p,
+  });
+  return (
+    <Panel title="Audit log">
+      <div className="toolbar">
+        <Field label="Action" hint="e.g. key.create">
+          {(id) => (
+            <input
+              id={id}
+              value={action}
+              onChange={(e) => {
+                setAction(e.target.value.trim());
+                setBefore([]);
+              }}
+            />
+          )}
+        </Field>
+        <button type="button" className="btn btn-small" disabled={!before.length} onClick={() => setBefore(before.slice(0, -1))}>
+          Newer
+        </button>
+        <button type="button" className="btn btn-small" disabled={!q.data?.next_before_id} onClick={() => setBefore([...before, q.data!.next_before_id!])}>
+          Older
+        </button>
+      </div>
+      <ErrorNote error={q.error} />
+      <div className="table-wrap short">
+        <table className="data" aria-label="Audit log">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Actor</th>
+              <th>Action</th>
+              <th>Target</th>
+              <th>From</th>
+              <th>Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(q.data?.items ?? []).map((a) => (
+              <tr key={a.id}>
+                <td>{fmtIso(a.time)}</td>
+                <td>{a.actor ?? '—'}</td>
+                <td className="mono">{a.action}</td>
+                <td>{a.target ?? '—'}</td>
+                <td className="mono">{a.ip ?? '—'}</td>
+                <td className="mono clip">{a.detail ? JSON.stringify(a.detail) : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Panel>
+  );
+}
+
+export function Admin() {
+  const isAdmin = useIsAdmin();
+  if (!isAdmin) {
+    return (
+      <>
+        <PageHeader title="Admin" />
+        <Empty>Only administrators manage users, API keys and the audit log. Ask your station administrator.</Empty>
+      </>
+    );
+  }
+  return (
+    <>
+      <PageHeader title="Admin" />
+      <Keys />
+      <Users />
+      <Audit />
+    </>
+  );
+}

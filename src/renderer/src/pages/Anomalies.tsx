@@ -1,0 +1,223 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { predictRequestSchema, type PredictResponse, type ScorePoint } from '../../../shared/ml';
+import { useAlarms } from '../api/alarms';
+import { api, errorText } from '../api/client';
+import { useUnits } from '../api/queries';
+import { DevicePicker } from '../components/DevicePicker';
+import { RangePicker } from '../components/RangePicker';
+import { SeriesChart, type Span } from '../components/SeriesChart';
+import { Empty, ErrorNote, Field, Note, PageHeader, Panel } from '../components/ui';
+import { fmtTime } from '../lib/format';
+import { numberOrUndefined, validate } from '../lib/form';
+import { resolveRange, type TimeRange } from '../lib/range';
+
+/** Consecutive anomalous points become one shaded span. */
+export function spansOf(points: ScorePoint[]): Span[] {
+  const spans: Span[] = [];
+  let open: Span | null = null;
+  for (const p of points) {
+    if (p.anomaly) {
+      if (open) open.to = p.ts;
+      else open = { from: p.ts, to: p.ts };
+    } else if (open) {
+      spans.push(open);
+      open = null;
+    }
+  }
+  if (open) spans.push(open);
+  return spans;
+}
+
+function PredictForm() {
+  const [v, setV] = useState({ temperature: '', pressure: '', device_id: '' });
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const [result, setResult] = useState<PredictResponse | null>(null);
+  const [error, setError] = useState('');
+  const payload = {
+    temperature: numberOrUndefined(v.temperature),
+    pressure: numberOrUndefined(v.pressure),
+    ...(v.device_id ? { device_id: v.device_id } : {}),
+  };
+  const { errors } = validate(predictRequestSchema, payload);
+  const err = (k: string) => (touched[k] ? errors[k] : undefined);
+  const change = (k: keyof typeof v) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
+    setV({ ...v, [k]: e.target.value });
+    setTouched({ ...touched, [k]: true });
+  };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTouched({ temperature: true, pressure: true, device_id: true });
+    if (Object.keys(errors).length) return;
+    setError('');
+    try {
+      setResult(await api<PredictResponse>('/api/ml/predict', { method: 'POST', body: payload }));
+    } catch (e2) {
+      setResult(null);
+      setError(errorText(e2));
+    }
+  };
+  return (
+    <form onSubmit={submit} noValidate aria-label="Check one reading">
+      <div className="form-grid">
+        <Field label="Temperature (°C)" error={err('temperature')}>
+          {(id, d) => <input id={id} aria-describedby={d} inputMode="decimal" value={v.temperature} onChange={change('temperature')} />}
+        </Field>
+        <Field label="Pressure (kPa)" error={err('pressure')}>
+          {(id, d) => <input id={id} aria-describedby={d} inputMode="decimal" value={v.pressure} onChange={change('pressure')} />}
+        </Field>
+        <Field label="Device (optional, adds its history)">{(id) => <DevicePicker id={id} value={v.device_id} onChange={(d) => setV({ ...v, device_id: d })} allowAll />}</Field>
+      </div>
+      <div className="row">
+        <button className="btn btn-primary" type="submit">
+          Check reading
+        </button>
+        {result ? (
+          <Note kind={result.anomaly ? 'error' : 'ok'}>
+            <span data-testid="predict-result">
+              {result.anomaly ? 'Anomalous' : 'Normal'} · score {result.score.toFixed(2)} (threshold {result.meta.threshold.toFixed(2)}) · {result.model === 'rf' ? 'forest model' : 'rules'} · {result.meta.reason}
+            </span>
+          </Note>
+        ) : null}
+        {error ? <Note kind="error">{error}</Note> : null}
+      </div>
+    </form>
+  );
+}
+
+function ScorePanel() {
+  const units = useUnits();
+  const [device, setDevice] = useState('');
+  const [range, setRange] = useState<TimeRange>({ kind: 'last', seconds: 86400 });
+  const [frozen, setFrozen] = useState(() => resolveRange(range));
+  const [scores, setScores] = useState<ScorePoint[] | null>(null);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const score = async () => {
+    const r = resolveRange(range);
+    setFrozen(r);
+    setBusy(true);
+    setError('');
+    try {
+      setScores(await api<ScorePoint[]>('/api/ml/score', { method: 'POST', body: { device_id: device, ts_from: r.from, ts_to: r.to } }));
+    } catch (e) {
+      setScores(null);
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const spans = scores ? spansOf(scores) : [];
+  const anomalous = scores?.filter((s) => s.anomaly).length ?? 0;
+  return (
+    <>
+      <div className="toolbar">
+        <Field label="Device to score">{(id) => <DevicePicker id={id} value={device} onChange={setDevice} />}</Field>
+        <RangePicker value={range} onChange={setRange} />
+        <button type="button" className="btn btn-primary" disabled={!device || busy} onClick={() => void score()}>
+          {busy ? 'Scoring…' : 'Score range'}
+        </button>
+      </div>
+      {error ? <Note kind="error">{error}</Note> : null}
+      {scores ? (
+        <Note kind={anomalous ? 'warn' : 'ok'}>
+          <span data-testid="score-summary">
+            {scores.length} readings scored, {anomalous} anomalous in {spans.length} span{spans.length === 1 ? '' : 's'} (shaded red).
+          </span>
+        </Note>
+      ) : null}
+      {device ? <SeriesChart deviceId={device} from={frozen.from} to={frozen.to} units={units} spans={spans} onZoom={(f, t) => setFrozen({ from: f, to: t })} onReset={() => setFrozen(resolveRange(range))} /> : <Empty>Choose a device, a range, then Score range.</Empty>}
+    </>
+  );
+}
+
+function AlarmList() {
+  const [state, setState] = useState<'open' | 'cleared' | ''>('open');
+  const alarms = useAlarms({ state: state || undefined });
+  const qc = useQueryClient();
+  const [error, setError] = useState('');
+  const ack = async (id: number) => {
+    try {
+      await api(`/api/alarms/${id}/ack`, { method: 'POST', body: {} });
+      void qc.invalidateQueries({ queryKey: ['alarms'] });
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  return (
+    <>
+      <div className="toolbar">
+        <Field label="Show">
+          {(id) => (
+            <select id={id} value={state} onChange={(e) => setState(e.target.value as typeof state)}>
+              <option value="open">Open alarms</option>
+              <option value="cleared">Cleared alarms</option>
+              <option value="">All alarms</option>
+            </select>
+          )}
+        </Field>
+      </div>
+      <ErrorNote error={alarms.error} title="Alarms" />
+      {error ? <Note kind="error">{error}</Note> : null}
+      {alarms.data && alarms.data.length === 0 ? (
+        <Empty>No alarms here. Alarms open when a device's readings stay anomalous for the configured delay.</Empty>
+      ) : alarms.data ? (
+        <div className="table-wrap">
+          <table className="data" aria-label="Alarms">
+            <thead>
+              <tr>
+                <th>Device</th>
+                <th>State</th>
+                <th>Opened</th>
+                <th>Cleared</th>
+                <th className="num">Peak score</th>
+                <th>Reason</th>
+                <th>Acknowledged</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {alarms.data.map((a) => (
+                <tr key={a.id} className={a.state === 'open' && !a.acknowledged_at ? 'row-alarm' : undefined}>
+                  <td>{a.device_id}</td>
+                  <td>
+                    <span className={`badge badge-${a.state === 'open' ? 'alarm' : 'off'}`}>{a.state}</span>
+                  </td>
+                  <td>{fmtTime(a.opened_ts)}</td>
+                  <td>{fmtTime(a.cleared_ts)}</td>
+                  <td className="num">{a.peak_score.toFixed(2)}</td>
+                  <td>{a.reason ?? '—'}</td>
+                  <td>{a.acknowledged_at ? `${a.acknowledged_by ?? ''} ${new Date(a.acknowledged_at).toLocaleString()}` : '—'}</td>
+                  <td>
+                    {!a.acknowledged_at ? (
+                      <button type="button" className="btn btn-small" onClick={() => void ack(a.id)}>
+                        Acknowledge
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+export function Anomalies() {
+  return (
+    <>
+      <PageHeader title="Anomalies" />
+      <Panel title="Check one reading">
+        <PredictForm />
+      </Panel>
+      <Panel title="Score a device over a range">
+        <ScorePanel />
+      </Panel>
+      <Panel title="Alarms">
+        <AlarmList />
+      </Panel>
+    </>
+  );
+}
