@@ -1,0 +1,411 @@
+/**
+ * A hand-written scanner for InfluxDB line protocol
+ * (`measurement[,tag=value...] field=value[,field=value...] [timestamp]`).
+ *
+ * It walks the text with charCodeAt and never splits or regex-matches whole lines, because this is
+ * the hot path of bulk ingest. It works on a growing text buffer: `next()` either returns a parsed
+ * line, an error for one line (and skips past it), or reports that the line is not complete yet,
+ * so the caller can feed the next chunk of a streamed body. A quoted string field may contain a
+ * newline (InfluxDB 1.x accepts that), which is why line ends are found by the scanner itself.
+ *
+ * Escapes: measurement `\,` `\ `; tag keys, tag values and field keys `\,` `\=` `\ `; string
+ * field values `\"` `\\`. A backslash before anything else is kept literally, as InfluxDB does.
+ */
+
+export type FieldValue = number | string | boolean;
+
+export interface ParsedLine {
+  measurement: string;
+  tags: Record<string, string>;
+  fields: Record<string, FieldValue>;
+  /** the timestamp digits as written (precision applied by the caller), or undefined */
+  timestamp: string | undefined;
+}
+
+export type ScanResult =
+  | { kind: 'line'; line: ParsedLine }
+  | { kind: 'error'; message: string }
+  | { kind: 'incomplete' }
+  | { kind: 'end' };
+
+const NL = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+const COMMA = 44;
+const EQUALS = 61;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const HASH = 35;
+
+const MAX_INT64 = 9223372036854775807n;
+const MIN_INT64 = -9223372036854775808n;
+const MAX_UINT64 = 18446744073709551615n;
+
+/** Longer lines are refused: a line is a few hundred bytes; a megabyte is not a reading. */
+export const MAX_LINE_CHARS = 1024 * 1024;
+
+class LineError extends Error {}
+class NeedMore extends Error {}
+const NEED_MORE = new NeedMore();
+
+export class LineScanner {
+  private text = '';
+  private pos = 0;
+  private final = false;
+  /** 1-based number of the line the next result belongs to */
+  lineNumber = 0;
+  private nextLineNumber = 1;
+  /** dropping the rest of an over-long line */
+  private skipping = false;
+
+  /** Appends decoded text; the consumed prefix is dropped so memory stays at about one chunk. */
+  push(chunk: string): void {
+    if (this.skipping) {
+      const eol = chunk.indexOf('\n');
+      if (eol < 0) return;
+      this.skipping = false;
+      chunk = chunk.slice(eol + 1);
+    }
+    this.text = this.pos > 0 ? this.text.slice(this.pos) + chunk : this.text + chunk;
+    this.pos = 0;
+  }
+
+  /** No more text will come: a last line without a newline is complete. */
+  end(): void {
+    this.final = true;
+  }
+
+  /** The next line, skipping blank lines and comments. */
+  next(): ScanResult {
+    for (;;) {
+      const start = this.pos;
+      const t = this.text;
+      const n = t.length;
+      let i = start;
+      while (i < n && (t.charCodeAt(i) === SPACE || t.charCodeAt(i) === TAB)) i++;
+      if (i >= n) {
+        if (!this.final) return { kind: 'incomplete' };
+        this.pos = n;
+        return { kind: 'end' };
+      }
+      const c = t.charCodeAt(i);
+      if (c === NL || c === CR || c === HASH) {
+        const eol = t.indexOf('\n', i);
+        if (eol < 0) {
+          if (!this.final) return { kind: 'incomplete' };
+          this.pos = n;
+          return { kind: 'end' };
+        }
+        this.pos = eol + 1;
+        this.nextLineNumber++;
+        continue;
+      }
+      this.lineNumber = this.nextLineNumber;
+      try {
+        const line = this.parseLine(i);
+        return { kind: 'line', line };
+      } catch (err) {
+        if (err === NEED_MORE) {
+          return this.wait(start);
+        }
+        if (!(err instanceof LineError)) throw err;
+        const eol = t.indexOf('\n', i);
+        if (eol < 0 && !this.final) return this.wait(start);
+        this.nextLineNumber = this.lineNumber + 1;
+        this.pos = eol < 0 ? n : eol + 1;
+        return { kind: 'error', message: err.message };
+      }
+    }
+  }
+
+  /** The line from `start` is not complete: wait for more text, unless it is already too long. */
+  private wait(start: number): ScanResult {
+    this.pos = start;
+    if (this.text.length - start <= MAX_LINE_CHARS) return { kind: 'incomplete' };
+    // A line this long is an attack or a broken client: drop it instead of rescanning it per chunk.
+    this.text = '';
+    this.pos = 0;
+    this.skipping = true;
+    this.nextLineNumber = this.lineNumber + 1;
+    return { kind: 'error', message: `the line is longer than ${MAX_LINE_CHARS} characters` };
+  }
+
+  /** Throws NEED_MORE when the text ends before the line does and more may come. */
+  private eof(): never {
+    if (!this.final) throw NEED_MORE;
+    throw new LineError('the line ends early');
+  }
+
+  private parseLine(begin: number): ParsedLine {
+    const t = this.text;
+    const n = t.length;
+    let i = begin;
+
+    // measurement
+    let measurement = '';
+    let segment = i;
+    for (;;) {
+      if (i >= n) this.eof();
+      const c = t.charCodeAt(i);
+      if (c === BACKSLASH && i + 1 < n) {
+        const d = t.charCodeAt(i + 1);
+        if (d === COMMA || d === SPACE) {
+          measurement += t.slice(segment, i) + t[i + 1];
+          i += 2;
+          segment = i;
+          continue;
+        }
+        i++;
+        continue;
+      }
+      if (c === BACKSLASH) this.eof();
+      if (c === COMMA || c === SPACE) break;
+      if (c === NL || c === CR) throw new LineError('missing fields after the measurement');
+      i++;
+    }
+    measurement += t.slice(segment, i);
+    if (!measurement) throw new LineError('missing measurement');
+
+    // tags
+    const tags: Record<string, string> = {};
+    while (t.charCodeAt(i) === COMMA) {
+      i++;
+      const key = this.readKey(i, 'tag key');
+      i = key.end;
+      if (t.charCodeAt(i) !== EQUALS) throw new LineError(`tag key "${key.text}" has no value`);
+      i++;
+      const value = this.readKey(i, 'tag value');
+      i = value.end;
+      if (!value.text) throw new LineError(`tag "${key.text}" has an empty value`);
+      if (i >= n) this.eof();
+      const c = t.charCodeAt(i);
+      if (c === EQUALS) throw new LineError(`tag "${key.text}" has an unescaped "=" in its value`);
+      if (c !== COMMA && c !== SPACE) throw new LineError('missing fields after the tags');
+      tags[key.text] = value.text;
+    }
+
+    // one or more spaces, then fields
+    if (i >= n) this.eof();
+    if (t.charCodeAt(i) !== SPACE) throw new LineError('missing fields');
+    while (i < n && t.charCodeAt(i) === SPACE) i++;
+    if (i >= n) this.eof();
+
+    if (t.charCodeAt(i) === NL || t.charCodeAt(i) === CR) throw new LineError('missing fields');
+    const fields: Record<string, FieldValue> = {};
+    let count = 0;
+    for (;;) {
+      const key = this.readKey(i, 'field key');
+      i = key.end;
+      if (i >= n) this.eof();
+      if (t.charCodeAt(i) !== EQUALS) throw new LineError(key.text ? `field "${key.text}" has no value` : 'missing fields');
+      i++;
+      if (i >= n) this.eof();
+      let value: FieldValue;
+      if (t.charCodeAt(i) === QUOTE) {
+        const s = this.readString(i + 1);
+        value = s.text;
+        i = s.end;
+      } else {
+        const start = i;
+        while (i < n) {
+          const c = t.charCodeAt(i);
+          if (c === COMMA || c === SPACE || c === NL || c === CR) break;
+          i++;
+        }
+        if (i >= n && !this.final) throw NEED_MORE;
+        value = scalar(t.slice(start, i), key.text);
+      }
+      if (!Object.prototype.hasOwnProperty.call(fields, key.text)) count++;
+      fields[key.text] = value;
+      if (i >= n) break;
+      const c = t.charCodeAt(i);
+      if (c === COMMA) {
+        i++;
+        continue;
+      }
+      break;
+    }
+    if (count === 0) throw new LineError('missing fields');
+
+    // optional timestamp, optional trailing spaces, then the end of the line
+    let timestamp: string | undefined;
+    if (i < n && t.charCodeAt(i) === SPACE) {
+      while (i < n && t.charCodeAt(i) === SPACE) i++;
+      const start = i;
+      if (i < n && t.charCodeAt(i) === 45 /* - */) i++;
+      while (i < n) {
+        const c = t.charCodeAt(i);
+        if (c < 48 || c > 57) break;
+        i++;
+      }
+      if (i >= n && !this.final) throw NEED_MORE;
+      if (i > start) {
+        timestamp = t.slice(start, i);
+        if (timestamp === '-') throw new LineError('bad timestamp "-"');
+      }
+      while (i < n && (t.charCodeAt(i) === SPACE || t.charCodeAt(i) === TAB)) i++;
+    }
+    if (i < n && t.charCodeAt(i) === CR) i++;
+    if (i < n) {
+      if (t.charCodeAt(i) !== NL) {
+        const eol = t.indexOf('\n', i);
+        const rest = t.slice(i, eol < 0 ? Math.min(n, i + 40) : Math.min(eol, i + 40)).trim();
+        throw new LineError(timestamp === undefined ? `bad timestamp "${rest}"` : `unexpected text after the timestamp: "${rest}"`);
+      }
+      i++;
+    } else if (!this.final) {
+      throw NEED_MORE;
+    }
+    this.nextLineNumber = this.lineNumber + 1 + countNewlines(t, begin, i - 1);
+    this.pos = i;
+    return { measurement, tags, fields, timestamp };
+  }
+
+  /** A tag key, tag value or field key: ends at an unescaped `,` `=` or space. */
+  private readKey(begin: number, what: string): { text: string; end: number } {
+    const t = this.text;
+    const n = t.length;
+    let i = begin;
+    let out = '';
+    let segment = i;
+    for (;;) {
+      if (i >= n) this.eof();
+      const c = t.charCodeAt(i);
+      if (c === BACKSLASH) {
+        if (i + 1 >= n) this.eof();
+        const d = t.charCodeAt(i + 1);
+        if (d === COMMA || d === EQUALS || d === SPACE) {
+          out += t.slice(segment, i) + t[i + 1];
+          i += 2;
+          segment = i;
+          continue;
+        }
+        i++;
+        continue;
+      }
+      if (c === COMMA || c === EQUALS || c === SPACE) break;
+      if (c === NL || c === CR) throw new LineError(`${what} runs to the end of the line`);
+      i++;
+    }
+    out += t.slice(segment, i);
+    if (!out && what !== 'tag value' && what !== 'field key') throw new LineError(`empty ${what}`);
+    if (!out && what === 'field key') {
+      if (t.charCodeAt(i) === EQUALS) throw new LineError('empty field key');
+    }
+    return { text: out, end: i };
+  }
+
+  /** A quoted string value starting after the opening quote; `\"` and `\\` are unescaped. */
+  private readString(begin: number): { text: string; end: number } {
+    const t = this.text;
+    const n = t.length;
+    let i = begin;
+    let out = '';
+    let segment = i;
+    for (;;) {
+      if (i >= n) {
+        if (!this.final) throw NEED_MORE;
+        throw new LineError('unterminated string field');
+      }
+      const c = t.charCodeAt(i);
+      if (c === BACKSLASH) {
+        if (i + 1 >= n) this.eof();
+        const d = t.charCodeAt(i + 1);
+        if (d === QUOTE || d === BACKSLASH) {
+          out += t.slice(segment, i) + t[i + 1];
+          i += 2;
+          segment = i;
+          continue;
+        }
+        i++;
+        continue;
+      }
+      if (c === QUOTE) break;
+      i++;
+    }
+    out += t.slice(segment, i);
+    const end = i + 1;
+    if (end < n) {
+      const c = t.charCodeAt(end);
+      if (c !== COMMA && c !== SPACE && c !== NL && c !== CR) throw new LineError('unexpected text after a string field');
+    }
+    return { text: out, end };
+  }
+}
+
+export function countNewlines(t: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = t.indexOf('\n', from); i >= 0 && i < to; i = t.indexOf('\n', i + 1)) count++;
+  return count;
+}
+
+/** A field value that is not a string: boolean, integer (`i`), unsigned (`u`) or float. */
+function scalar(raw: string, key: string): FieldValue {
+  switch (raw) {
+    case 't':
+    case 'T':
+    case 'true':
+    case 'True':
+    case 'TRUE':
+      return true;
+    case 'f':
+    case 'F':
+    case 'false':
+    case 'False':
+    case 'FALSE':
+      return false;
+  }
+  if (!raw) throw new LineError(`field "${key}" has no value`);
+  const last = raw.charCodeAt(raw.length - 1);
+  if (last === 105 /* i */) return integer(raw.slice(0, -1), key, true);
+  if (last === 117 /* u */) return integer(raw.slice(0, -1), key, false);
+  if (!isFloat(raw)) throw new LineError(`field "${key}" has an invalid value "${raw.slice(0, 40)}"`);
+  const v = Number(raw);
+  if (!Number.isFinite(v)) throw new LineError(`field "${key}" is out of range`);
+  return v;
+}
+
+function integer(digits: string, key: string, signed: boolean): number {
+  let i = 0;
+  if (signed && (digits.charCodeAt(0) === 45 || digits.charCodeAt(0) === 43)) i = 1;
+  if (i >= digits.length) throw new LineError(`field "${key}" has an invalid ${signed ? 'integer' : 'unsigned'} value`);
+  for (; i < digits.length; i++) {
+    const c = digits.charCodeAt(i);
+    if (c < 48 || c > 57) throw new LineError(`field "${key}" has an invalid ${signed ? 'integer' : 'unsigned'} value "${digits.slice(0, 40)}"`);
+  }
+  if (digits.length > 15) {
+    const big = BigInt(digits);
+    if (signed ? big > MAX_INT64 || big < MIN_INT64 : big > MAX_UINT64) throw new LineError(`field "${key}" is out of range`);
+  }
+  return Number(digits);
+}
+
+/** [+-] digits [. digits] [e [+-] digits], or a leading-dot fraction; no NaN or Inf. */
+function isFloat(s: string): boolean {
+  const n = s.length;
+  let i = 0;
+  let c = s.charCodeAt(0);
+  if (c === 45 || c === 43) i++;
+  let digits = 0;
+  while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+    i++;
+    digits++;
+  }
+  if (i < n && s.charCodeAt(i) === 46) {
+    i++;
+    while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+      i++;
+      digits++;
+    }
+  }
+  if (digits === 0) return false;
+  if (i < n && (s.charCodeAt(i) === 101 || s.charCodeAt(i) === 69)) {
+    i++;
+    if (i < n && (s.charCodeAt(i) === 45 || s.charCodeAt(i) === 43)) i++;
+    const start = i;
+    while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) i++;
+    if (i === start) return false;
+  }
+  return i === n;
+}
