@@ -1,0 +1,105 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+/** Whether Debian's `redis-server` is installed; suites that need it skip with a notice otherwise. */
+export const hasRedisServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!hasRedisServer) {
+  process.stderr.write('\n[notice] redis-server not found: Redis tests are SKIPPED. Install it with `apt-get install -y redis-server`.\n\n');
+}
+
+/** A loopback port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A private redis-server on 127.0.0.1 and a free port, with no persistence and its own temp dir.
+ * Never the machine's shared Redis: fault tests stop and cut this one freely.
+ */
+export class TestRedis {
+  private constructor(
+    readonly port: number,
+    private proc: ChildProcess | undefined,
+    private readonly dir: string,
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(port?: number): Promise<TestRedis> {
+    const dir = mkdtempSync(join(tmpdir(), 'oilfield-redis-'));
+    const r = new TestRedis(port ?? (await freePort()), undefined, dir);
+    await r.launch();
+    return r;
+  }
+
+  private async launch(): Promise<void> {
+    const proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
+      proc.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited with ${code}: ${out}`));
+      });
+    });
+    proc.stdout!.resume();
+    proc.removeAllListeners('exit');
+  }
+
+  /** Stops the server (the data is gone: no persistence), keeping the port for `restart()`. */
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    this.proc = undefined;
+    if (!proc || proc.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGKILL');
+    });
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.launch();
+  }
+
+  /** A client of this server, for assertions and fault injection (CLIENT KILL). */
+  client(): Redis {
+    return new Redis(this.url, { maxRetriesPerRequest: 1, lazyConnect: false });
+  }
+
+  /** Drops every normal client connection except the one issuing the command. */
+  async killClients(): Promise<number> {
+    const c = this.client();
+    try {
+      return Number(await c.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes'));
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
