@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { influxConfig, influxEnvShape, type InfluxConfig } from './influx/config';
 
 /**
  * Configuration comes from the environment (the seed's variable names), optionally merged over a
@@ -47,6 +48,23 @@ const envSchema = z.object({
   TOKEN_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(100),
   READ_RATE_LIMIT: z.coerce.number().int().min(0).max(10_000_000).default(3000),
   INGEST_RATE_LIMIT: z.coerce.number().int().min(0).max(10_000_000).default(12_000),
+  // Redis cache and BullMQ jobs (docs/JOBS.md); without REDIS_URL/REDIS_HOST/REDIS_PORT the embedded ones run
+  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'e.g. redis://127.0.0.1:6379/0').optional(),
+  REDIS_HOST: z.string().min(1).optional(),
+  REDIS_PORT: port.optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 characters: letters, digits, _ . -').default('oilfield'),
+  REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  CACHE_MAX_ENTRIES: z.coerce.number().int().min(10).max(1_000_000).default(5000),
+  JOB_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  EXPORT_RETENTION_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(24),
+  // InfluxDB ingest, mirror and queries (docs/INFLUX.md)
+  ...influxEnvShape,
+  // oil batch tracking (docs/BATCHES.md): net losses between stages beyond this % are flagged
+  OIL_LOSS_TOLERANCE_PCT: z.coerce.number().min(0).max(100).default(0.5),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -71,9 +89,17 @@ export interface Config {
   adminPassword?: string;
   /** origins allowed to call the API from a browser; empty means same-origin only */
   corsOrigins: string[];
+  /** oil batches: a net loss between two stages beyond this percentage is flagged */
+  oilLossTolerancePct: number;
+  /** undefined: no Redis configured, so the in-memory cache and the local job runner are used */
+  redis?: RedisConfig;
+  cache: { ttlSeconds: number; maxEntries: number };
+  jobs: JobsConfig;
   /** external identity provider whose RS256/ES256 bearer tokens are accepted; undefined = none */
   oidc?: OidcConfig;
   rateLimits: RateLimitConfig;
+  /** line-protocol ingest settings and the optional InfluxDB mirror target */
+  influx: InfluxConfig;
 }
 
 export interface OidcConfig {
@@ -99,6 +125,32 @@ export interface RateLimitConfig {
   read: number;
   /** ingest requests per caller (key or user) */
   ingest: number;
+}
+
+export interface RedisConfig {
+  url: string;
+  /** the URL without its password, for logs and /health */
+  display: string;
+  prefix: string;
+  connectTimeoutMs: number;
+}
+
+export interface JobsConfig {
+  /** BullMQ jobs the station itself runs at once (0: only `npm run worker` processes run them) */
+  stationWorkers: number;
+  /** jobs each `npm run worker` process runs at once */
+  workerConcurrency: number;
+  /** BullMQ lock: a job whose worker stops renewing it for this long is handed to another worker */
+  lockMs: number;
+  /** a running task with no heartbeat for this long may be claimed by another execution */
+  staleMs: number;
+  heartbeatMs: number;
+  /** a running task with no heartbeat for this long is failed ("worker stopped responding") */
+  abandonedMs: number;
+  shutdownTimeoutMs: number;
+  retentionMs: number;
+  /** exports up to this size are also returned inline in the task's result (the seed's shape) */
+  inlineMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +179,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines}`);
   }
   const e = parsed.data;
+  const influx = influxConfig(e);
+  if (typeof influx === 'string') throw new ConfigError(`invalid configuration:\n  ${influx}`);
   const dataDir = resolve(e.DATA_DIR);
   return {
     host: e.HOST,
@@ -146,7 +200,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
+    redis: redisConfig(e),
+    cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxEntries: e.CACHE_MAX_ENTRIES },
+    jobs: {
+      stationWorkers: e.JOB_WORKERS,
+      workerConcurrency: e.WORKER_CONCURRENCY,
+      lockMs: e.JOB_LOCK_MS,
+      // stale before BullMQ redelivers (lock expiry), so the redelivered run can claim the task
+      staleMs: Math.floor(e.JOB_LOCK_MS / 2),
+      heartbeatMs: Math.max(100, Math.floor(e.JOB_LOCK_MS / 8)),
+      abandonedMs: e.JOB_LOCK_MS * 4,
+      shutdownTimeoutMs: e.WORKER_SHUTDOWN_TIMEOUT_MS,
+      retentionMs: Math.round(e.EXPORT_RETENTION_HOURS * 3600 * 1000),
+      inlineMaxBytes: 1024 * 1024,
+    },
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
+    oilLossTolerancePct: e.OIL_LOSS_TOLERANCE_PCT,
     oidc: oidcConfig(e),
     rateLimits: {
       windowMs: e.RATE_LIMIT_WINDOW_SECONDS * 1000,
@@ -155,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       read: e.READ_RATE_LIMIT,
       ingest: e.INGEST_RATE_LIMIT,
     },
+    influx,
   };
 }
 
@@ -184,6 +254,21 @@ function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | undefined {
   const adminValues = list(e.OIDC_ADMIN_VALUES);
   const userValues = list(e.OIDC_USER_VALUES);
   return { issuer: e.OIDC_ISSUER, audience: e.OIDC_AUDIENCE, jwksUrl: e.OIDC_JWKS_URL, publicKeyPem: pem, roleClaim: e.OIDC_ROLE_CLAIM, adminValues, userValues };
+}
+
+/** REDIS_URL wins; otherwise the seed's REDIS_HOST / REDIS_PORT (either one switches Redis on). */
+function redisConfig(e: z.infer<typeof envSchema>): RedisConfig | undefined {
+  if (!e.REDIS_URL && e.REDIS_HOST === undefined && e.REDIS_PORT === undefined) return undefined;
+  const url = e.REDIS_URL ?? `redis://${e.REDIS_HOST ?? '127.0.0.1'}:${e.REDIS_PORT ?? 6379}`;
+  let display: string;
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    display = u.toString();
+  } catch {
+    throw new ConfigError('invalid configuration:\n  REDIS_URL: is not a valid URL');
+  }
+  return { url, display, prefix: e.REDIS_PREFIX, connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS };
 }
 
 function stripUndefined(o: Record<string, unknown>): Record<string, string> {
