@@ -14,6 +14,11 @@ const copyMigrations = {
   },
 };
 
+/** Dev-server proxy for every path the station answers itself (see src/server/app.ts). */
+function stationProxy(target: string) {
+  return Object.fromEntries(['/api', '/token', '/health', '/docs', '/openapi.json', '/write'].map((path) => [path, { target, ws: true }]));
+}
+
 export default defineConfig({
   main: {
     plugins: [copyMigrations],
@@ -42,6 +47,9 @@ export default defineConfig({
   renderer: {
     root: 'src/renderer',
     plugins: [react()],
+    // `npm run dev`: the hot-reloading renderer is served from its own origin; forwarding the API paths
+    // to the station keeps the UI's relative URLs (same origin, as in production) working there too.
+    server: { proxy: stationProxy(`http://${process.env.HOST && process.env.HOST !== '0.0.0.0' ? process.env.HOST : '127.0.0.1'}:${process.env.PORT ?? 8000}`) },
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
