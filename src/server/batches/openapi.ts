@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import {
+  batchCreateSchema,
+  batchFilterSchema,
+  batchListQuerySchema,
+  batchPageSchema,
+  batchSchema,
+  eventCreatedSchema,
+  eventInputSchema,
+  eventSchema,
+  trackSchema,
+} from '../../shared/batches';
+import { bearer, problems, type OpenAPIRegistry } from '../openapi/registry';
+
+const idParam = z.object({ batch_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/) });
+const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
+const csv = { 'text/csv': { schema: z.string() } };
+// Query timestamps arrive as text (Unix seconds or ISO-8601); the docs show them that way.
+const asText = { created_from: z.string().optional(), created_to: z.string().optional() };
+
+export function registerOilDocs(r: OpenAPIRegistry): void {
+  r.registerPath({
+    method: 'post',
+    path: '/api/oil/batches',
+    summary: 'Create an oil batch at the produced stage (engineer or admin)',
+    description: 'Without batch_id the station issues B-<year>-<NNNN>. The four measurement fields go together or not at all.',
+    security: bearer,
+    request: { body: { content: json(batchCreateSchema) } },
+    responses: { 201: { description: 'created', content: json(batchSchema) }, ...problems(400, 401, 403, 409, 413, 415, 422) },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/oil/batches',
+    summary: 'List batches, newest first, with filters and pages',
+    security: bearer,
+    request: { query: (batchListQuerySchema as unknown as z.ZodObject).extend(asText) },
+    responses: { 200: { description: 'a page', content: json(batchPageSchema) }, ...problems(401, 422) },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/oil/batches/export',
+    summary: 'CSV of batches (same filters as the list), oldest first, with each batch\'s latest measurement',
+    security: bearer,
+    request: { query: (batchFilterSchema as unknown as z.ZodObject).extend(asText) },
+    responses: { 200: { description: 'CSV', content: csv }, ...problems(401, 422) },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/oil/batches/{batch_id}',
+    summary: 'One batch',
+    security: bearer,
+    request: { params: idParam },
+    responses: { 200: { description: 'batch', content: json(batchSchema) }, ...problems(401, 404) },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/oil/batches/{batch_id}/events',
+    summary: 'The events of one batch, oldest first',
+    security: bearer,
+    request: { params: idParam },
+    responses: { 200: { description: 'events', content: json(z.array(eventSchema)) }, ...problems(401, 404) },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/oil/batches/{batch_id}/events/export',
+    summary: 'CSV of one batch\'s events',
+    security: bearer,
+    request: { params: idParam },
+    responses: { 200: { description: 'CSV', content: csv }, ...problems(401, 404) },
+  });
+  r.registerPath({
+    method: 'post',
+    path: '/api/oil/batches/{batch_id}/events',
+    summary: 'Record a stage transition, a measurement, a note, or a status change',
+    description:
+      'Transitions move forward one stage at a time; skipping or going back needs the admin role and a reason. ' +
+      'A transition that lost a race (the batch already moved) gets 409 with the current stage and version; ' +
+      'send expected_stage / expected_version to make the check explicit.',
+    security: bearer,
+    request: { params: idParam, body: { content: json(eventInputSchema) } },
+    responses: { 201: { description: 'stored', content: json(eventCreatedSchema) }, ...problems(400, 401, 403, 404, 409, 413, 415, 422) },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/oil/track/{batch_id}',
+    summary: 'The custody view: timeline, time in each stage, volume changes between stages with losses flagged',
+    description: 'Cached for 60 s (X-Cache: HIT or MISS); a new event on the batch invalidates it.',
+    security: bearer,
+    request: { params: idParam },
+    responses: { 200: { description: 'track', content: json(trackSchema), headers: z.object({ 'X-Cache': z.enum(['HIT', 'MISS']) }) }, ...problems(401, 404) },
+  });
+}
