@@ -285,7 +285,11 @@ export class LineScanner {
         continue;
       }
       if (c === COMMA || c === EQUALS || c === SPACE) break;
-      if (c === NL || c === CR) throw new LineError(`${what} runs to the end of the line`);
+      if (c === NL || c === CR) {
+        const text = out + t.slice(segment, i);
+        if (what === 'tag value') throw new LineError('missing fields after the tags');
+        throw new LineError(text ? `${what === 'tag key' ? 'tag' : 'field'} "${text}" has no value` : 'missing fields');
+      }
       i++;
     }
     out += t.slice(segment, i);

@@ -14,7 +14,7 @@ export function recentPointsQuery(q: InfluxQuery): string {
 }
 
 interface InfluxQlResponse {
-  results?: { error?: string; series?: { columns: string[]; values: unknown[][] }[] }[];
+  results?: { error?: string; series?: { name?: string; columns: string[]; values: unknown[][] }[] }[];
   error?: string;
 }
 
@@ -57,7 +57,13 @@ export class InfluxQueryService {
     const error = body.error ?? result?.error;
     if (error) throw new Error(error);
     if (!result) throw new Error('the answer held no result');
-    return (result.series ?? []).flatMap((s) => s.values.map((v) => toPoint(s.columns, v)));
+    const series = result.series ?? [];
+    // Servers that only imitate InfluxDB (VictoriaMetrics answers every /query with a list of
+    // databases) must not pass for an empty or odd result: the answer has to be about telemetry.
+    if (series.some((s) => s.name !== MEASUREMENT || !s.columns.includes('time') || !s.columns.includes('device_id'))) {
+      throw new Error(`the answer is not about the ${MEASUREMENT} measurement`);
+    }
+    return series.flatMap((s) => s.values.map((v) => toPoint(s.columns, v)));
   }
 
   private fromSqlite(q: InfluxQuery, reason: string): InfluxQueryResult {
