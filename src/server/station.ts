@@ -27,6 +27,8 @@ import { createLogger, type Logger } from './logger';
 import { buildDocument, OpenAPIRegistry } from './openapi/registry';
 import { rendererDir } from './paths';
 import { registerTelemetryDocs } from './telemetry/openapi';
+import { registerOilDocs } from './batches/openapi';
+import { createOilRouter } from './batches/routes';
 import { TelemetryRepository } from './telemetry/repository';
 import { createTelemetryRouter } from './telemetry/routes';
 import { TelemetryService } from './telemetry/service';
@@ -93,12 +95,14 @@ export async function startStation(config: Config, options: StationOptions = {})
   const alarmScheduler = createAlarmScheduler(ml.alarms, logger);
   telemetry.onWrite((deviceIds) => alarmScheduler.notify(deviceIds));
   const influx = createInflux({ db, config, telemetry, guards, logger });
+  const oil = createOilRouter({ db, guards, audit, cache, lossTolerancePct: config.oilLossTolerancePct, bodyLimit: config.bodyLimit, logger });
 
   const registry = new OpenAPIRegistry();
   registerTelemetryDocs(registry);
   registerJobsDocs(registry);
   registerSettingsDocs(registry);
   registerInfluxDocs(registry);
+  registerOilDocs(registry);
   let document: object | undefined;
 
   const devicesRouter = Router().get('/', guards.read, (_req, res) => void res.json(devices.list()));
@@ -119,6 +123,7 @@ export async function startStation(config: Config, options: StationOptions = {})
       '/influx': influx.statusRouter,
       '/telemetry': createTelemetryRouter({ config, service: cachedTelemetry.service, stats, guards, cachedStats: cachedTelemetry.cachedStats }),
       '/tasks': jobs.tasksRouter,
+      '/oil': oil.router,
       '/devices': devicesRouter,
       '/audit': createAuditRouter(audit, guards),
       '/settings': createSettingsRouter({ service: new SettingsService(new SettingsFile(config.dataDir)), guards, audit, host: config.host }),

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import {
   batchCreateSchema,
-  batchFilterSchema,
-  batchListQuerySchema,
   batchPageSchema,
   batchSchema,
   eventCreatedSchema,
   eventInputSchema,
+  batchStatusSchema,
   eventSchema,
+  MAX_BATCH_PAGE,
+  stageSchema,
   trackSchema,
 } from '../../shared/batches';
 import { bearer, problems, type OpenAPIRegistry } from '../openapi/registry';
@@ -15,8 +16,19 @@ import { bearer, problems, type OpenAPIRegistry } from '../openapi/registry';
 const idParam = z.object({ batch_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/) });
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 const csv = { 'text/csv': { schema: z.string() } };
-// Query timestamps arrive as text (Unix seconds or ISO-8601); the docs show them that way.
-const asText = { created_from: z.string().optional(), created_to: z.string().optional() };
+// The query as clients write it (text; timestamps as Unix seconds or ISO-8601). The validating
+// schemas carry refinements and transforms that a parameter list cannot show.
+const filterQuery = z.object({
+  current_stage: stageSchema.optional(),
+  status: batchStatusSchema.optional(),
+  well: z.string().optional().describe('well_id'),
+  created_from: z.string().optional().describe('Unix seconds or ISO-8601'),
+  created_to: z.string().optional().describe('Unix seconds or ISO-8601'),
+});
+const listQuery = filterQuery.extend({
+  limit: z.number().int().min(1).max(MAX_BATCH_PAGE).optional().describe('default 50'),
+  page: z.number().int().min(1).optional().describe('default 1'),
+});
 
 export function registerOilDocs(r: OpenAPIRegistry): void {
   r.registerPath({
@@ -33,7 +45,7 @@ export function registerOilDocs(r: OpenAPIRegistry): void {
     path: '/api/oil/batches',
     summary: 'List batches, newest first, with filters and pages',
     security: bearer,
-    request: { query: (batchListQuerySchema as unknown as z.ZodObject).extend(asText) },
+    request: { query: listQuery },
     responses: { 200: { description: 'a page', content: json(batchPageSchema) }, ...problems(401, 422) },
   });
   r.registerPath({
@@ -41,7 +53,7 @@ export function registerOilDocs(r: OpenAPIRegistry): void {
     path: '/api/oil/batches/export',
     summary: 'CSV of batches (same filters as the list), oldest first, with each batch\'s latest measurement',
     security: bearer,
-    request: { query: (batchFilterSchema as unknown as z.ZodObject).extend(asText) },
+    request: { query: filterQuery },
     responses: { 200: { description: 'CSV', content: csv }, ...problems(401, 422) },
   });
   r.registerPath({

@@ -17,7 +17,7 @@ export interface TransitionRequest {
 }
 
 const conflict = (detail: string, r: { current: Stage; status: BatchStatus; version: number }) =>
-  new AppError(409, detail, { current_stage: r.current, status: r.status, version: r.version });
+  new AppError(409, detail, { current_stage: r.current, batch_status: r.status, version: r.version });
 
 /** Returns whether this is an override (skip/reverse) and the status after it, or throws 403/409/422. */
 export function checkTransition(r: TransitionRequest): { override: boolean; status: BatchStatus } {

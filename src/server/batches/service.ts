@@ -109,7 +109,7 @@ export class BatchService {
       const expectedVersion = 'expected_version' in input ? input.expected_version : undefined;
       if (expectedVersion !== undefined && expectedVersion !== b.version) {
         throw new AppError(409, `the batch is at version ${b.version}, not ${expectedVersion}: it changed since you read it; reload and retry`, {
-          current_stage: b.current_stage, status: b.status, version: b.version,
+          current_stage: b.current_stage, batch_status: b.status, version: b.version,
         });
       }
       const ts = input.ts ?? now;
