@@ -20,7 +20,8 @@ export interface DesktopStationOptions {
  */
 export async function startDesktopStation(options: DesktopStationOptions): Promise<Station> {
   const env = options.env ?? process.env;
-  const overrides: Env = { DATA_DIR: options.userDataDir };
+  // The window shows the UI the station serves, so a SERVE_UI=false copied from a headless setup must not blank it.
+  const overrides: Env = { DATA_DIR: options.userDataDir, SERVE_UI: 'true' };
   const cors = [env.CORS_ORIGINS, ...(options.extraCorsOrigins ?? [])].filter(Boolean).join(',');
   if (cors) overrides.CORS_ORIGINS = cors;
   const config = loadConfig(env, overrides);

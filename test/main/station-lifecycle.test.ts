@@ -51,11 +51,12 @@ describe('startDesktopStation', () => {
     expect(station.db.prepare('SELECT COUNT(*) FROM users').pluck().get()).toBe(0);
   });
 
-  it('when the environment names another DATA_DIR, then the desktop app still uses its userData folder', async () => {
+  it('when the environment names another DATA_DIR or turns the UI off, then the desktop app still uses its userData folder and serves the UI', async () => {
     const userData = tempDir();
-    const station = await startDesktopStation({ userDataDir: userData, env: { ...env, DATA_DIR: '/nonexistent/elsewhere' } });
+    const station = await startDesktopStation({ userDataDir: userData, env: { ...env, DATA_DIR: '/nonexistent/elsewhere', SERVE_UI: 'false' } });
     cleanup.push(() => station.close());
     expect(station.config.dataDir).toBe(userData);
+    expect(station.config.serveUi).toBe(true);
   });
 
   it('when a dev renderer origin is given, then it joins the configured CORS origins', async () => {
