@@ -79,16 +79,22 @@ export function createApp(deps: AppDeps): Express {
   return app;
 }
 
-/** No cross-origin access unless origins are configured (CORS_ORIGINS). */
+/**
+ * No cross-origin access unless origins are configured (CORS_ORIGINS). No credentials mode: the
+ * API authenticates by headers, never cookies, so a foreign page cannot ride on a session.
+ */
 function cors(origins: string[]): RequestHandler {
   const allowed = new Set(origins);
   return (req, res, next) => {
     const origin = req.headers.origin;
+    // answers differ by Origin, so caches must key on it even when this origin is refused
+    if (allowed.size) res.vary('Origin');
     if (!origin || !allowed.has(origin)) return next();
     res.setHeader('Access-Control-Allow-Origin', origin);
-    res.setHeader('Vary', 'Origin');
     res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, x-api-key');
-    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
+    res.setHeader('Access-Control-Expose-Headers', 'RateLimit, RateLimit-Policy, Retry-After, Content-Disposition, Location');
+    res.setHeader('Access-Control-Max-Age', '600');
     if (req.method === 'OPTIONS') return void res.status(204).end();
     next();
   };
