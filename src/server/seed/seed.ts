@@ -4,6 +4,7 @@ import { hashPassword } from '../auth/passwords';
 import { hashKey } from '../auth/keys-repository';
 import { TelemetryRepository } from '../telemetry/repository';
 import { demoReadings } from './demo-telemetry';
+import { seedDemoBatches } from '../batches/demo';
 
 /** The seed's demo accounts and keys: created only on request (`seed --demo`), never silently. */
 export const DEMO_USERS = [
@@ -21,13 +22,15 @@ export interface SeedReport {
   users: string[];
   keys: string[];
   readings: number;
+  /** demo oil batches created (docs/BATCHES.md) */
+  batches: number;
 }
 
 /** What `npm run seed` does: one sample reading (the seed's behaviour); `demo` adds the rest. */
 export async function seedDatabase(db: Db, options: { demo: boolean; days?: number; now?: number }): Promise<SeedReport> {
   const repo = new TelemetryRepository(db);
   const now = options.now ?? Date.now();
-  const report: SeedReport = { sample: false, users: [], keys: [], readings: 0 };
+  const report: SeedReport = { sample: false, users: [], keys: [], readings: 0, batches: 0 };
   const sample: NewReading = { device_id: 'device-001', ts: Math.floor(now / 1000) * 1000, temperature: 72.5, pressure: 1013.2, status: 'ok' };
   report.sample = repo.write([sample]).inserted === 1;
   if (!options.demo) return report;
@@ -63,6 +66,7 @@ export async function seedDatabase(db: Db, options: { demo: boolean; days?: numb
     if (batch.length === 5000) flush();
   }
   if (batch.length) flush();
+  report.batches = await seedDemoBatches(db, { wells: DEMO_WELLS, now });
   db.prepare(`INSERT INTO audit_log (ts, actor, action, detail) VALUES (?, 'seed', 'seed.demo', ?)`).run(Date.now(), JSON.stringify({ readings: report.readings }));
   return report;
 }
