@@ -209,7 +209,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // stale before BullMQ redelivers (lock expiry), so the redelivered run can claim the task
       staleMs: Math.floor(e.JOB_LOCK_MS / 2),
       heartbeatMs: Math.max(100, Math.floor(e.JOB_LOCK_MS / 8)),
-      abandonedMs: e.JOB_LOCK_MS * 4,
+      // generous: a killed worker's job is normally redelivered by BullMQ long before this
+      abandonedMs: Math.max(e.JOB_LOCK_MS * 4, 60_000),
       shutdownTimeoutMs: e.WORKER_SHUTDOWN_TIMEOUT_MS,
       retentionMs: Math.round(e.EXPORT_RETENTION_HOURS * 3600 * 1000),
       inlineMaxBytes: 1024 * 1024,

@@ -20,6 +20,11 @@ export const exportFile = (config: Config, taskId: string) => join(config.export
 /** Removes a task's file and any leftovers of unfinished runs. */
 export function removeExportFiles(config: Config, taskId: string): void {
   rmSync(exportFile(config, taskId), { force: true });
+  removePartFiles(config, taskId);
+}
+
+/** Leftovers of runs that died mid-write (a killed worker process); only called by the run that holds the task. */
+function removePartFiles(config: Config, taskId: string): void {
   let names: string[] = [];
   try {
     names = readdirSync(config.exportsDir);
@@ -76,6 +81,7 @@ export const exportJob = defineJob({
     }
     const file = exportFile(ctx.config, ctx.taskId);
     renameSync(part, file);
+    removePartFiles(ctx.config, ctx.taskId);
     const result: ExportJobResult = {
       file: `${ctx.taskId}.csv`,
       meta: {
