@@ -50,33 +50,34 @@ function signInName(req: Request): string {
 }
 
 /**
- * rate-limit-redis loads its Lua scripts once, at start; if Redis was down then, the failed load
- * is kept forever and the limiter never counts again. Reloading after any failure lets the
- * counters come back by themselves once Redis does.
+ * rate-limit-redis loads its Lua scripts once, at start; if Redis was not reachable then (the
+ * client still connecting, or Redis down), the failed load is kept forever and the limiter never
+ * counts again. Here a failure reloads the scripts and retries once: a stale load heals at once,
+ * while a Redis that is really down fails fast again and the request passes uncounted.
  */
 class SelfHealingRedisStore extends RedisStore {
   override async increment(key: string) {
     try {
       return await super.increment(key);
-    } catch (err) {
+    } catch {
       this.reloadScripts();
-      throw err;
+      return super.increment(key);
     }
   }
 
   override async get(key: string) {
     try {
       return await super.get(key);
-    } catch (err) {
+    } catch {
       this.reloadScripts();
-      throw err;
+      return super.get(key);
     }
   }
 
   private reloadScripts(): void {
     this.incrementScriptSha = this.loadIncrementScript();
     this.getScriptSha = this.loadGetScript();
-    // observed by the next increment/get; a failure here must not surface as an unhandled rejection
+    // observed by the retry; a failure here must not also surface as an unhandled rejection
     this.incrementScriptSha.catch(() => undefined);
     this.getScriptSha.catch(() => undefined);
   }
