@@ -22,7 +22,8 @@ const httpUrl = z
   .string()
   .trim()
   .max(512)
-  .regex(/^https?:\/\/[^\s/?#]+(?::\d+)?(\/\S*)?$/, 'must look like http://host:8086');
+  .regex(/^https?:\/\/[^\s/?#]+(?::\d+)?(\/\S*)?$/, 'must look like http://host:8086')
+  .refine((u) => !/^https?:\/\/[^/]*@/.test(u), 'must not carry credentials; use the token field');
 const shortText = z.string().trim().max(128).regex(/^[^\s"'\\]*$/, 'no spaces or quotes');
 
 /** What PUT accepts: every field optional; an empty string or null clears an optional value. */

@@ -45,7 +45,7 @@ function StatusBar() {
     <>
       <Pill label="Database" state={h.database === 'ok' ? 'ok' : 'alarm'} detail={String(h.database ?? 'unknown')} />
       {componentPill('Redis', h.redis as Component | undefined)}
-      {influx ? (
+      {influx && influx.configured !== false ? (
         <Pill
           label="InfluxDB"
           state={!influx.ok ? 'alarm' : (influx.backlog ?? 0) > 10_000 ? 'warn' : 'ok'}

@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, openBrowser, type Browser } from './helpers/browser';
+import { ADMIN, UiStation } from './helpers/station';
+
+const NOW = Math.floor(Date.now() / 1000);
+
+describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
+  let station: UiStation;
+  let b: Browser;
+  let token: string;
+
+  beforeAll(async () => {
+    station = await new UiStation().start();
+    token = await station.token();
+    b = await openBrowser();
+  });
+  afterAll(async () => {
+    await b?.close();
+    await station?.stop();
+  });
+
+  const nav = async (name: string) => {
+    await b.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+    await b.page.getByRole('heading', { level: 1 }).first().waitFor();
+  };
+
+  it('when the admin signs in, then the overview and the station status show', async () => {
+    const { page } = b;
+    await page.goto(station.url);
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    await b.shot('00-sign-in-error');
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await expect(page.getByLabel('Station status').textContent()).resolves.toContain('Database');
+    await expect(page.locator('.user').textContent()).resolves.toContain('admin');
+  });
+
+  it('when a reading is posted through the form, then it appears in the table and the chart', async () => {
+    const { page } = b;
+    await nav('Ingest');
+    // Field validation as the user types, with the shared schema.
+    await page.getByLabel('Device id').fill('bad id');
+    await page.getByLabel('Temperature (°C)').fill('hot');
+    await expect(page.locator('.field-error').allTextContents()).resolves.toEqual(
+      expect.arrayContaining([expect.stringContaining('letters, digits'), expect.stringContaining('must be a number')]),
+    );
+    await b.shot('03-ingest-errors');
+    await page.getByRole('button', { name: 'Create a device key for this session' }).click();
+    await page.getByText('ingest key set').waitFor();
+    await page.getByLabel('Device id').fill('e2e-well-1');
+    await page.getByLabel('Temperature (°C)').fill('71.5');
+    await page.getByLabel('Pressure (kPa)').fill('2380');
+    await page.getByRole('button', { name: 'Post reading' }).click();
+    await page.getByText(/Stored reading \d+ of e2e-well-1/).waitFor();
+    await page.getByRole('link', { name: 'Show in Telemetry' }).click();
+    await page.getByRole('heading', { name: 'Telemetry' }).waitFor();
+    const table = page.getByRole('table', { name: 'Readings' });
+    await table.getByRole('cell', { name: 'e2e-well-1' }).first().waitFor();
+    await expect(table.textContent()).resolves.toContain('71.50');
+    const chart = page.getByTestId('series-chart');
+    await expect.poll(async () => Number(await chart.getAttribute('data-readings'))).toBeGreaterThanOrEqual(1);
+    // The reading's detail pane.
+    await table.getByRole('cell', { name: 'e2e-well-1' }).first().click();
+    await page.getByRole('complementary', { name: /Reading \d+/ }).getByText('2380').waitFor();
+  });
+
+  it('when a CSV with one bad row is imported, then the good rows are stored and the bad one is reported by line', async () => {
+    const { page } = b;
+    await nav('Ingest');
+    const rows = ['when,well,temp_c,press_kpa,state'];
+    for (let i = 0; i < 40; i++) {
+      const spike = i >= 30 && i < 34;
+      rows.push(`${NOW - 3600 + i * 60},e2e-well-2,${spike ? 140 : 60 + (i % 5) * 0.1},${spike ? 9000 : 2300 + i},ok`);
+    }
+    rows.splice(6, 0, `${NOW - 3000},e2e-well-2,hot,2300,ok`); // line 7 of the file
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'logger.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.getByText('logger.csv: 41 rows').waitFor();
+    // The mapping step guessed nothing for these headers: map them by hand.
+    await page.getByLabel('Column for device_id').selectOption('well');
+    await page.getByLabel('Column for ts').selectOption('when');
+    await page.getByLabel('Column for temperature').selectOption('temp_c');
+    await page.getByLabel('Column for pressure').selectOption('press_kpa');
+    await page.getByLabel('Column for status').selectOption('state');
+    await b.shot('03-ingest-csv-mapping');
+    await page.getByRole('button', { name: 'Import 41 rows' }).click();
+    const summary = page.getByTestId('import-summary');
+    await summary.waitFor();
+    await expect(summary.textContent()).resolves.toMatch(/40 rows imported.*1 rejected/);
+    const report = page.getByRole('table', { name: 'Rejected rows' });
+    await expect(report.getByRole('row').nth(1).textContent()).resolves.toMatch(/^7.*temperature/);
+    await expect(page.getByRole('progressbar', { name: /rows sent/ }).getAttribute('aria-valuenow')).resolves.toBe('100');
+    await b.shot('03-ingest');
+    const stats = await (await station.api('GET', '/api/telemetry/stats?device_id=e2e-well-2', token)).json();
+    expect(stats.count).toBe(40);
+  });
+
+  it('when a CSV is downloaded, then it equals what the API exports for the same filters', async () => {
+    const { page } = b;
+    await nav('Export');
+    await page.getByLabel('Device', { exact: true }).selectOption('e2e-well-2');
+    const request = page.waitForRequest((r) => r.url().includes('/api/telemetry/export?'));
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download CSV' }).click();
+    const file = readFileSync((await (await download).path())!, 'utf8');
+    const url = new URL((await request).url());
+    const api = await (await station.api('GET', url.pathname + url.search, token)).text();
+    expect(file).toBe(api);
+    expect(file.trim().split('\n')).toHaveLength(41);
+    await page.getByText(/Saved telemetry-e2e-well-2/).waitFor();
+  });
+
+  it('when a background export runs, then the progress bar completes and the file downloads', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Start background export' }).click();
+    await page.getByTestId('export-done').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('export-done').textContent()).resolves.toContain('40 rows');
+    await expect(page.getByRole('progressbar', { name: /completed/ }).getAttribute('aria-valuenow')).resolves.toBe('100');
+    await b.shot('04-export');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: /^Download .*\.csv$/ }).click();
+    const file = readFileSync((await (await download).path())!, 'utf8');
+    expect(file.trim().split('\n')).toHaveLength(41);
+  });
+
+  it('when a reading and a device range are checked, then the verdict and the anomalous spans show', async () => {
+    const { page } = b;
+    await nav('Anomalies');
+    await page.getByLabel('Temperature (°C)').fill('250');
+    await page.getByLabel('Pressure (kPa)').fill('99000');
+    await page.getByRole('button', { name: 'Check reading' }).click();
+    await expect(page.getByTestId('predict-result').textContent()).resolves.toMatch(/^(Anomalous|Normal) · score/);
+    await page.getByLabel('Device to score').selectOption('e2e-well-2');
+    await page.getByRole('group', { name: 'Quick time range' }).getByRole('button', { name: '6 h' }).first().click();
+    await page.getByRole('button', { name: 'Score range' }).click();
+    await expect(page.getByTestId('score-summary').textContent()).resolves.toMatch(/40 readings scored/);
+    await expect.poll(async () => Number(await page.getByTestId('series-chart').getAttribute('data-readings'))).toBe(40);
+    await b.shot('05-anomalies');
+  });
+
+  it('when a batch is created and moved to the next stage, then its timeline shows the stage', async () => {
+    const { page } = b;
+    await nav('Batches');
+    await page.getByLabel('Well id').fill('e2e-well-1');
+    await page.getByLabel('Gross volume (bbl)').first().fill('500');
+    await page.getByLabel('Oil temperature (°F)').first().fill('90');
+    await page.getByLabel('API gravity').first().fill('35');
+    await page.getByLabel('BS&W (%)').first().fill('0.5');
+    await page.getByRole('button', { name: 'Create batch' }).click();
+    const detail = page.getByRole('complementary', { name: /Batch B-/ });
+    await expect(detail.getByTestId('batch-stage').textContent()).resolves.toBe('produced');
+    await detail.getByLabel('Location').fill('Separator 2');
+    await detail.getByRole('button', { name: 'Move to separated' }).click();
+    await expect.poll(() => detail.getByTestId('batch-stage').textContent()).toBe('separated');
+    await detail.getByText(/transition.*produced → separated/).waitFor();
+    await b.shot('06-batches');
+  });
+
+  it('when an API key is created and revoked, then it works once shown and stops after revoking', async () => {
+    const { page } = b;
+    await nav('Admin');
+    await page.getByLabel('Key name').fill('RTU e2e');
+    await page.getByLabel('Key role').selectOption('device');
+    await page.getByLabel('Device scope (optional)').fill('e2e-*');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.getByTestId('new-key').textContent())!.trim();
+    const post = () => fetch(`${station.url}/api/telemetry`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify({ device_id: 'e2e-well-3', ts: NOW - 5, temperature: 50 }) });
+    expect((await post()).status).toBe(201);
+    await b.shot('07-admin');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Revoke RTU e2e' }).click();
+    await page.getByRole('table', { name: 'API keys' }).getByRole('row', { name: /RTU e2e/ }).getByText('revoked').waitFor();
+    expect((await post()).status).toBe(401);
+  });
+
+  it('when every page is visited, then none is blank and each is saved as a screenshot', async () => {
+    const { page } = b;
+    const pages = [
+      ['Overview', '01-overview'],
+      ['Telemetry', '02-telemetry'],
+      ['Settings', '08-settings'],
+    ] as const;
+    for (const [name, file] of pages) {
+      await nav(name);
+      if (name === 'Telemetry') {
+        await page.getByLabel('Device', { exact: true }).selectOption('e2e-well-2');
+        await expect.poll(async () => Number(await page.getByTestId('series-chart').getAttribute('data-points'))).toBeGreaterThan(0);
+      }
+      if (name === 'Settings') await page.getByText('Now listening on').waitFor();
+      if (name === 'Overview') await page.getByRole('cell', { name: 'e2e-well-2' }).waitFor();
+      await b.shot(file);
+      expect((await page.locator('main').innerText()).length).toBeGreaterThan(20);
+    }
+  });
+
+  it('when the OS prefers dark, then the UI follows', async () => {
+    const dark = await openBrowser({ dark: true });
+    try {
+      await dark.page.goto(station.url);
+      await dark.page.getByLabel('Username').fill(ADMIN.username);
+      await dark.page.getByLabel('Password').fill(ADMIN.password);
+      await dark.page.getByRole('button', { name: 'Sign in' }).click();
+      await dark.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Telemetry' }).click();
+      await dark.page.getByLabel('Device', { exact: true }).selectOption('e2e-well-2');
+      await expect.poll(async () => Number(await dark.page.getByTestId('series-chart').getAttribute('data-points'))).toBeGreaterThan(0);
+      const bg = await dark.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(bg).toBe('rgb(18, 20, 23)');
+      await dark.shot('09-telemetry-dark');
+    } finally {
+      await dark.close();
+    }
+  });
+});
