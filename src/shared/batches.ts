@@ -92,7 +92,10 @@ export const textSchema = z
 
 export const batchCreateSchema = z
   .strictObject({
-    batch_id: batchIdSchema.optional().describe('your own id; omitted: the station issues B-<year>-<NNNN>'),
+    batch_id: batchIdSchema
+      .refine((id) => id.toLowerCase() !== 'export', 'export is reserved (GET /api/oil/batches/export is the CSV)')
+      .optional()
+      .describe('your own id; omitted: the station issues B-<year>-<NNNN>'),
     well_id: deviceIdSchema.describe('the producing well or pad; the same id as its telemetry device_id, if it has one'),
     ts: timestampSchema.optional().describe('when the batch was produced (default: now)'),
     location: locationSchema.optional().describe('pad or well site name'),

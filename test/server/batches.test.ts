@@ -258,6 +258,7 @@ describe('bad volumes and bodies', () => {
     expectProblem(await raw(JSON.stringify({ type: 'note', note: 'bell\u0007' })), 422, 'note');
     expectProblem(await create({ well_id: "well'; DROP TABLE oil_batches;--" }), 422, 'well_id');
     expectProblem(await create({ well_id: 'well-001', batch_id: '../etc/passwd' }), 422, 'batch_id');
+    expectProblem(await create({ well_id: 'well-001', batch_id: 'Export' }), 422, 'batch_id');
     expect(counts()).toEqual(before);
   });
 });
