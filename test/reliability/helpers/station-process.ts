@@ -39,10 +39,11 @@ export class StationProcess {
     return this.child!.pid!;
   }
 
-  async start(extraEnv: Record<string, string> = {}): Promise<this> {
+  /** `nodeArgs` go before the script (the benchmarks preload an event-loop probe with --import). */
+  async start(extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<this> {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm run test:reliability does it)`);
     this.output = '';
-    const child = spawn(process.execPath, [CLI, 'serve'], {
+    const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
