@@ -59,6 +59,7 @@ async function seed(args: string[]): Promise<void> {
       process.stdout.write(`demo users created: ${report.users.join(', ') || 'none (already there)'}\n`);
       process.stdout.write(`demo keys created: ${report.keys.join(', ') || 'none (already there)'}\n`);
       process.stdout.write(`demo readings stored: ${report.readings}\n`);
+      process.stdout.write(`demo oil batches created: ${report.batches}\n`);
     }
   } finally {
     closeDatabase(db);
