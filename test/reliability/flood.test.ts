@@ -6,9 +6,18 @@ import { sleep, StationProcess } from './helpers/station-process';
  * Bad-input flood: over a thousand malformed or hostile requests across every endpoint the
  * station has (line protocol and ML only when their routes exist). Each case's status is
  * asserted; none may be a 5xx; nothing may be stored; the process must still be healthy after.
- * Limits are lowered (BATCH_BODY_LIMIT, BATCH_MAX_READINGS) so oversize cases stay small.
+ * Body limits are lowered (BATCH_BODY_LIMIT, BATCH_MAX_READINGS) so oversize cases stay small.
  */
-const station = new StationProcess(undefined, { BATCH_BODY_LIMIT: '256kb', BATCH_MAX_READINGS: '1000' });
+// Rate limits are raised: this test is about input handling, and a thousand requests from one
+// client would otherwise be (correctly) throttled; the rate limits have tests of their own.
+const station = new StationProcess(undefined, {
+  BATCH_BODY_LIMIT: '256kb',
+  BATCH_MAX_READINGS: '1000',
+  TOKEN_RATE_LIMIT: '100000',
+  TOKEN_RATE_LIMIT_PER_IP: '1000000',
+  READ_RATE_LIMIT: '0',
+  INGEST_RATE_LIMIT: '0',
+});
 let creds: Creds;
 const JSON_T = { 'content-type': 'application/json' };
 
