@@ -77,8 +77,8 @@ export async function startStation(config: Config, options: StationOptions = {})
   const tokens = new TokenIssuer(loadJwtSecret(config.jwtSecretFile, config.jwtSecret), config.tokenTtlSeconds);
   const auth = new AuthService(users, keys, tokens, audit);
   await ensureFirstAdmin(users, auth, config, options.onGeneratedAdminPassword);
-  // Rate-limit counters stay in memory until the Redis client is passed as `sendCommand` here.
-  const security = createSecurity({ config, tokens, users, keys, audit, auth });
+  // Rate-limit counters live in Redis when it is configured (shared by every process), else in memory.
+  const security = createSecurity({ config, tokens, users, keys, audit, auth, logger });
   const { guards } = security;
 
   const telemetryRepo = new TelemetryRepository(db);
@@ -91,7 +91,7 @@ export async function startStation(config: Config, options: StationOptions = {})
 
   // The ML routes ask for roles; map them onto the policy's guards (engineers or admins only).
   const requireRole = (...roles: Role[]) => (roles.includes('user') ? guards.user : guards.admin);
-  const ml = createMl({ db, logger, requireRole, dataDir: config.dataDir, audit, bodyLimit: config.bodyLimit });
+  const ml = createMl({ db, logger, requireRole, dataDir: config.dataDir, audit, bodyLimit: config.bodyLimit, jobs });
   const alarmScheduler = createAlarmScheduler(ml.alarms, logger);
   telemetry.onWrite((deviceIds) => alarmScheduler.notify(deviceIds));
   const influx = createInflux({ db, config, telemetry, guards, logger });
@@ -121,7 +121,7 @@ export async function startStation(config: Config, options: StationOptions = {})
       '/telemetry/export/async': jobs.exportAsyncRouter,
       '/telemetry/influx': influx.queryRouter,
       '/influx': influx.statusRouter,
-      '/telemetry': createTelemetryRouter({ config, service: cachedTelemetry.service, stats, guards, cachedStats: cachedTelemetry.cachedStats }),
+      '/telemetry': createTelemetryRouter({ config, service: telemetry, stats, guards, cachedStats: cachedTelemetry.cachedStats }),
       '/tasks': jobs.tasksRouter,
       '/oil': oil.router,
       '/devices': devicesRouter,
@@ -158,6 +158,7 @@ export async function startStation(config: Config, options: StationOptions = {})
       await influx.stop();
       await jobs.close();
       await cache.close();
+      await security.close();
       closeDatabase(db);
       logger.info('station stopped');
     })());

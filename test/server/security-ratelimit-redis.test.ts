@@ -8,6 +8,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRateLimits } from '../../src/server/auth/rate-limits';
+import { ADMIN, TestStation } from './helpers/station';
 
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 if (!hasRedis) console.warn('[security-ratelimit-redis] skipped: redis-server not installed (apt-get install -y redis-server)');
@@ -109,5 +110,23 @@ describe.skipIf(!hasRedis)('rate-limit counters in Redis (REDIS_URL configured)'
     for (let i = 0; i < 8; i++) statuses.push(await guess(i % 2 ? b.url : a.url));
     // the restarted Redis lost the scripts: the store reloads them and counts from the first call
     expect(statuses).toEqual([400, 400, 400, 400, 400, 429, 429, 429]);
+  });
+
+  it('when a station runs with REDIS_URL, then its /token counters are kept in that Redis', async () => {
+    const s = await TestStation.start({ REDIS_URL: `redis://127.0.0.1:${port}/0`, TOKEN_RATE_LIMIT: 3 });
+    try {
+      // the station connects in the background; until then requests pass uncounted, by design
+      const connected = async () => ((await clientA.call('CLIENT', 'LIST')) as string).split('\n').filter((l) => l.includes('name=oilfield-cache')).length;
+      for (let i = 0; i < 100 && (await connected()) < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await fetch(`${s.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `username=${ADMIN.username}&password=guess-${i}` });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([400, 400, 400, 429]);
+      expect((await clientA.keys('oilfield:rl:token:*')).length).toBe(1);
+    } finally {
+      await s.stop();
+    }
   });
 });

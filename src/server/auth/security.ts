@@ -1,7 +1,9 @@
 import type { RequestHandler, Router } from 'express';
 import { auditDeletes } from '../audit/deletes';
 import type { AuditLog } from '../audit/repository';
+import { closeRedisClient, createRedisClient } from '../cache/redis-client';
 import type { Config } from '../config';
+import type { Logger } from '../logger';
 import { authenticate } from './authenticate';
 import type { Guards } from './guards';
 import type { KeysRepository } from './keys-repository';
@@ -21,9 +23,10 @@ export interface SecurityDeps {
   keys: KeysRepository;
   audit: AuditLog;
   auth: AuthService;
+  logger: Logger;
   /**
-   * Redis raw command function for shared rate-limit counters, e.g. with the cache's ioredis
-   * client: `(...args) => client.call(...args)`. Undefined keeps the counters in memory.
+   * Redis raw command function for shared rate-limit counters. Default: a client of its own when
+   * Redis is configured (REDIS_URL/HOST/PORT), in-memory counters otherwise.
    */
   sendCommand?: SendCommand;
 }
@@ -34,12 +37,19 @@ export interface Security {
   authenticate: RequestHandler;
   /** POST /token (rate-limited) and /api/setup: mount before authentication */
   publicRouters: Router[];
+  /** closes the rate limiter's Redis connection, if any */
+  close(): Promise<void>;
 }
 
 /** Everything station.ts needs from security, built from config in one place. */
 export function createSecurity(deps: SecurityDeps): Security {
-  const { config } = deps;
-  const limits = createRateLimits({ limits: config.rateLimits, sendCommand: deps.sendCommand });
+  const { config, logger } = deps;
+  // 'cache' role: no offline queue, so with Redis down a request passes uncounted at once
+  // instead of waiting; the counters come back by themselves when Redis does.
+  const redis = !deps.sendCommand && config.redis ? createRedisClient(config.redis, 'cache', logger) : undefined;
+  const sendCommand: SendCommand | undefined =
+    deps.sendCommand ?? (redis && ((...args: string[]) => redis.call(args[0]!, ...args.slice(1)) as ReturnType<SendCommand>));
+  const limits = createRateLimits({ limits: config.rateLimits, sendCommand, redisPrefix: config.redis?.prefix, log: logger });
   const external = config.oidc ? createOidcVerifier(config.oidc) : undefined;
   const authn = authenticate({ tokens: deps.tokens, users: deps.users, keys: deps.keys, external });
   const audited = auditDeletes(deps.audit);
@@ -47,5 +57,8 @@ export function createSecurity(deps: SecurityDeps): Security {
     guards: createGuards({ limits }),
     authenticate: (req, res, next) => authn(req, res, (err?: unknown) => (err ? next(err) : audited(req, res, next))),
     publicRouters: [createTokenRouter(deps.auth, limits.token), createSetupRouter(deps.auth)],
+    close: async () => {
+      if (redis) await closeRedisClient(redis);
+    },
   };
 }
