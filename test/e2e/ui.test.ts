@@ -95,7 +95,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await expect(report.getByRole('row').nth(1).textContent()).resolves.toMatch(/^7.*temperature/);
     await expect(page.getByRole('progressbar', { name: /rows sent/ }).getAttribute('aria-valuenow')).resolves.toBe('100');
     await b.shot('03-ingest');
-    const stats = await (await station.api('GET', '/api/telemetry/stats?device_id=e2e-well-2', token)).json();
+    const stats = (await (await station.api('GET', '/api/telemetry/stats?device_id=e2e-well-2', token)).json()) as { count: number };
     expect(stats.count).toBe(40);
   });
 
@@ -210,7 +210,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
       await dark.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Telemetry' }).click();
       await dark.page.getByLabel('Device', { exact: true }).selectOption('e2e-well-2');
       await expect.poll(async () => Number(await dark.page.getByTestId('series-chart').getAttribute('data-points'))).toBeGreaterThan(0);
-      const bg = await dark.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const bg = await dark.page.locator('body').evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
       expect(bg).toBe('rgb(18, 20, 23)');
       await dark.shot('09-telemetry-dark');
     } finally {
