@@ -91,7 +91,7 @@ export async function startStation(config: Config, options: StationOptions = {})
 
   // The ML routes ask for roles; map them onto the policy's guards (engineers or admins only).
   const requireRole = (...roles: Role[]) => (roles.includes('user') ? guards.user : guards.admin);
-  const ml = createMl({ db, logger, requireRole, dataDir: config.dataDir, audit, bodyLimit: config.bodyLimit });
+  const ml = createMl({ db, logger, requireRole, dataDir: config.dataDir, audit, bodyLimit: config.bodyLimit, jobs });
   const alarmScheduler = createAlarmScheduler(ml.alarms, logger);
   telemetry.onWrite((deviceIds) => alarmScheduler.notify(deviceIds));
   const influx = createInflux({ db, config, telemetry, guards, logger });
@@ -121,7 +121,7 @@ export async function startStation(config: Config, options: StationOptions = {})
       '/telemetry/export/async': jobs.exportAsyncRouter,
       '/telemetry/influx': influx.queryRouter,
       '/influx': influx.statusRouter,
-      '/telemetry': createTelemetryRouter({ config, service: cachedTelemetry.service, stats, guards, cachedStats: cachedTelemetry.cachedStats }),
+      '/telemetry': createTelemetryRouter({ config, service: telemetry, stats, guards, cachedStats: cachedTelemetry.cachedStats }),
       '/tasks': jobs.tasksRouter,
       '/oil': oil.router,
       '/devices': devicesRouter,

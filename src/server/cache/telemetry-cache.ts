@@ -24,6 +24,7 @@ export function statsTag(key: string): string {
 export function cacheTelemetryStats(cache: Cache, telemetry: TelemetryService, ttlSeconds: number) {
   const invalidate = (deviceIds: Iterable<string>) => void cache.invalidate([...[...deviceIds].map(deviceTag), ALL_DEVICES]);
   telemetry.onWrite((deviceIds) => invalidate(deviceIds));
+  telemetry.onDelete((deviceId) => invalidate([deviceId]));
 
   const cachedStats = async (key: string, compute: () => unknown): Promise<{ value: unknown; hit: boolean }> => {
     const cacheKey = `telemetry:${key}`;
@@ -34,19 +35,5 @@ export function cacheTelemetryStats(cache: Cache, telemetry: TelemetryService, t
     return { value, hit: false };
   };
 
-  /**
-   * The service as the router should see it: deleting a reading changes the stats too, and the
-   * service has no delete listener, so the delete is wrapped here (the rest is the service itself).
-   */
-  const service: TelemetryService = Object.create(telemetry, {
-    delete: {
-      value: (id: number) => {
-        const { device_id } = telemetry.get(id);
-        telemetry.delete(id);
-        invalidate([device_id]);
-      },
-    },
-  }) as TelemetryService;
-
-  return { cachedStats, service, invalidate };
+  return { cachedStats, invalidate };
 }

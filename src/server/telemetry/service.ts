@@ -19,11 +19,17 @@ export interface TelemetryFilterInput {
 /** The telemetry use cases: what the routes, the line-protocol endpoint and the seed script call. */
 export class TelemetryService {
   private readonly listeners: WriteListener[] = [];
+  private readonly deleteListeners: ((deviceId: string) => void)[] = [];
 
   constructor(private readonly repo: TelemetryRepository) {}
 
   onWrite(listener: WriteListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Called after a reading is deleted, with its device id (caches drop what it changed). */
+  onDelete(listener: (deviceId: string) => void): void {
+    this.deleteListeners.push(listener);
   }
 
   /** Stores readings that are already validated; one transaction. */
@@ -83,7 +89,9 @@ export class TelemetryService {
   }
 
   delete(id: number): void {
-    if (!this.repo.delete(id)) throw notFound(`reading ${id}`);
+    const row = this.repo.get(id);
+    if (!row || !this.repo.delete(id)) throw notFound(`reading ${id}`);
+    for (const listener of this.deleteListeners) listener(row.device_id);
   }
 
   /** Resolves the public filter to the stored one; undefined means "matches nothing". */
