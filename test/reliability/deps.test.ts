@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestRedis, hasRedisServer } from '../server/helpers/redis';
-import { InfluxDb1, hasBinary } from '../server/helpers/tsdb';
+import { InfluxDb1, freePort, hasBinary } from '../server/helpers/tsdb';
 import { sleep, StationProcess } from './helpers/station-process';
 
 /**
@@ -20,14 +20,18 @@ const DB = 'oilfield';
 let redis: TestRedis | undefined;
 let influx: InfluxDb1 | undefined;
 const station = new StationProcess();
+const late = new StationProcess();
+let lateRedis: TestRedis | undefined;
 afterAll(async () => {
   await station.remove();
+  await late.remove();
+  await lateRedis?.dispose();
   await redis?.dispose();
   await influx?.destroy();
 });
 
-async function influxCount(): Promise<number> {
-  const r = await influx!.query(DB, 'SELECT COUNT(temperature) FROM telemetry');
+async function influxCount(server = influx): Promise<number> {
+  const r = await server!.query(DB, 'SELECT COUNT(temperature) FROM telemetry');
   return (r.results?.[0]?.series?.[0]?.values?.[0]?.[1] as number | undefined) ?? 0;
 }
 
@@ -102,5 +106,51 @@ describe.skipIf(missing.length > 0)('dependencies failing', () => {
     expect(status.backlog).toBe(0);
     expect(await influxCount()).toBe(acked);
     console.info(`dependencies failing: ${acked} readings acknowledged through the outages; backlog during the outage ${backlogDuringOutage.backlog}; InfluxDB caught up`);
+  });
+
+  it('when Redis and InfluxDB are unreachable from the start, then the station starts, ingests and serves, and forwards everything once they appear', async () => {
+    const redisPort = await freePort();
+    // The InfluxDB server is created (ports reserved, config written) and stopped at once: nothing listens yet.
+    const lateInflux = await InfluxDb1.create();
+    await lateInflux.query(DB, `CREATE DATABASE ${DB}`);
+    await lateInflux.stop();
+    try {
+      await late.start({
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        REDIS_CONNECT_TIMEOUT_MS: '500',
+        INFLUX_URL: lateInflux.url,
+        INFLUX_VERSION: '1',
+        INFLUX_DB: DB,
+        INFLUX_FLUSH_INTERVAL_MS: '200',
+        INFLUX_MIN_BACKOFF_MS: '100',
+        INFLUX_MAX_BACKOFF_MS: '1000',
+      });
+      const key = await late.key('device');
+      const reader = await late.key('user');
+      let acked = 0;
+      for (let b = 0; b < 10; b++) {
+        const body = Array.from({ length: BATCH }, (_, k) => ({ device_id: `late-${k % 5}`, ts: BASE_TS + b * BATCH + k, temperature: 1, pressure: 2 }));
+        const res = await late.call('POST', '/api/telemetry/batch', { key, body });
+        expect(res.status).toBe(200);
+        acked += res.body.inserted;
+      }
+      expect((await late.call('GET', '/api/telemetry?limit=5', { key: reader })).status).toBe(200);
+      expect((await late.call('GET', '/api/telemetry/stats', { key: reader })).status).toBe(200);
+      const health = await late.call('GET', '/health');
+      expect(health.status).toBe(200);
+      expect((await late.call('GET', '/api/influx/status', { key: reader })).body.backlog).toBe(acked);
+
+      lateRedis = await TestRedis.start(redisPort);
+      await lateInflux.start();
+      let backlog = acked;
+      for (let i = 0; i < 120 && (backlog > 0 || (await influxCount(lateInflux)) < acked); i++) {
+        await sleep(500);
+        backlog = (await late.call('GET', '/api/influx/status', { key: reader })).body.backlog;
+      }
+      expect(backlog).toBe(0);
+      expect(await influxCount(lateInflux)).toBe(acked);
+    } finally {
+      await lateInflux.destroy();
+    }
   });
 });
