@@ -43,7 +43,12 @@ export type PredictResponse = z.infer<typeof predictResponseSchema>;
 export const MAX_SCORE_POINTS = 100_000;
 
 export const scoreRequestSchema = z
-  .strictObject({ device_id: deviceIdSchema, ts_from: timestampSchema, ts_to: timestampSchema })
+  .strictObject({
+    device_id: deviceIdSchema,
+    ts_from: timestampSchema,
+    ts_to: timestampSchema,
+    async: z.boolean().optional().describe('true: always answer 202 with a background task'),
+  })
   .refine((q) => q.ts_from <= q.ts_to, { message: 'ts_from must not be after ts_to', path: ['ts_from'] });
 export type ScoreRequest = z.input<typeof scoreRequestSchema>;
 
@@ -133,3 +138,66 @@ export const alarmsQuerySchema = z
 export type AlarmsQuery = z.output<typeof alarmsQuerySchema>;
 
 export const ackRequestSchema = z.strictObject({ note: z.string().max(500).optional() });
+
+/**
+ * Scoring a long range runs as a background job (`ml.score`); above this many readings
+ * POST /api/ml/score answers 202 with a task instead of the points (or on `async: true`).
+ */
+export const SCORE_SYNC_MAX = 20_000;
+/** The most readings one scoring job covers (its points are kept in the task's result). */
+export const MAX_SCORE_JOB_POINTS = 500_000;
+
+export const scoreJobPayloadSchema = z.strictObject({
+  device_id: deviceIdSchema,
+  ts_from_ms: z.number().int(),
+  ts_to_ms: z.number().int(),
+});
+export type ScoreJobPayload = z.infer<typeof scoreJobPayloadSchema>;
+
+/** The result of a scoring job: columns rather than objects, to keep the stored result small. */
+export const scoreJobResultSchema = z.object({
+  device_id: z.string(),
+  readings: z.number().int(),
+  anomalies: z.number().int(),
+  model_version: z.string().nullable(),
+  ts: z.array(z.number()).describe('Unix seconds'),
+  score: z.array(z.number()),
+  anomaly: z.array(z.boolean()),
+  model: z.array(z.enum(['rf', 'rule'])),
+});
+export type ScoreJobResult = z.infer<typeof scoreJobResultSchema>;
+
+const positiveInt = (max: number) => z.number().int().min(1).max(max);
+
+/** POST /api/ml/train: where the labelled data comes from, and the few options worth changing. */
+export const trainRequestSchema = z.strictObject({
+  source: z
+    .enum(['bundled', 'database'])
+    .default('bundled')
+    .describe('bundled: the 3W training data configured on the station (ML_TRAIN_DATA); database: readings with an integer extra.label'),
+  seed: positiveInt(2_147_483_646).optional(),
+  trees: positiveInt(500).optional(),
+  rows: positiveInt(50_000).optional(),
+});
+export type TrainRequest = z.input<typeof trainRequestSchema>;
+export const trainJobPayloadSchema = z.strictObject({
+  source: z.enum(['bundled', 'database']),
+  seed: positiveInt(2_147_483_646).optional(),
+  trees: positiveInt(500).optional(),
+  rows: positiveInt(50_000).optional(),
+});
+export type TrainJobPayload = z.infer<typeof trainJobPayloadSchema>;
+
+export const trainJobResultSchema = z.object({
+  version: z.string(),
+  file: z.string(),
+  threshold: z.number(),
+  mean_balanced_accuracy_event_instances: z.number(),
+  anomalous_f1: z.number(),
+  false_positive_rate_normal_instances: z.number(),
+});
+export type TrainJobResult = z.infer<typeof trainJobResultSchema>;
+
+/** 202 answer of a request that became a background job. */
+export const taskAcceptedSchema = z.object({ task_id: z.string(), status: z.string(), status_url: z.string(), result_url: z.string() });
+export type TaskAccepted = z.infer<typeof taskAcceptedSchema>;

@@ -73,12 +73,19 @@ describe('ml training', () => {
     expect(after!).toBeGreaterThan(before!);
   });
 
-  it('when choosing a threshold, then it is the lowest one meeting the false-positive target', () => {
+  it('when choosing a threshold, then it is the one with the best balanced accuracy within the false-positive budget (ties: the higher)', () => {
     const scored = [
       { id: 'n', truth: [0, 0, 0, 0], scores: [0.1, 0.2, 0.3, 0.62] },
-      { id: 'e', truth: [0, 1, 1, 1], scores: [0.1, 0.9, 0.8, 0.7] },
+      { id: 'e', truth: [0, 1, 1, 1], scores: [0.1, 0.9, 0.8, 0.5] },
     ];
-    expect(chooseThreshold(scored, 0.0).threshold).toBeCloseTo(0.625, 9);
-    expect(chooseThreshold(scored, 0.25).threshold).toBeCloseTo(0.325, 9);
+    // No false positive allowed: above 0.62 the event's 0.5 is missed; 0.8 is the highest with that accuracy.
+    const strict = chooseThreshold(scored, 0.0);
+    expect(strict.threshold).toBeCloseTo(0.8, 9);
+    expect(strict.cv_mean_balanced_accuracy).toBeCloseTo((2 / 3 + 1) / 2, 9);
+    // One flagged normal row in four allowed: 0.325..0.5 catch every event row; 0.5 is the highest.
+    const loose = chooseThreshold(scored, 0.25);
+    expect(loose.threshold).toBeCloseTo(0.5, 9);
+    expect(loose.cv_mean_balanced_accuracy).toBe(1);
+    expect(loose.met_false_positive_target).toBe(true);
   });
 });

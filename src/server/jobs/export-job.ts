@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import { closeDatabase, openDatabase } from '../db/open';
 import { createExportStream } from '../telemetry/export-stream';
 import { filterSql, type Filter } from '../telemetry/repository';
+import { ML_JOBS } from '../ml/jobs';
 import { defineJob } from './registry';
 
 export const EXPORT_JOB = 'telemetry.export';
@@ -106,4 +107,4 @@ export const exportJob = defineJob({
 });
 
 /** Every job this build knows; both the station and `npm run worker` build their registry from it. */
-export const ALL_JOBS = [exportJob];
+export const ALL_JOBS = [exportJob, ...ML_JOBS];

@@ -34,6 +34,16 @@ const CHANNEL_FEATURES = [
   'range_pos', // where the current value sits in the baseline's min..max range
   'trend_long', // correlation of value with time over the baseline (-1..1)
   'trend_mid', // correlation of value with time over the last `mid` readings
+  // Slow drifts (productivity loss, scaling): the change along a fitted line over the last 30, 60
+  // and 120 readings, in units of the baseline's reading-to-reading noise times sqrt(window).
+  // A random walk of that noise scores about 1 on all three; a steady drift grows with the window.
+  'drift_30',
+  'drift_60',
+  'drift_120',
+  'z_early', // mean of the short window against the earliest 30 readings of the baseline
+  'since_big_change', // share of the window since the last step > 5 noise units (1 = none seen)
+  'ewma_resid', // value minus its slow exponential average (alpha 0.05), in baseline noise units
+  'persistence_mid', // share of the last `mid` changes in the direction of the net change (0.5..1)
 ] as const;
 
 export const FEATURE_NAMES: readonly string[] = [
@@ -41,6 +51,9 @@ export const FEATURE_NAMES: readonly string[] = [
   ...CHANNEL_FEATURES.map((f) => `pressure.${f}`),
   'cross.corr_diff_mid', // do temperature and pressure move together, step by step?
   'cross.corr_level_mid', // ... and in level over the medium window
+  'cross.corr_level_long', // ... and over the whole baseline
+  'cross.agree_mid', // tanh(dT)·tanh(dP) of the medium-window changes: + together, − opposite
+  'cross.log_change_ratio', // log of |dT| / |dP| (both in baseline spreads): which channel moved
 ];
 
 const clip = (v: number): number => (v > CLIP ? CLIP : v < -CLIP ? -CLIP : v);
@@ -118,7 +131,35 @@ function diffs(xs: ArrayLike<number>, from: number, to: number): number[] {
   return out;
 }
 
-/** The ten per-channel features for a window whose last element is the current reading. */
+/** Median of |x[i] - x[i-1]| over [from, to), times 1.4826: a step-noise scale that one jump cannot inflate. */
+export function diffNoise(xs: ArrayLike<number>, from: number, to: number): number {
+  const d: number[] = [];
+  for (let i = from + 1; i < to; i++) d.push(Math.abs(xs[i]! - xs[i - 1]!));
+  if (d.length === 0) return 0;
+  d.sort((a, b) => a - b);
+  const m = d.length >> 1;
+  const med = d.length % 2 ? d[m]! : (d[m - 1]! + d[m]!) / 2;
+  // 60-s means of a slowly varying signal often have a median step of 0 (repeated values): fall back
+  // to the mean step so the scale stays positive whenever the series moves at all.
+  return med > 0 ? med * 1.4826 : mean(d);
+}
+
+/** Change along the least-squares line over the last `k` readings, in units of noise·sqrt(k). */
+function drift(x: readonly number[], k: number, noise: number, ref: number): number {
+  const n = x.length;
+  const m = Math.min(k, n);
+  if (m < 3) return 0;
+  return ratio(slope(x, n - m, n) * (m - 1), noise * Math.sqrt(m), ref);
+}
+
+/** Slow exponential average of the readings before the current one (alpha 0.05, ~20 readings). */
+function ewmaBefore(x: readonly number[], from: number, to: number): number {
+  let e = x[from]!;
+  for (let i = from + 1; i < to; i++) e += 0.05 * (x[i]! - e);
+  return e;
+}
+
+/** The per-channel features for a window whose last element is the current reading. */
 function channelFeatures(x: readonly number[], w: FeatureWindows): number[] {
   const n = x.length;
   const last = x[n - 1]!;
@@ -141,6 +182,19 @@ function channelFeatures(x: readonly number[], w: FeatureWindows): number[] {
     lo = Math.min(lo, x[i]!);
     hi = Math.max(hi, x[i]!);
   }
+  const noise = diffNoise(x, histFrom, histTo);
+  const earlyTo = Math.min(histTo, histFrom + 30);
+  let bigAt = -1;
+  for (let i = n - 1; i > histFrom; i--) {
+    if (Math.abs(x[i]! - x[i - 1]!) > 5 * noise && (noise > 1e-12 * ref || x[i] !== x[i - 1])) {
+      bigAt = i;
+      break;
+    }
+  }
+  const midN = Math.min(w.mid, n - 1);
+  const net = x[n - 1]! - x[n - 1 - midN]!;
+  let along = 0;
+  for (let i = n - midN; i < n; i++) if ((x[i]! - x[i - 1]!) * net > 0) along++;
   let spreadRatio = 0;
   if (sdL > 1e-12 * ref) spreadRatio = Math.log((sdRecent + 1e-9 * sdL) / sdL);
   else if (sdRecent > 1e-12 * ref) spreadRatio = Math.log(CLIP);
@@ -155,7 +209,25 @@ function channelFeatures(x: readonly number[], w: FeatureWindows): number[] {
     hi - lo > 1e-12 * ref ? Math.max(-5, Math.min(6, (last - lo) / (hi - lo))) : last === lo ? 0.5 : last > lo ? 6 : -5,
     trend(x, histFrom, histTo),
     trend(x, Math.max(0, n - w.mid), n),
+    drift(x, 30, noise, ref),
+    drift(x, 60, noise, ref),
+    drift(x, 120, noise, ref),
+    ratio(mean(x, shortFrom, n) - mean(x, histFrom, earlyTo), std(x, histFrom, earlyTo), ref),
+    bigAt < 0 ? 1 : (n - 1 - bigAt) / Math.max(1, n - 1 - histFrom),
+    ratio(last - ewmaBefore(x, histFrom, histTo), noise, ref),
+    midN > 0 && net !== 0 ? Math.max(0.5, along / midN) : 0.5,
   ];
+}
+
+/** Change of the short window's mean against the start of the medium window, in baseline spreads. */
+function midChange(x: readonly number[], w: FeatureWindows): number {
+  const n = x.length;
+  const histTo = n - 1;
+  const histFrom = Math.max(0, histTo - w.long);
+  const midFrom = Math.max(0, n - w.mid);
+  const sd = std(x, histFrom, histTo);
+  const ref = Math.abs(mean(x, histFrom, histTo)) + 1;
+  return ratio(mean(x, Math.max(0, n - w.short), n) - mean(x, midFrom, Math.min(n, midFrom + w.short)), sd, ref);
 }
 
 /**
@@ -173,11 +245,16 @@ export function computeFeatures(
   const t = temperature.slice(temperature.length - keep);
   const p = pressure.slice(pressure.length - keep);
   const midFrom = Math.max(0, keep - w.mid);
+  const dT = midChange(t, w);
+  const dP = midChange(p, w);
   return [
     ...channelFeatures(t, w),
     ...channelFeatures(p, w),
     correlation(diffs(t, midFrom, keep), diffs(p, midFrom, keep)),
     correlation(t.slice(midFrom), p.slice(midFrom)),
+    correlation(t.slice(0, keep - 1), p.slice(0, keep - 1)),
+    Math.tanh(dT / 3) * Math.tanh(dP / 3),
+    Math.log((Math.abs(dT) + 0.1) / (Math.abs(dP) + 0.1)),
   ];
 }
 

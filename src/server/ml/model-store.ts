@@ -79,43 +79,76 @@ export function saveModelFile(dir: string, file: ModelFile, name = `${file.versi
   return path;
 }
 
-/** The newest model in `dir` (versions sort by time), else the shipped default, else null. */
-export function findModelPath(dir: string, defaultPath: string | null): string | null {
+/** Model files in `dir`, newest first (versions sort by time), then the shipped default. */
+export function modelCandidates(dir: string, defaultPath: string | null): string[] {
+  const out: string[] = [];
   if (existsSync(dir)) {
     const files = readdirSync(dir)
       .filter((f) => /^rf-\d{8}-\d{6}-[0-9a-f]{8}\.json$/.test(f))
-      .sort();
-    const newest = files.at(-1);
-    if (newest) return join(dir, newest);
+      .sort()
+      .reverse();
+    out.push(...files.map((f) => join(dir, f)));
   }
-  return defaultPath && existsSync(defaultPath) ? defaultPath : null;
+  if (defaultPath && existsSync(defaultPath)) out.push(defaultPath);
+  return out;
 }
 
-/** Holds the active model; `reload()` after training picks up a new file without a restart. */
+/** The newest model in `dir`, else the shipped default, else null. */
+export function findModelPath(dir: string, defaultPath: string | null): string | null {
+  return modelCandidates(dir, defaultPath)[0] ?? null;
+}
+
+/**
+ * Holds the active model. It looks for a newer file at most every `refreshMs`, so a model trained by
+ * a background job (possibly in a worker process) is picked up without a restart; `reload()` forces it.
+ * A file trained on other features (an older station) is skipped, not fatal: the next one answers.
+ */
 export class ModelRegistry {
   private current: LoadedModel | null = null;
-  private loaded = false;
+  private currentPath: string | null = null;
+  private checkedAt = -Infinity;
+  private pinned = false;
+  /** files that could not be used, with the reason */
+  readonly skipped: string[] = [];
 
   constructor(
     readonly modelsDir: string,
     readonly defaultPath: string | null,
+    private readonly refreshMs = 5_000,
+    private readonly now: () => number = Date.now,
   ) {}
 
   get(): LoadedModel | null {
-    if (!this.loaded) this.reload();
+    if (!this.pinned && this.now() - this.checkedAt >= this.refreshMs) {
+      this.checkedAt = this.now();
+      const newest = findModelPath(this.modelsDir, this.defaultPath);
+      if (newest !== this.currentPath) this.reload();
+    }
     return this.current;
   }
 
   reload(): LoadedModel | null {
-    const path = findModelPath(this.modelsDir, this.defaultPath);
-    this.current = path ? loadModelFile(path) : null;
-    this.loaded = true;
+    this.pinned = false;
+    this.current = null;
+    this.currentPath = null;
+    for (const path of modelCandidates(this.modelsDir, this.defaultPath)) {
+      try {
+        this.current = loadModelFile(path);
+        this.currentPath = path;
+        break;
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+        this.skipped.push(`${path}: ${err.message}`);
+      }
+    }
+    this.checkedAt = this.now();
     return this.current;
   }
 
-  /** Tests and a model-less station (rule scorer only). */
+  /** Tests and a model-less station (rule scorer only): pins the model until the next `reload()`. */
   set(model: LoadedModel | null): void {
     this.current = model;
-    this.loaded = true;
+    this.currentPath = model?.path ?? null;
+    this.pinned = true;
   }
 }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
 import type { Role } from '../../shared/auth';
 import {
@@ -7,17 +6,24 @@ import {
   predictRequestSchema,
   ruleDeviceParamSchema,
   ruleLimitsInputSchema,
+  MAX_SCORE_JOB_POINTS,
+  SCORE_SYNC_MAX,
   scoreRequestSchema,
+  trainRequestSchema,
   type RuleLimits,
+  type TaskAccepted,
 } from '../../shared/ml';
 import { msToIso } from '../../shared/time';
 import type { Db } from '../db/open';
 import { AppError, notFound } from '../http/errors';
 import { parse, parseBody, parseId, parseQuery, requireContentType } from '../http/validate';
 import type { Logger } from '../logger';
-import { resourcesDir } from '../paths';
+import type { JobQueue } from '../jobs/queue';
+import type { JobStore } from '../jobs/store';
+import { isFinished, ownerOf, visibleTask } from '../jobs/task-view';
 import { AlarmService } from './alarm-service';
-import { ModelRegistry } from './model-store';
+import { ML_SCORE_JOB, ML_TRAIN_JOB, stationModels } from './jobs';
+import type { ModelRegistry } from './model-store';
 import { MlRepository, type LimitsRow } from './repository';
 import { MlService } from './service';
 
@@ -32,6 +38,10 @@ export interface MlRouterDeps {
   /** override the model source (tests); default: newest in DATA_DIR/models, else resources/models/default.json */
   models?: ModelRegistry;
   bodyLimit?: string;
+  /** the station's background jobs: long scoring and training run there (without it: 503) */
+  jobs?: { queue: JobQueue; store: JobStore };
+  /** above this many readings POST /api/ml/score answers with a task (default SCORE_SYNC_MAX) */
+  scoreSyncMax?: number;
 }
 
 export interface MlComponents {
@@ -63,7 +73,7 @@ function limitsOut(row: LimitsRow | undefined, deviceId: string): RuleLimits {
  */
 export function createMl(deps: MlRouterDeps): MlComponents {
   const repo = new MlRepository(deps.db);
-  const models = deps.models ?? new ModelRegistry(join(deps.dataDir, 'models'), join(resourcesDir, 'models', 'default.json'));
+  const models = deps.models ?? stationModels({ dataDir: deps.dataDir });
   const service = new MlService(repo, models);
   const alarms = new AlarmService(repo, service);
   const { requireRole } = deps;
@@ -81,9 +91,49 @@ export function createMl(deps: MlRouterDeps): MlComponents {
     res.json(service.predict(input));
   });
 
-  router.post('/api/ml/score', user, jsonBody, json, (req, res) => {
+  const enqueue = async (req: express.Request, res: express.Response, name: string, payload: object) => {
+    if (!deps.jobs) throw new AppError(503, 'background jobs are not available on this station');
+    const row = await deps.jobs.queue.add(name, payload, ownerOf(req));
+    const body: TaskAccepted = {
+      task_id: row.id,
+      status: row.status,
+      status_url: `/api/tasks/${row.id}`,
+      result_url: `/api/ml/tasks/${row.id}/result`,
+    };
+    res.status(202).setHeader('Location', body.status_url).json(body);
+  };
+
+  router.post('/api/ml/score', user, jsonBody, json, async (req, res) => {
     const q = parseBody(scoreRequestSchema, req);
-    res.json(service.score(q.device_id, q.ts_from, q.ts_to));
+    const ref = repo.deviceRef(q.device_id);
+    if (ref === undefined) throw notFound(`device ${q.device_id}`);
+    const count = repo.countRange(ref, q.ts_from, q.ts_to);
+    if (!q.async && count <= (deps.scoreSyncMax ?? SCORE_SYNC_MAX)) {
+      return void res.json(service.score(q.device_id, q.ts_from, q.ts_to));
+    }
+    if (count > MAX_SCORE_JOB_POINTS) {
+      throw new AppError(422, `the range holds ${count} readings; score at most ${MAX_SCORE_JOB_POINTS} per request (narrow ts_from..ts_to)`);
+    }
+    await enqueue(req, res, ML_SCORE_JOB, { device_id: q.device_id, ts_from_ms: q.ts_from, ts_to_ms: q.ts_to });
+  });
+
+  // Training takes minutes of CPU: always a background job (in a worker thread), admins only.
+  router.post('/api/ml/train', admin, jsonBody, json, async (req, res) => {
+    const body = parseBody(trainRequestSchema, req);
+    deps.audit?.record({ actor: req.principal?.subject ?? null, action: 'ml.train', ip: req.ip ?? null, detail: { ...body } });
+    await enqueue(req, res, ML_TRAIN_JOB, body);
+  });
+
+  // The result of a scoring or training task (GET /api/tasks/{id} has its status and progress).
+  router.get('/api/ml/tasks/:id/result', user, (req, res) => {
+    if (!deps.jobs) throw new AppError(503, 'background jobs are not available on this station');
+    const row = visibleTask(deps.jobs.store, req, req.params.id);
+    if (row.name !== ML_SCORE_JOB && row.name !== ML_TRAIN_JOB) throw notFound(`anomaly task ${row.id}`);
+    if (!isFinished(row) || row.status !== 'completed' || !row.result) {
+      throw new AppError(409, `task is ${row.status}${row.error ? `: ${row.error}` : ''}; there is no result yet`);
+    }
+    if (row.name === ML_TRAIN_JOB) models.reload();
+    res.setHeader('Cache-Control', 'no-store').type('application/json').send(row.result);
   });
 
   router.get('/api/ml/model', user, (_req, res) => {

@@ -23,7 +23,7 @@ export class TrainCommandError extends Error {
   override name = 'TrainCommandError';
 }
 
-function defaultDataPath(): string {
+export function defaultDataPath(): string {
   return process.env.ML_TRAIN_DATA ?? resolve(projectRoot, '..', 'shared', 'data', '3w');
 }
 

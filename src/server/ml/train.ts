@@ -84,29 +84,50 @@ function prepare(series: readonly LabelledSeries[], w: FeatureWindows): Prepared
   return series.map((s) => ({ series: s, features: featureSeries(fillGaps(s.temperature), fillGaps(s.pressure), w) }));
 }
 
-/** An evenly spread, seeded subsample: normal and anomalous rows drawn separately to a fixed mix. */
+/**
+ * Up to `k` rows from each list, evenly spread in time (one from each of k equal slices, seeded), with
+ * the quota of short lists handed on to longer ones: every instance weighs about the same, so the two
+ * 2,000-row slow events do not drown the 20-row sudden ones (the metric averages over instances too).
+ */
+function takeBalanced(lists: readonly number[][][], total: number, random: () => number): number[][] {
+  const out: number[][] = [];
+  const sorted = [...lists].filter((l) => l.length > 0).sort((a, b) => a.length - b.length);
+  let left = total;
+  sorted.forEach((rows, i) => {
+    const k = Math.floor(left / (sorted.length - i));
+    if (rows.length <= k) out.push(...rows);
+    else {
+      const step = rows.length / k;
+      for (let j = 0; j < k; j++) out.push(rows[Math.min(rows.length - 1, Math.floor(j * step + random() * step))]!);
+    }
+    left -= Math.min(k, rows.length);
+  });
+  return out;
+}
+
+/** A seeded subsample: normal and anomalous rows drawn separately to a fixed mix, balanced per instance. */
 function subsample(data: readonly Prepared[], o: TrainOptions, seed: number): { X: number[][]; y: number[]; available: number } {
-  const normal: number[][] = [];
-  const anomalous: number[][] = [];
+  const normal: number[][][] = [];
+  const anomalous: number[][][] = [];
+  let available = 0;
   for (const d of data) {
+    const nRows: number[][] = [];
+    const aRows: number[][] = [];
     d.features.forEach((f, i) => {
-      if (f) (d.series.labels[i] === 1 ? anomalous : normal).push(f);
+      if (f) (d.series.labels[i] === 1 ? aRows : nRows).push(f);
     });
+    normal.push(nRows);
+    anomalous.push(aRows);
+    available += nRows.length + aRows.length;
   }
   const random = seededRandom(seed);
-  // Stratified in time: one row from each of k equal slices, so every instance and phase is represented.
-  const take = (rows: number[][], k: number): number[][] => {
-    if (rows.length <= k) return rows;
-    const step = rows.length / k;
-    return Array.from({ length: k }, (_, i) => rows[Math.min(rows.length - 1, Math.floor(i * step + random() * step))]!);
-  };
   const nNormal = Math.round(o.maxTrainRows * o.normalShare);
-  const a = take(anomalous, o.maxTrainRows - Math.min(nNormal, normal.length));
-  const n = take(normal, o.maxTrainRows - a.length);
+  const a = takeBalanced(anomalous, o.maxTrainRows - nNormal, random);
+  const n = takeBalanced(normal, o.maxTrainRows - a.length, random);
   if (a.length === 0 || n.length === 0) {
     throw new Error('training needs both normal and anomalous rows with enough history (label 0 and non-zero)');
   }
-  return { X: [...n, ...a], y: [...n.map(() => 0), ...a.map(() => 1)], available: normal.length + anomalous.length };
+  return { X: [...n, ...a], y: [...n.map(() => 0), ...a.map(() => 1)], available };
 }
 
 /** Mean of the last `k` defined scores; rows without features score 0 (the rule scorer's default). */
@@ -137,9 +158,9 @@ function scorePrepared(forest: Forest, d: Prepared, smoothing: number): number[]
 const THRESHOLDS = Array.from({ length: 37 }, (_, i) => Math.round((0.05 + i * 0.025) * 1000) / 1000);
 
 /**
- * The lowest threshold whose cross-validated false-positive rate on normal instances meets the
- * target, i.e. the most sensitive one an engineer can live with; if none meets it, the one with
- * the fewest false positives.
+ * The threshold with the best cross-validated mean balanced accuracy over event instances among those
+ * whose false-positive rate on normal instances meets the target (ties: the higher threshold, fewer
+ * alarms); if none meets it, the one with the fewest false positives.
  */
 export function chooseThreshold(
   scored: readonly { id: string; truth: readonly number[]; scores: readonly number[] }[],
@@ -155,7 +176,7 @@ export function chooseThreshold(
       cv_false_positive_rate: q.false_positive_rate_normal_instances,
       met_false_positive_target: q.false_positive_rate_normal_instances <= maxFpr,
     };
-    if (choice.met_false_positive_target && !best) best = choice;
+    if (choice.met_false_positive_target && (!best || choice.cv_mean_balanced_accuracy >= best.cv_mean_balanced_accuracy)) best = choice;
     if (!fallback || choice.cv_false_positive_rate < fallback.cv_false_positive_rate) fallback = choice;
   }
   return (best ?? fallback)!;
