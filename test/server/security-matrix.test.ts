@@ -20,6 +20,7 @@ interface Ctx {
   engineerId: number;
   taskId: string;
   alarmId: number;
+  batchId: string;
 }
 
 interface Endpoint {
@@ -77,6 +78,15 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', doc: '/api/ml/model', path: () => '/api/ml/model', access: 'user' },
   { method: 'GET', doc: '/api/alarms', path: () => '/api/alarms', access: 'user' },
   { method: 'POST', doc: '/api/alarms/{id}/ack', path: (c) => `/api/alarms/${c.alarmId}/ack`, access: 'user', body: () => ({ note: 'seen' }) },
+  // oil batches: engineers write, signed-in readers read
+  { method: 'POST', doc: '/api/oil/batches', path: () => '/api/oil/batches', access: 'user', body: () => ({ batch_id: 'B-MALLORY-1', well_id: IN_SCOPE }) },
+  { method: 'GET', doc: '/api/oil/batches', path: () => '/api/oil/batches', access: 'read' },
+  { method: 'GET', doc: '/api/oil/batches/export', path: () => '/api/oil/batches/export', access: 'read' },
+  { method: 'GET', doc: '/api/oil/batches/{batch_id}', path: (c) => `/api/oil/batches/${c.batchId}`, access: 'read' },
+  { method: 'GET', doc: '/api/oil/batches/{batch_id}/events', path: (c) => `/api/oil/batches/${c.batchId}/events`, access: 'read' },
+  { method: 'POST', doc: '/api/oil/batches/{batch_id}/events', path: (c) => `/api/oil/batches/${c.batchId}/events`, access: 'user', body: () => ({ type: 'note', note: 'tampered' }) },
+  { method: 'GET', doc: '/api/oil/batches/{batch_id}/events/export', path: (c) => `/api/oil/batches/${c.batchId}/events/export`, access: 'read' },
+  { method: 'GET', doc: '/api/oil/track/{batch_id}', path: (c) => `/api/oil/track/${c.batchId}`, access: 'read' },
   // admins
   { method: 'DELETE', doc: '/api/telemetry/{id}', path: (c) => `/api/telemetry/${c.readingId}`, access: 'admin' },
   { method: 'GET', doc: '/api/audit', path: () => '/api/audit', access: 'admin' },
@@ -227,6 +237,8 @@ beforeAll(async () => {
   const task = await s.call('POST', '/api/telemetry/export/async', { token: k.admin, body: {} });
   ctx.taskId = typeof task.body?.task_id === 'string' ? task.body.task_id : 'no-such-task';
   ctx.alarmId = 1;
+  const batch = await s.call('POST', '/api/oil/batches', { token: k.admin, body: { well_id: IN_SCOPE } });
+  ctx.batchId = typeof batch.body?.batch_id === 'string' ? batch.body.batch_id : 'B-2024-0001';
   // let the export task finish, so background bookkeeping does not move the fingerprint
   for (let i = 0; i < 50 && task.body?.task_id; i++) {
     const st = await s.call('GET', `/api/tasks/${ctx.taskId}`, { token: k.admin });
