@@ -27,6 +27,8 @@ const envSchema = z.object({
   BATCH_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'e.g. 32mb').default('32mb'),
   BATCH_MAX_READINGS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   SERVE_UI: bool.default(true),
+  /** score new readings for alarms after ingest (off: no alarms; the bench compares both) */
+  ML_ALARMS: bool.default(true),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
   ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$/).default('admin'),
@@ -82,6 +84,7 @@ export interface Config {
   batchBodyLimit: string;
   batchMaxReadings: number;
   serveUi: boolean;
+  mlAlarms: boolean;
   jwtSecret?: string;
   jwtSecretFile: string;
   tokenTtlSeconds: number;
@@ -195,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     batchBodyLimit: e.BATCH_BODY_LIMIT,
     batchMaxReadings: e.BATCH_MAX_READINGS,
     serveUi: e.SERVE_UI,
+    mlAlarms: e.ML_ALARMS,
     jwtSecret: e.JWT_SECRET,
     jwtSecretFile: join(dataDir, 'secrets', 'jwt.key'),
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,

@@ -93,7 +93,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   const requireRole = (...roles: Role[]) => (roles.includes('user') ? guards.user : guards.admin);
   const ml = createMl({ db, logger, requireRole, dataDir: config.dataDir, audit, bodyLimit: config.bodyLimit, jobs });
   const alarmScheduler = createAlarmScheduler(ml.alarms, logger);
-  telemetry.onWrite((deviceIds) => alarmScheduler.notify(deviceIds));
+  if (config.mlAlarms) telemetry.onWrite((deviceIds) => alarmScheduler.notify(deviceIds));
   const influx = createInflux({ db, config, telemetry, guards, logger });
   const oil = createOilRouter({ db, guards, audit, cache, lossTolerancePct: config.oilLossTolerancePct, bodyLimit: config.bodyLimit, logger });
 
