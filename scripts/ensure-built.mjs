@@ -4,6 +4,10 @@ import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+// Every script that runs the bundle on plain Node comes through here: make sure the native
+// SQLite addon is the Node build (it may have been rebuilt for Electron by `npm start`).
+execSync('node scripts/native-runtime.mjs node', { stdio: 'inherit' });
+
 const outputs = ['out/main/cli.js', 'out/renderer/index.html'];
 const inputs = ['src', 'package.json', 'electron.vite.config.ts'];
 
