@@ -42,12 +42,15 @@ const cpuSeconds = (pid: number) => {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 
-/** Waits until the station burns less than 2 % of a core over half a second (scoring drained). */
+/**
+ * Waits until the station burns less than 1 % of a core over 2 s (scoring drained). The window is
+ * longer than the scheduler's longest pause between steps (1 s), so a pause is not taken for idle.
+ */
 async function idle(pid: number): Promise<void> {
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < 60; i++) {
     const a = cpuSeconds(pid);
-    await sleep(500);
-    if (cpuSeconds(pid) - a < 0.01) return;
+    await sleep(2_000);
+    if (cpuSeconds(pid) - a < 0.02) return;
   }
 }
 

@@ -1,35 +1,53 @@
 import type { Logger } from '../logger';
 import type { AlarmService } from './alarm-service';
 
+export interface AlarmSchedulerOptions {
+  /** readings scored per step: one step is about this many feature windows of CPU (~0.3 ms each) */
+  batch: number;
+  /**
+   * Largest share of the event loop that scoring may take while it has a backlog. After a step that
+   * took d ms the next one waits d·(1 − duty)/duty ms, so ingest keeps most of the loop during a
+   * burst and alarms catch up in the pauses (they open after minutes, so seconds of lag are fine).
+   */
+  duty: number;
+}
+
+export const DEFAULT_SCHEDULER: AlarmSchedulerOptions = { batch: 200, duty: 0.25 };
+
 /**
  * Scores new readings for alarms after they are stored, never inside the ingest request: device
- * ids are collected, and one bounded `check` runs per event-loop turn until every device is up
- * to date. A burst of batches for the same device collapses into one pending entry.
+ * ids are collected, and one bounded `check` runs per step, round-robin over devices, until every
+ * device is up to date. A burst of batches for the same device collapses into one pending entry;
+ * the backlog itself stays in the database (each check starts after the last scored reading).
  */
-export function createAlarmScheduler(alarms: AlarmService, logger: Logger) {
+export function createAlarmScheduler(alarms: AlarmService, logger: Logger, options: AlarmSchedulerOptions = DEFAULT_SCHEDULER) {
   const pending = new Set<string>();
-  let scheduled = false;
+  let timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   let stopped = false;
+  let lastMs = 0;
 
   const step = () => {
-    scheduled = false;
+    timer = null;
     if (stopped) return;
     const next = pending.values().next();
     if (next.done) return;
     const deviceId = next.value;
     pending.delete(deviceId);
+    const started = performance.now();
     try {
-      if (alarms.check(deviceId).more) pending.add(deviceId);
+      if (alarms.check(deviceId, options.batch).more) pending.add(deviceId);
     } catch (err) {
       logger.error({ err, deviceId }, 'alarm check failed');
     }
+    lastMs = performance.now() - started;
     schedule();
   };
 
   const schedule = () => {
-    if (scheduled || stopped || pending.size === 0) return;
-    scheduled = true;
-    setImmediate(step);
+    if (timer || stopped || pending.size === 0) return;
+    const wait = Math.min(1_000, (lastMs * (1 - options.duty)) / options.duty);
+    // unref: a pending alarm check never keeps a stopping process alive
+    timer = wait < 1 ? setImmediate(step) : setTimeout(step, wait).unref();
   };
 
   return {
@@ -40,6 +58,11 @@ export function createAlarmScheduler(alarms: AlarmService, logger: Logger) {
     stop() {
       stopped = true;
       pending.clear();
+      if (timer) {
+        clearTimeout(timer as NodeJS.Timeout);
+        clearImmediate(timer as NodeJS.Immediate);
+        timer = null;
+      }
     },
   };
 }

@@ -44,11 +44,12 @@ export class AlarmService {
     private readonly ml: MlService,
   ) {}
 
-  check(deviceId: string): CheckResult {
+  /** Scores up to `max` readings stored since the last check (a bounded slice of CPU work). */
+  check(deviceId: string, max = CHECK_BATCH): CheckResult {
     const ref = this.repo.deviceRef(deviceId);
     if (ref === undefined) return { scored: 0, opened: 0, cleared: 0, more: false };
     const saved = this.repo.alarmState(ref);
-    const rows = this.repo.after(ref, saved?.last_ts ?? Number.MIN_SAFE_INTEGER, CHECK_BATCH);
+    const rows = this.repo.after(ref, saved?.last_ts ?? Number.MIN_SAFE_INTEGER, max);
     if (rows.length === 0) return { scored: 0, opened: 0, cleared: 0, more: false };
     const scored = this.ml.scoreStored(ref, deviceId, rows[0]!.ts, rows);
     const { timing } = this.ml.settingsFor(deviceId);
@@ -82,7 +83,7 @@ export class AlarmService {
       alarm_id: saved?.alarm_id ?? null,
     };
     this.repo.saveAlarmProgress(next, effects);
-    return { scored: scored.length, opened, cleared, more: rows.length === CHECK_BATCH };
+    return { scored: scored.length, opened, cleared, more: rows.length === max };
   }
 
   list(q: AlarmsQuery): Alarm[] {
