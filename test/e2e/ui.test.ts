@@ -129,6 +129,10 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
 
   it('when a reading and a device range are checked, then the verdict and the anomalous spans show', async () => {
     const { page } = b;
+    // Without history only the rule limits judge a reading, and a fresh station has none: set the
+    // default limits (device `*`) as an admin would in Settings, then check a reading beyond them.
+    const limits = await station.api('PUT', '/api/ml/limits/*', token, { temperature_max: 200 });
+    expect(limits.status).toBe(200);
     await nav('Anomalies');
     await page.getByLabel('Temperature (°C)').fill('250');
     await page.getByLabel('Pressure (kPa)').fill('99000');
