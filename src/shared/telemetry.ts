@@ -7,9 +7,10 @@ export const deviceIdSchema = z
   .string()
   .regex(DEVICE_ID_PATTERN, 'must be 1-64 characters: letters, digits, and _ . : - (starting with a letter or digit)');
 
+const STATUS_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
 export const statusSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 characters: letters, digits, and _ . -');
+  .regex(STATUS_PATTERN, 'must be 1-32 characters: letters, digits, and _ . -');
 
 /** Sane physical magnitudes in any common unit (Pa, kPa, bar, psi; °C, °F, K). */
 export const MAX_MAGNITUDE = 1e12;
@@ -28,10 +29,15 @@ export const timestampSchema = z.union([z.number(), z.string()]).transform((valu
   return parsed;
 });
 
-const extraValue = z.union([z.number().refine(Number.isFinite, 'must be finite'), z.string().max(256), z.boolean()]);
+const EXTRA_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+/** The most extra fields one reading may carry. */
+const MAX_EXTRA_FIELDS = 32;
+/** The longest string an extra field may hold. */
+const MAX_EXTRA_STRING = 256;
+const extraValue = z.union([z.number().refine(Number.isFinite, 'must be finite'), z.string().max(MAX_EXTRA_STRING), z.boolean()]);
 export const extraSchema = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'field names: letters, digits, _ . -'), extraValue)
-  .refine((o) => Object.keys(o).length <= 32, 'at most 32 extra fields');
+  .record(z.string().regex(EXTRA_KEY_PATTERN, 'field names: letters, digits, _ . -'), extraValue)
+  .refine((o) => Object.keys(o).length <= MAX_EXTRA_FIELDS, `at most ${MAX_EXTRA_FIELDS} extra fields`);
 
 /** One reading as a device posts it (the seed's contract plus optional extra fields). */
 export const readingInputSchema = z
@@ -50,6 +56,87 @@ export const readingInputSchema = z
 export type ReadingInput = z.input<typeof readingInputSchema>;
 /** A validated reading, timestamp in epoch ms. */
 export type NewReading = z.output<typeof readingInputSchema>;
+
+const isPlainObject = (v: object): boolean => {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+const isMeasurement = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_MAGNITUDE;
+
+/**
+ * The rules of `readingInputSchema`, written out for the ingest hot path (zod costs about as much
+ * as parsing the body). It answers only when the input is certainly valid: a plain object with
+ * only the schema's keys, none of them `undefined`, every value within the same rules (same
+ * patterns, same limits, the same `parseTimestamp`). It then returns exactly what the schema
+ * returns. Anything else gives `undefined`, and the caller asks the schema, which also words the
+ * errors. test/server/telemetry-fast-parse.test.ts feeds random and hostile inputs through both.
+ */
+export function fastParseReading(input: unknown): NewReading | undefined {
+  if (typeof input !== 'object' || input === null || !isPlainObject(input)) return undefined;
+  const o = input as Record<string, unknown>;
+  const deviceId = o.device_id;
+  if (typeof deviceId !== 'string' || !DEVICE_ID_PATTERN.test(deviceId)) return undefined;
+  const rawTs = o.ts;
+  if (typeof rawTs !== 'number' && typeof rawTs !== 'string') return undefined;
+  const ts = parseTimestamp(rawTs);
+  if (typeof ts === 'string') return undefined;
+  const out: NewReading = { device_id: deviceId, ts };
+  let keys = 2;
+  const temperature = o.temperature;
+  if (temperature !== undefined) {
+    if (temperature !== null && !isMeasurement(temperature)) return undefined;
+    out.temperature = temperature;
+    keys++;
+  }
+  const pressure = o.pressure;
+  if (pressure !== undefined) {
+    if (pressure !== null && !isMeasurement(pressure)) return undefined;
+    out.pressure = pressure;
+    keys++;
+  }
+  const status = o.status;
+  if (status !== undefined) {
+    if (status !== null && (typeof status !== 'string' || !STATUS_PATTERN.test(status))) return undefined;
+    out.status = status;
+    keys++;
+  }
+  let extraCount = 0;
+  const extra = o.extra;
+  if (extra !== undefined) {
+    if (extra === null) {
+      out.extra = null;
+    } else {
+      if (typeof extra !== 'object' || Array.isArray(extra) || !isPlainObject(extra)) return undefined;
+      const copy: Record<string, number | string | boolean> = {};
+      for (const key in extra) {
+        if (!Object.prototype.hasOwnProperty.call(extra, key)) return undefined;
+        if (++extraCount > MAX_EXTRA_FIELDS || key === '__proto__' || !EXTRA_KEY_PATTERN.test(key)) return undefined;
+        const v = (extra as Record<string, unknown>)[key];
+        if (typeof v === 'number' ? !Number.isFinite(v) : typeof v === 'string' ? v.length > MAX_EXTRA_STRING : typeof v !== 'boolean') return undefined;
+        copy[key] = v as number | string | boolean;
+      }
+      out.extra = copy;
+    }
+    keys++;
+  }
+  // strictObject: a key the schema does not know (or a known one set to undefined) is the schema's call
+  let seen = 0;
+  for (const key in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, key)) return undefined;
+    seen++;
+  }
+  if (seen !== keys) return undefined;
+  if (temperature == null && pressure == null && extraCount === 0) return undefined;
+  return out;
+}
+
+/** `readingInputSchema.safeParse` with the fast path in front: same result, same errors. */
+export function safeParseReading(input: unknown): { success: true; data: NewReading } | { success: false; error: z.ZodError } {
+  const fast = fastParseReading(input);
+  if (fast !== undefined) return { success: true, data: fast };
+  const parsed = readingInputSchema.safeParse(input);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error };
+}
 
 /** A stored reading as the API returns it. */
 export const readingSchema = z.object({

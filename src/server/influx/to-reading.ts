@@ -1,5 +1,5 @@
 import type { Precision } from '../../shared/influx';
-import { readingInputSchema, type NewReading } from '../../shared/telemetry';
+import { safeParseReading, type NewReading } from '../../shared/telemetry';
 import type { FieldValue, ParsedLine } from './line-protocol';
 
 /** Digits to drop (or the factor to apply) to turn a timestamp of each precision into ms. */
@@ -57,7 +57,7 @@ export function lineToReading(line: ParsedLine, precision: Precision, deviceTags
 }
 
 function validate(candidate: Record<string, unknown>): LineOutcome {
-  const parsed = readingInputSchema.safeParse(candidate);
+  const parsed = safeParseReading(candidate);
   if (parsed.success) return { ok: true, reading: parsed.data };
   const error = parsed.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
   return { ok: false, error };

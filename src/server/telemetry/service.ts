@@ -1,5 +1,5 @@
 import type { BatchResult, ListQuery, NewReading, ReadingPage, Reading } from '../../shared/telemetry';
-import { readingInputSchema } from '../../shared/telemetry';
+import { safeParseReading } from '../../shared/telemetry';
 import type { FieldError } from '../../shared/problem';
 import { AppError, fieldErrors, notFound } from '../http/errors';
 import { MalformedLine } from './body';
@@ -63,7 +63,7 @@ export class TelemetryService {
         rejected.push({ index: i, errors: [{ path: '(line)', message: 'not valid JSON' }] });
         continue;
       }
-      const parsed = readingInputSchema.safeParse(item);
+      const parsed = safeParseReading(item);
       if (parsed.success) {
         valid.push(parsed.data);
         validIndex.push(i);

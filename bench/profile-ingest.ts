@@ -1,0 +1,158 @@
+/**
+ * Micro-benchmarks of the ingest steps, in one process, variants side by side in alternating
+ * rounds; prints the median time per round and each variant's speed relative to the first.
+ * The machine is shared, so only the ratios mean anything.
+ *
+ *   npx tsx bench/profile-ingest.ts [validate|lp|ndjson|repo|single ...]
+ *
+ * PROFILE_BASELINE=<dir> points at copies of the previous influx/telemetry modules
+ * (line-protocol.ts, to-reading.ts, ingest.ts, body.ts) to compare a change against what it replaces.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Request } from 'express';
+import { closeDatabase, openDatabase, type Db } from '../src/server/db/open';
+import { migrate } from '../src/server/db/migrate';
+import { parseLineProtocolBody } from '../src/server/influx/ingest';
+import { readNdjson } from '../src/server/telemetry/body';
+import { TelemetryRepository } from '../src/server/telemetry/repository';
+import { TelemetryService } from '../src/server/telemetry/service';
+import { readingInputSchema, safeParseReading, type NewReading } from '../src/shared/telemetry';
+import { DEVICES, deviceName, toJsonReading, toLine, type Point } from './lib/dataset';
+import { median, now } from './lib/stats';
+
+const ROUNDS = Number(process.env.PROFILE_ROUNDS ?? 7);
+const BATCH = 5000;
+
+function points(offset: number): Point[] {
+  const base = Date.now() - 20 * 86_400_000;
+  return Array.from({ length: BATCH }, (_, k) => {
+    const i = offset + Math.floor(k / DEVICES);
+    return { device: k % DEVICES, ts: base + i * 1000, temperature: 20 + (i % 100) / 10, pressure: 1000 + (i % 37) };
+  });
+}
+
+type Variant = () => unknown | Promise<unknown>;
+
+/** Runs every variant once per round, in turn; reports medians and ratios to the first variant. */
+async function compare(title: string, variants: Record<string, Variant>, units = BATCH): Promise<void> {
+  const names = Object.keys(variants);
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (const name of names) await variants[name]!(); // warm-up
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const name of names) {
+      const t = now();
+      await variants[name]!();
+      times[name]!.push(now() - t);
+    }
+  }
+  const base = median(times[names[0]!]!);
+  console.log(`\n${title} (${units} per round, median of ${ROUNDS})`);
+  for (const name of names) {
+    const ms = median(times[name]!);
+    console.log(`  ${name.padEnd(44)} ${ms.toFixed(2).padStart(9)} ms  ${Math.round((units / ms) * 1000).toLocaleString('en').padStart(11)}/s  x${(base / ms).toFixed(2)}`);
+  }
+}
+
+const asRequest = (text: string, headers: Record<string, string> = {}): Request => {
+  const buf = Buffer.from(text);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < buf.length; i += 65536) chunks.push(buf.subarray(i, i + 65536));
+  return Object.assign(Readable.from(chunks), { headers }) as unknown as Request;
+};
+
+async function baseline(file: string): Promise<Record<string, unknown> | undefined> {
+  const dir = process.env.PROFILE_BASELINE;
+  return dir ? ((await import(join(dir, file))) as Record<string, unknown>) : undefined;
+}
+
+const sections: Record<string, () => Promise<void>> = {
+  async validate() {
+    const items = JSON.parse(JSON.stringify(points(0).map(toJsonReading))) as unknown[];
+    await compare('validate 5,000 JSON readings', {
+      'zod readingInputSchema.safeParse': () => items.map((x) => readingInputSchema.safeParse(x)),
+      'safeParseReading (fast check, zod fallback)': () => items.map((x) => safeParseReading(x)),
+    });
+  },
+
+  async lp() {
+    const text = points(0).map(toLine).join('\n');
+    const limits = { maxBytes: 1 << 30, maxReadings: 1_000_000, deviceTags: ['device_id'] };
+    const old = await baseline('ingest.ts');
+    const variants: Record<string, Variant> = {};
+    if (old) variants['baseline parseLineProtocolBody'] = () => (old.parseLineProtocolBody as typeof parseLineProtocolBody)(asRequest(text), 'ms', limits);
+    variants['parseLineProtocolBody'] = () => parseLineProtocolBody(asRequest(text), 'ms', limits);
+    await compare('line protocol: parse + check 5,000 lines', variants);
+  },
+
+  async ndjson() {
+    const text = points(0).map((p) => JSON.stringify(toJsonReading(p))).join('\n');
+    const old = await baseline('body.ts');
+    const variants: Record<string, Variant> = {};
+    if (old) variants['baseline readNdjson (readline)'] = () => (old.readNdjson as typeof readNdjson)(asRequest(text), 1 << 30, 1e6);
+    variants['readNdjson'] = () => readNdjson(asRequest(text), 1 << 30, 1e6);
+    await compare('NDJSON: split + JSON.parse 5,000 lines', variants);
+  },
+
+  async repo() {
+    const dir = mkdtempSync(join(tmpdir(), 'profile-repo-'));
+    const dbs: Db[] = [];
+    try {
+      let round = 0;
+      const readings = () => points(round++ * 100).map((p) => ({ device_id: deviceName(p.device), ts: p.ts, temperature: p.temperature, pressure: p.pressure, status: 'ok' }) as NewReading);
+      const fresh = (name: string) => {
+        const db = openDatabase(join(dir, `${name}.db`));
+        migrate(db);
+        dbs.push(db);
+        return db;
+      };
+      const repo = new TelemetryRepository(fresh('repo'));
+      const rawDb = fresh('raw');
+      const insert = rawDb.prepare(`INSERT INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at) VALUES (?, ?, ?, ?, ?, NULL, ?)`);
+      rawDb.transaction(() => {
+        for (let d = 0; d < DEVICES; d++) rawDb.prepare(`INSERT INTO devices (id, device_id, first_seen_at, last_seen_at) VALUES (?, ?, 0, 0)`).run(d + 1, deviceName(d));
+      })();
+      const rawWrite = rawDb.transaction((rows: NewReading[]) => {
+        const t = Date.now();
+        for (const r of rows) insert.run(Number(r.device_id.slice(6)) + 1, r.ts, r.temperature, r.pressure, r.status, t);
+      });
+      await compare('store 5,000 new readings (fresh rows every round)', {
+        'raw better-sqlite3 insert (no checks)': () => rawWrite.immediate(readings()),
+        'TelemetryRepository.write': () => repo.write(readings()),
+      });
+    } finally {
+      for (const db of dbs) closeDatabase(db);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+
+  async single() {
+    const dir = mkdtempSync(join(tmpdir(), 'profile-single-'));
+    const db = openDatabase(join(dir, 'single.db'));
+    try {
+      migrate(db);
+      const service = new TelemetryService(new TelemetryRepository(db));
+      let i = 0;
+      const base = Date.now() - 20 * 86_400_000;
+      const next = (): NewReading => ({ device_id: deviceName(i % DEVICES), ts: base + i++, temperature: 20.5, pressure: 1000, status: 'ok' });
+      const n = 2000;
+      await compare('single-reading ingestOne', {
+        'ingestOne x2000': () => {
+          for (let k = 0; k < n; k++) service.ingestOne(next());
+        },
+      }, n);
+    } finally {
+      closeDatabase(db);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length ? wanted : Object.keys(sections)) {
+  const section = sections[name];
+  if (!section) throw new Error(`unknown section ${name}; one of ${Object.keys(sections).join(', ')}`);
+  await section();
+}
