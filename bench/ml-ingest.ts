@@ -43,14 +43,14 @@ const cpuSeconds = (pid: number) => {
 };
 
 /**
- * Waits until the station burns less than 1 % of a core over 2 s (scoring drained). The window is
- * longer than the scheduler's longest pause between steps (1 s), so a pause is not taken for idle.
+ * Waits until the station burns less than 1 % of a core over 3 s (scoring drained). The window is
+ * longer than the scheduler's longest pause between steps (2 s), so a pause is not taken for idle.
  */
 async function idle(pid: number): Promise<void> {
   for (let i = 0; i < 60; i++) {
     const a = cpuSeconds(pid);
-    await sleep(2_000);
-    if (cpuSeconds(pid) - a < 0.02) return;
+    await sleep(3_000);
+    if (cpuSeconds(pid) - a < 0.03) return;
   }
 }
 

@@ -17,6 +17,7 @@ import { closeDatabase, openDatabase, type Db } from '../src/server/db/open';
 import { migrate } from '../src/server/db/migrate';
 import { parseLineProtocolBody } from '../src/server/influx/ingest';
 import { readNdjson } from '../src/server/telemetry/body';
+import { toReading } from '../src/server/telemetry/mapping';
 import { TelemetryRepository } from '../src/server/telemetry/repository';
 import { TelemetryService } from '../src/server/telemetry/service';
 import { readingInputSchema, safeParseReading, type NewReading } from '../src/shared/telemetry';
@@ -133,14 +134,25 @@ const sections: Record<string, () => Promise<void>> = {
     const db = openDatabase(join(dir, 'single.db'));
     try {
       migrate(db);
-      const service = new TelemetryService(new TelemetryRepository(db));
+      const repo = new TelemetryRepository(db);
+      const service = new TelemetryService(repo);
       let i = 0;
       const base = Date.now() - 20 * 86_400_000;
       const next = (): NewReading => ({ device_id: deviceName(i % DEVICES), ts: base + i++, temperature: 20.5, pressure: 1000, status: 'ok' });
       const n = 2000;
       await compare('single-reading ingestOne', {
-        'ingestOne x2000': () => {
+        'before: write, then read the row back': () => {
+          for (let k = 0; k < n; k++) {
+            const r = next();
+            repo.write([r]);
+            toReading(repo.findByKey(r.device_id, r.ts)!);
+          }
+        },
+        'service.ingestOne': () => {
           for (let k = 0; k < n; k++) service.ingestOne(next());
+        },
+        'repository.write of one reading (no answer)': () => {
+          for (let k = 0; k < n; k++) repo.write([next()]);
         },
       }, n);
     } finally {

@@ -22,6 +22,7 @@ const fmt = (v: unknown): string => {
 function caseMarkdown(c: CaseResult): string {
   const lines = [`### ${c.title}`, ''];
   if (c.skipped) return [...lines, `Skipped: ${c.skipped}.`, ''].join('\n');
+  if (c.ran_at) lines.push(`Ran at ${c.ran_at}, load average ${JSON.stringify(c.load_average)}.`, '');
   lines.push(`Settings: ${Object.entries(c.params).map(([k, v]) => `${k} = ${fmt(v)}`).join(', ')}.`, '');
   const metrics = [...new Set(Object.values(c.subjects).flatMap((m) => Object.keys(m)))];
   lines.push(`| subject | ${metrics.join(' | ')} |`, `|---|${metrics.map(() => '---:').join('|')}|`);
@@ -49,6 +50,19 @@ export function renderMarkdown(r: BenchReport): string {
     ...r.cases.map(caseMarkdown),
     END,
   ].join('\n');
+}
+
+/**
+ * A run of only some cases (BENCH_CASES) updates those cases in place and keeps the others from
+ * the previous report; every case carries when it ran and the machine's load at that moment.
+ */
+export function mergeWithPrevious(r: BenchReport, jsonPath: string): BenchReport {
+  if (!existsSync(jsonPath)) return r;
+  const previous = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchReport;
+  const fresh = new Set(r.cases.map((c) => c.id));
+  const order = ['ingest-single', 'ingest-batch', 'ingest-lineprotocol', 'startup', 'queries', 'export'];
+  const cases = [...r.cases, ...previous.cases.filter((c) => !fresh.has(c.id))].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  return { ...r, cases, previous_run: { date: previous.machine.date, commit: previous.machine.git_commit } } as BenchReport;
 }
 
 /** Writes the JSON and replaces only the generated block of the Markdown, keeping the prose. */

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StationProcess } from '../test/reliability/helpers/station-process';
@@ -15,7 +15,7 @@ import { machineFacts } from './lib/machine';
 import { ensurePeers } from './lib/peers';
 import { now, round } from './lib/stats';
 import { BENCH_STATION_ENV, type CaseResult } from './lib/types';
-import { writeReport } from './report';
+import { mergeWithPrevious, writeReport } from './report';
 
 /**
  * `npm run bench`: every case next to its reference in the same run, on loopback only, written to
@@ -42,16 +42,20 @@ async function main(): Promise<void> {
   const peers = ensurePeers(['wrk', 'influxd', 'sqlite3']);
   log(`rows=${env.rows} peerRows=${env.peerRows} rounds=${env.rounds} duration=${env.durationS}s cases=${[...env.cases].join(',')}`);
   const cases: CaseResult[] = [];
+  const stamp = (results: CaseResult[]) => {
+    const at = new Date().toISOString();
+    for (const c of results) cases.push({ ...c, ran_at: at, load_average: loadavg().map((l) => Math.round(l * 100) / 100) });
+  };
   const preparation: Record<string, unknown> = {};
 
   if (env.cases.has('single')) {
     log('case 1: single-reading ingest');
-    cases.push(await ingestSingle(env));
+    stamp([await ingestSingle(env)]);
   }
   if (env.cases.has('batch') || env.cases.has('lineprotocol')) {
     const lp = await lineProtocolExists();
     log(`cases 2-3: batch ingest${lp ? ' and line protocol' : ' (no /api/v2/write in this build)'}`);
-    cases.push(...(await ingestBatch(env, { influxd: peers.influxd! }, lp)));
+    stamp(await ingestBatch(env, { influxd: peers.influxd! }, lp));
   }
 
   const needData = ['queries', 'export', 'startup'].some((c) => env.cases.has(c));
@@ -70,7 +74,7 @@ async function main(): Promise<void> {
 
       if (env.cases.has('startup')) {
         log('case 6: start-up');
-        cases.push(await startup(env, emptyDir, fullDir, env.rows));
+        stamp([await startup(env, emptyDir, fullDir, env.rows)]);
       }
       if (env.cases.has('queries')) {
         if (peers.influxd) {
@@ -84,14 +88,14 @@ async function main(): Promise<void> {
         }
         log('case 4: queries');
         await station.start();
-        cases.push(await queries(env, l, station, influx, env.peerRows));
+        stamp([await queries(env, l, station, influx, env.peerRows)]);
         await station.stop();
         await influx?.stop();
         influx = undefined;
       }
       if (env.cases.has('export')) {
         log('case 5: export');
-        cases.push(await exportCase(env, fullDir, env.rows, { sqlite3: peers.sqlite3! }));
+        stamp([await exportCase(env, fullDir, env.rows, { sqlite3: peers.sqlite3! })]);
       }
     } finally {
       await station.kill('SIGKILL');
@@ -101,7 +105,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const report = {
+  let report: BenchReport = {
     machine,
     settings: { quick: env.quick, rows: env.rows, influx_rows: env.peerRows, rounds: env.rounds, load_seconds: env.durationS, connections: env.connections, batches_per_round: env.batches, query_samples: env.queries },
     preparation,
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
     duration_s: Math.round((now() - started) / 1000),
   };
   const jsonPath = process.env.BENCH_OUT ?? join(ROOT, 'bench/results/latest.json');
+  if (process.env.BENCH_CASES) report = mergeWithPrevious(report, jsonPath);
   writeReport(report, jsonPath, process.env.BENCH_DOC ?? join(ROOT, 'docs/PERFORMANCE.md'));
   log(`done in ${report.duration_s}s: ${jsonPath}`);
 }

@@ -59,34 +59,40 @@ async function timedPosts(bodies: string[], url: string, headers: Record<string,
 /**
  * Cases 2 and 3: 5,000-reading batches. JSON batches to the station vs raw better-sqlite3 vs
  * InfluxDB 1.6 /write; then the same line protocol to the station's /api/v2/write and to InfluxDB.
- * One client, sequential requests (a gateway flushing its buffer), rounds alternate subjects.
+ * One client, sequential requests (a gateway flushing its buffer); each subject runs in its own phase.
  */
 export async function ingestBatch(env: BenchEnv, peers: { influxd: boolean }, lineProtocol: boolean): Promise<CaseResult[]> {
-  const station = await new StationProcess(undefined, BENCH_STATION_ENV).start();
-  const influx = peers.influxd ? await InfluxPeer.start() : undefined;
   const perRound = { station: [] as number[], raw: [] as number[], influx: [] as number[], stationLp: [] as number[], influxLp: [] as number[] };
+  const readings = env.batches * BATCH;
+  const rate = (ms: number) => (readings / ms) * 1000;
+  const jsonPoints = (r: number) => Array.from({ length: env.batches }, (_, b) => batchPoints(0, r, b, env.batches));
+  const lpBodies = (r: number) => Array.from({ length: env.batches }, (_, b) => batchPoints(1, r, b, env.batches).map(toLine).join('\n'));
+  // One subject at a time, each in its own phase: a peer left running beside another subject
+  // (InfluxDB compacting what it just received) would steal CPU from it on 2 cores.
+  const station = await new StationProcess(undefined, BENCH_STATION_ENV).start();
   try {
     const key = await station.key('device');
-    await influx?.createDb('bench');
-    await influx?.createDb('benchlp');
-    const readings = env.batches * BATCH;
-    const rate = (ms: number) => (readings / ms) * 1000;
     for (let r = 0; r < env.rounds; r++) {
-      const points = Array.from({ length: env.batches }, (_, b) => batchPoints(0, r, b, env.batches));
-      const json = points.map((ps) => JSON.stringify(ps.map(toJsonReading)));
-      const lines = points.map((ps) => ps.map(toLine).join('\n'));
+      const json = jsonPoints(r).map((ps) => JSON.stringify(ps.map(toJsonReading)));
       perRound.station.push(rate(await timedPosts(json, `${station.url}/api/telemetry/batch`, { 'content-type': 'application/json', 'x-api-key': key }, [200])));
-      perRound.raw.push(rate(rawSqliteRound(points)));
-      if (influx) perRound.influx.push(rate(await timedPosts(lines, `${influx.url}/write?db=bench&precision=ms`, {}, [204])));
       if (lineProtocol) {
-        const lpPoints = Array.from({ length: env.batches }, (_, b) => batchPoints(1, r, b, env.batches));
-        const lp = lpPoints.map((ps) => ps.map(toLine).join('\n'));
-        perRound.stationLp.push(rate(await timedPosts(lp, `${station.url}/api/v2/write?org=bench&bucket=bench&precision=ms`, { authorization: `Token ${key}`, 'content-type': 'text/plain; charset=utf-8' }, [204])));
-        if (influx) perRound.influxLp.push(rate(await timedPosts(lp, `${influx.url}/write?db=benchlp&precision=ms`, {}, [204])));
+        perRound.stationLp.push(rate(await timedPosts(lpBodies(r), `${station.url}/api/v2/write?org=bench&bucket=bench&precision=ms`, { authorization: `Token ${key}`, 'content-type': 'text/plain; charset=utf-8' }, [204])));
       }
     }
   } finally {
     await station.remove();
+  }
+  for (let r = 0; r < env.rounds; r++) perRound.raw.push(rate(rawSqliteRound(jsonPoints(r))));
+  const influx = peers.influxd ? await InfluxPeer.start() : undefined;
+  try {
+    await influx?.createDb('bench');
+    await influx?.createDb('benchlp');
+    for (let r = 0; influx && r < env.rounds; r++) {
+      const lines = jsonPoints(r).map((ps) => ps.map(toLine).join('\n'));
+      perRound.influx.push(rate(await timedPosts(lines, `${influx.url}/write?db=bench&precision=ms`, {}, [204])));
+      if (lineProtocol) perRound.influxLp.push(rate(await timedPosts(lpBodies(r), `${influx.url}/write?db=benchlp&precision=ms`, {}, [204])));
+    }
+  } finally {
     await influx?.stop();
   }
   const st = median(perRound.station);

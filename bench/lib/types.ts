@@ -12,6 +12,9 @@ export interface CaseResult {
   rounds?: unknown[];
   notes: string[];
   skipped?: string;
+  /** set by the harness: when the case ran and the machine's 1/5/15-minute load then */
+  ran_at?: string;
+  load_average?: number[];
 }
 
 export const BENCH_STATION_ENV = {
