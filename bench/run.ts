@@ -15,7 +15,7 @@ import { machineFacts } from './lib/machine';
 import { ensurePeers } from './lib/peers';
 import { now, round } from './lib/stats';
 import { BENCH_STATION_ENV, type CaseResult } from './lib/types';
-import { mergeWithPrevious, writeReport } from './report';
+import { mergeWithPrevious, writeReport, type BenchReport } from './report';
 
 /**
  * `npm run bench`: every case next to its reference in the same run, on loopback only, written to
