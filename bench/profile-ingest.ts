@@ -109,7 +109,10 @@ const sections: Record<string, () => Promise<void>> = {
         dbs.push(db);
         return db;
       };
-      const repo = new TelemetryRepository(fresh('repo'));
+      const rowByRow = new TelemetryRepository(fresh('row'), 1);
+      const chunk50 = new TelemetryRepository(fresh('c50'), 50);
+      const chunk250 = new TelemetryRepository(fresh('c250'), 250);
+      const chunk100 = new TelemetryRepository(fresh('c100'), 100);
       const rawDb = fresh('raw');
       const insert = rawDb.prepare(`INSERT INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at) VALUES (?, ?, ?, ?, ?, NULL, ?)`);
       rawDb.transaction(() => {
@@ -121,7 +124,17 @@ const sections: Record<string, () => Promise<void>> = {
       });
       await compare('store 5,000 new readings (fresh rows every round)', {
         'raw better-sqlite3 insert (no checks)': () => rawWrite.immediate(readings()),
-        'TelemetryRepository.write': () => repo.write(readings()),
+        'repository, row by row': () => rowByRow.write(readings()),
+        'repository, 50-row INSERTs': () => chunk50.write(readings()),
+        'repository, 100-row INSERTs': () => chunk100.write(readings()),
+        'repository, 250-row INSERTs': () => chunk250.write(readings()),
+      });
+      // Re-posting a stored batch: every row is a duplicate, the multi-row path's worst case.
+      const again = readings();
+      for (const repo of [rowByRow, chunk100]) repo.write(again);
+      await compare('store 5,000 readings that are all duplicates', {
+        'repository, row by row': () => rowByRow.write(again),
+        'repository, 100-row INSERTs': () => chunk100.write(again),
       });
     } finally {
       for (const db of dbs) closeDatabase(db);

@@ -49,6 +49,9 @@ export function filterSql(f: Filter, alias = 't'): { where: string; params: Reco
   return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
+/** Rows per multi-row INSERT in batch writes (bench/profile-ingest.ts repo: 100 beat 1 and 50). */
+export const INSERT_CHUNK_ROWS = 100;
+
 /**
  * Owns the telemetry SQL. Hot statements are prepared once; multi-row writes run in one
  * transaction. A repeated (device, ts) is a duplicate when the values match and replaces the
@@ -66,8 +69,26 @@ export class TelemetryRepository {
   private readonly deleteById;
   private readonly decrementDevice;
   private readonly deviceCache = new Map<string, number>();
+  private readonly insertChunk;
+  private readonly savepoint;
+  private readonly release;
+  private readonly rollbackTo;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** rows per multi-row INSERT; 1 writes row by row */
+    private readonly chunkRows = INSERT_CHUNK_ROWS,
+  ) {
+    this.insertChunk =
+      chunkRows > 1
+        ? db.prepare(
+            `INSERT OR IGNORE INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at) VALUES
+             ${Array.from({ length: chunkRows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          )
+        : undefined;
+    this.savepoint = db.prepare(`SAVEPOINT telemetry_chunk`);
+    this.release = db.prepare(`RELEASE telemetry_chunk`);
+    this.rollbackTo = db.prepare(`ROLLBACK TO telemetry_chunk`);
     this.insertDevice = db.prepare(
       `INSERT INTO devices (device_id, first_seen_at, last_seen_at, reading_count) VALUES (?, ?, ?, 0)
        ON CONFLICT(device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at RETURNING id`,
@@ -113,29 +134,70 @@ export class TelemetryRepository {
     const run = this.db.transaction((): WriteOutcome => {
       const outcome: WriteOutcome = { inserted: 0, replaced: 0, duplicates: [], lastId: 0 };
       const added = new Map<number, number>();
-      for (let i = 0; i < readings.length; i++) {
-        const r = readings[i]!;
-        const ref = this.ensureDevice(r.device_id, receivedAt);
-        const extra = r.extra && Object.keys(r.extra).length ? JSON.stringify(r.extra) : null;
-        const temperature = r.temperature ?? null;
-        const pressure = r.pressure ?? null;
-        const status = r.status ?? null;
-        const res = this.insertIgnore.run(ref, r.ts, temperature, pressure, status, extra, receivedAt);
-        if (res.changes === 1) {
-          outcome.inserted++;
-          outcome.lastId = Number(res.lastInsertRowid);
-          added.set(ref, (added.get(ref) ?? 0) + 1);
-          continue;
+      const refs = new Array<number>(readings.length);
+      for (let i = 0; i < readings.length; i++) refs[i] = this.ensureDevice(readings[i]!.device_id, receivedAt);
+      const rowByRow = (from: number, to: number) => {
+        for (let i = from; i < to; i++) {
+          const r = readings[i]!;
+          const ref = refs[i]!;
+          const extra = r.extra && Object.keys(r.extra).length ? JSON.stringify(r.extra) : null;
+          const temperature = r.temperature ?? null;
+          const pressure = r.pressure ?? null;
+          const status = r.status ?? null;
+          const res = this.insertIgnore.run(ref, r.ts, temperature, pressure, status, extra, receivedAt);
+          if (res.changes === 1) {
+            outcome.inserted++;
+            outcome.lastId = Number(res.lastInsertRowid);
+            added.set(ref, (added.get(ref) ?? 0) + 1);
+            continue;
+          }
+          const old = this.findExisting.get(ref, r.ts) as Pick<ReadingRow, 'temperature' | 'pressure' | 'status' | 'extra'>;
+          if (old.temperature === temperature && old.pressure === pressure && old.status === status && old.extra === extra) {
+            outcome.duplicates.push(i);
+          } else {
+            const rep = this.replaceRow.run(ref, r.ts, temperature, pressure, status, extra, receivedAt);
+            outcome.replaced++;
+            outcome.lastId = Number(rep.lastInsertRowid);
+          }
         }
-        const old = this.findExisting.get(ref, r.ts) as Pick<ReadingRow, 'temperature' | 'pressure' | 'status' | 'extra'>;
-        if (old.temperature === temperature && old.pressure === pressure && old.status === status && old.extra === extra) {
-          outcome.duplicates.push(i);
-        } else {
-          const rep = this.replaceRow.run(ref, r.ts, temperature, pressure, status, extra, receivedAt);
-          outcome.replaced++;
-          outcome.lastId = Number(rep.lastInsertRowid);
+      };
+      let i = 0;
+      const chunk = this.chunkRows;
+      if (this.insertChunk) {
+        const params = new Array<unknown>(chunk * 7);
+        for (; i + chunk <= readings.length; i += chunk) {
+          for (let k = 0; k < chunk; k++) {
+            const r = readings[i + k]!;
+            const p = k * 7;
+            params[p] = refs[i + k];
+            params[p + 1] = r.ts;
+            params[p + 2] = r.temperature ?? null;
+            params[p + 3] = r.pressure ?? null;
+            params[p + 4] = r.status ?? null;
+            params[p + 5] = r.extra && Object.keys(r.extra).length ? JSON.stringify(r.extra) : null;
+            params[p + 6] = receivedAt;
+          }
+          // All new rows (the usual case): one statement for the chunk. A (device, ts) already
+          // stored, or twice in the chunk: undo the chunk (the AUTOINCREMENT counter too) and write
+          // it row by row, which tells duplicates from replacements exactly as before.
+          this.savepoint.run();
+          const res = this.insertChunk.run(params);
+          if (res.changes === chunk) {
+            this.release.run();
+            outcome.inserted += chunk;
+            outcome.lastId = Number(res.lastInsertRowid);
+            for (let k = 0; k < chunk; k++) added.set(refs[i + k]!, (added.get(refs[i + k]!) ?? 0) + 1);
+            continue;
+          }
+          this.rollbackTo.run();
+          this.release.run();
+          // Nothing in the chunk was new: most likely a re-sent batch, so the rest goes row by row
+          // rather than paying for a failed multi-row INSERT per chunk.
+          if (res.changes === 0) break;
+          rowByRow(i, i + chunk);
         }
       }
+      rowByRow(i, readings.length);
       for (const [ref, n] of added) this.touchDevice.run(receivedAt, n, ref);
       return outcome;
     });
