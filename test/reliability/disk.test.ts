@@ -92,4 +92,36 @@ describe('disk trouble', () => {
       db.close();
     }
   });
+
+  it('when another process holds the write lock past the busy timeout, then ingest answers 503 with Retry-After and succeeds once the lock is released', async () => {
+    const busy = new StationProcess();
+    try {
+      await busy.start();
+      const key = await busy.key('device');
+      // Warm the key's last-used stamp, so the request below reaches the telemetry write itself.
+      expect((await busy.call('POST', '/api/telemetry', { key, body: { device_id: 'busy-1', ts: BASE_TS, temperature: 1 } })).status).toBe(201);
+      const holder = busy.openDb(false);
+      holder.pragma('busy_timeout = 0');
+      holder.exec('BEGIN IMMEDIATE');
+      let refused;
+      try {
+        refused = await busy.call('POST', '/api/telemetry', { key, body: { device_id: 'busy-1', ts: BASE_TS + 1, temperature: 2 } });
+      } finally {
+        holder.exec('COMMIT');
+        holder.close();
+      }
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(refused.body).toMatchObject({ status: 503, code: 'SQLITE_BUSY' });
+      expect(refused.body.detail).toMatch(/busy; nothing from this request was stored/);
+      const retried = await busy.call('POST', '/api/telemetry', { key, body: { device_id: 'busy-1', ts: BASE_TS + 1, temperature: 2 } });
+      expect(retried.status).toBe(201);
+      await busy.stop();
+      const db = busy.openDb();
+      expect(db.prepare('SELECT COUNT(*) FROM telemetry').pluck().get()).toBe(2);
+      db.close();
+    } finally {
+      await busy.remove();
+    }
+  });
 });
