@@ -1,7 +1,7 @@
 /**
  * Ingest throughput with and without alarm scoring (ML_ALARMS=true|false), side by side in one run.
  *
- *   npx tsx bench/ml-ingest.ts            (env: ML_BENCH_READINGS=20000 ML_BENCH_ROUNDS=2 ML_BENCH_CONCURRENCY=4)
+ *   npx tsx bench/ml-ingest.ts            (env: ML_BENCH_READINGS=20000 ML_BENCH_ROUNDS=3 ML_BENCH_CONCURRENCY=4)
  *
  * Self-contained: builds the station if needed, starts it as its own process (out/main/cli.js serve)
  * per round with a temp data dir on 127.0.0.1, posts batches of 100 readings of one device each
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { ROOT, sleep, StationProcess } from '../test/reliability/helpers/station-process';
 
 const READINGS = Number(process.env.ML_BENCH_READINGS ?? 20_000);
-const ROUNDS = Number(process.env.ML_BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.ML_BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.ML_BENCH_CONCURRENCY ?? 4);
 const BATCH = 100;
 const DEVICES = 20;
@@ -34,6 +34,11 @@ interface Round {
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0;
+};
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? 0 : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
 /** utime + stime of a process in seconds, from /proc (clock ticks are 100/s on Linux). */
@@ -130,14 +135,20 @@ async function main(): Promise<void> {
   const side = (on: boolean) => {
     const rs = rounds.filter((r) => r.alarms === on);
     return {
-      readings_per_s: quantile(rs.map((r) => r.readings_per_s), 0.5),
-      batch_p95_ms: quantile(rs.map((r) => r.batch_p95_ms), 0.5),
-      station_cpu_s: quantile(rs.map((r) => r.station_cpu_s), 0.5),
+      readings_per_s: Math.round(median(rs.map((r) => r.readings_per_s))),
+      batch_p95_ms: median(rs.map((r) => r.batch_p95_ms)),
+      station_cpu_s: median(rs.map((r) => r.station_cpu_s)),
       alarms_opened: rs[0]?.alarms_opened ?? 0,
     };
   };
   const on = side(true);
   const off = side(false);
+  // Each round runs both sides back to back: their ratio is the fairest comparison on a shared machine.
+  const pairRatios = Array.from({ length: ROUNDS }, (_, r) => {
+    const [a, b] = [rounds[2 * r]!, rounds[2 * r + 1]!];
+    const [withAlarms, without] = a.alarms ? [a, b] : [b, a];
+    return Math.round((withAlarms.readings_per_s / without.readings_per_s) * 1000) / 1000;
+  });
   process.stdout.write(
     `${JSON.stringify(
       {
@@ -148,7 +159,8 @@ async function main(): Promise<void> {
         concurrency: CONCURRENCY,
         alarms_on: on,
         alarms_off: off,
-        throughput_ratio_on_over_off: Math.round((on.readings_per_s / off.readings_per_s) * 1000) / 1000,
+        throughput_ratio_on_over_off: median(pairRatios),
+        pair_ratios: pairRatios,
         extra_cpu_s_per_1000_readings: Math.round(((on.station_cpu_s - off.station_cpu_s) / (READINGS / 1000)) * 1000) / 1000,
         rounds,
       },

@@ -128,3 +128,14 @@ describe('ml background jobs', () => {
     expect(model.body.source).toBe('station database');
   });
 });
+
+describe('ml API document', () => {
+  it('when /openapi.json is read, then it lists the anomaly routes with their request schemas', async () => {
+    const res = await s.call('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    for (const path of ['/api/ml/predict', '/api/ml/score', '/api/ml/train', '/api/ml/tasks/{task_id}/result', '/api/alarms']) {
+      expect(res.body.paths).toHaveProperty([path]);
+    }
+    expect(JSON.stringify(res.body.paths['/api/ml/score'].post.requestBody)).toContain('async');
+  });
+});

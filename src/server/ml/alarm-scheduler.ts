@@ -5,14 +5,16 @@ export interface AlarmSchedulerOptions {
   /** readings scored per step: one step is about this many feature windows of CPU (~0.3 ms each) */
   batch: number;
   /**
-   * Largest share of the event loop that scoring may take while it has a backlog. After a step that
-   * took d ms the next one waits d·(1 − duty)/duty ms, so ingest keeps most of the loop during a
+   * Largest share of the event loop that scoring may take while readings keep arriving. After a step
+   * that took d ms the next one waits d·(1 − duty)/duty ms, so ingest keeps most of the loop during a
    * burst and alarms catch up in the pauses (they open after minutes, so seconds of lag are fine).
    */
   duty: number;
+  /** no new readings for this long: ingest is quiet, and scoring runs step after step at full speed */
+  quietMs: number;
 }
 
-export const DEFAULT_SCHEDULER: AlarmSchedulerOptions = { batch: 200, duty: 0.25 };
+export const DEFAULT_SCHEDULER: AlarmSchedulerOptions = { batch: 50, duty: 0.1, quietMs: 1_000 };
 
 /**
  * Scores new readings for alarms after they are stored, never inside the ingest request: device
@@ -25,6 +27,7 @@ export function createAlarmScheduler(alarms: AlarmService, logger: Logger, optio
   let timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   let stopped = false;
   let lastMs = 0;
+  let lastNotify = -Infinity;
 
   const step = () => {
     timer = null;
@@ -45,13 +48,15 @@ export function createAlarmScheduler(alarms: AlarmService, logger: Logger, optio
 
   const schedule = () => {
     if (timer || stopped || pending.size === 0) return;
-    const wait = Math.min(1_000, (lastMs * (1 - options.duty)) / options.duty);
+    const busy = performance.now() - lastNotify < options.quietMs;
+    const wait = busy ? Math.min(2_000, (lastMs * (1 - options.duty)) / options.duty) : 0;
     // unref: a pending alarm check never keeps a stopping process alive
     timer = wait < 1 ? setImmediate(step) : setTimeout(step, wait).unref();
   };
 
   return {
     notify(deviceIds: Iterable<string>) {
+      lastNotify = performance.now();
       for (const id of deviceIds) pending.add(id);
       schedule();
     },
