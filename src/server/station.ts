@@ -9,6 +9,7 @@ import { registerJobsDocs } from './jobs/openapi';
 import { AuditLog } from './audit/repository';
 import type { Role } from '../shared/auth';
 import { createAlarmScheduler } from './ml/alarm-scheduler';
+import { registerMlDocs } from './ml/openapi';
 import { createMl } from './ml/routes';
 import { createAuditRouter } from './audit/routes';
 import { KeysRepository } from './auth/keys-repository';
@@ -102,6 +103,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   registerJobsDocs(registry);
   registerSettingsDocs(registry);
   registerInfluxDocs(registry);
+  registerMlDocs(registry);
   registerOilDocs(registry);
   let document: object | undefined;
 
