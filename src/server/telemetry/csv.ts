@@ -14,9 +14,37 @@ export function csvField(value: string): string {
 /** Column order of the raw export row: id, device_id, ts (ms), temperature, pressure, status, extra. */
 export type RawExportRow = [number, string, number, number | null, number | null, string | null, string | null];
 
-export function csvLine(r: RawExportRow): string {
-  const ts = r[2];
-  return `${r[0]},${csvField(r[1])},${ts / 1000},${new Date(ts).toISOString()},${r[3] ?? ''},${r[4] ?? ''},${
-    r[5] === null ? '' : csvField(r[5])
-  },${r[6] === null ? '' : csvField(r[6])}\r\n`;
+/**
+ * ISO-8601 times for rows in time order. `Date#toISOString` is the single most expensive call of
+ * an export; consecutive readings mostly share their minute, so the `YYYY-MM-DDTHH:MM:` part is
+ * reused and only seconds and milliseconds are formatted. Output is identical to toISOString.
+ */
+export function createIsoFormatter(): (ms: number) => string {
+  let minute = Number.NaN;
+  let prefix = '';
+  return (ms) => {
+    const m = Math.floor(ms / 60_000);
+    if (m !== minute) {
+      const iso = new Date(ms).toISOString();
+      // Years outside 0000-9999 have a longer form; let Date handle those every time.
+      if (iso.length !== 24) return iso;
+      minute = m;
+      prefix = iso.slice(0, 17);
+    }
+    const inMinute = ms - minute * 60_000;
+    const s = Math.floor(inMinute / 1000);
+    const milli = inMinute - s * 1000;
+    return `${prefix}${s < 10 ? '0' : ''}${s}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  };
+}
+
+/** Formats export rows; one formatter per export (it caches the current minute). */
+export function createCsvLineFormatter(): (r: RawExportRow) => string {
+  const iso = createIsoFormatter();
+  return (r) => {
+    const ts = r[2];
+    return `${r[0]},${csvField(r[1])},${ts / 1000},${iso(ts)},${r[3] ?? ''},${r[4] ?? ''},${
+      r[5] === null ? '' : csvField(r[5])
+    },${r[6] === null ? '' : csvField(r[6])}\r\n`;
+  };
 }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/open';
-import { CSV_HEADER, csvLine, type RawExportRow } from './csv';
-import { exportQuery } from './export-query';
+import { createCsvLineFormatter, CSV_HEADER, type RawExportRow } from './csv';
+import { DEVICE_NAMES_SQL, exportQuery } from './export-query';
 import type { ExportWorkerData } from './export-stream';
 
 /**
@@ -33,11 +33,17 @@ function send(text: string, rows: number): boolean {
 const db = openDatabase(data.dbPath, { readonly: true });
 try {
   const { sql, params } = exportQuery(data.filter);
+  const csvLine = createCsvLineFormatter();
+  // One read transaction: the device map and the scan see the same snapshot, so a device created
+  // by a concurrent ingest cannot appear in the scan without its id.
+  db.exec('BEGIN');
+  const deviceIds = new Map(db.prepare(DEVICE_NAMES_SQL).raw().all() as [number, string][]);
   let chunk = data.header ? CSV_HEADER : '';
   let rows = 0;
   let total = 0;
   let alive = true;
   for (const row of db.prepare(sql).raw().iterate(params) as IterableIterator<RawExportRow>) {
+    row[1] = deviceIds.get(row[1] as unknown as number) ?? '';
     chunk += csvLine(row);
     rows++;
     if (chunk.length >= CHUNK_BYTES) {
@@ -50,6 +56,7 @@ try {
   }
   if (alive && chunk.length) send(chunk, rows);
   total += rows;
+  db.exec('COMMIT');
   if (alive) parentPort!.postMessage({ type: 'done', rows: total });
 } catch (err) {
   parentPort!.postMessage({ type: 'error', message: (err as Error).message });
