@@ -118,11 +118,29 @@ export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number 
   return Math.max(-1, Math.min(1, r));
 }
 
+/**
+ * Correlation of the values in [from, to) with their index: the same arithmetic as
+ * `correlation(index, values)`, without building either array (it runs for every scored reading).
+ */
 function trend(xs: ArrayLike<number>, from: number, to: number): number {
   const n = to - from;
   if (n < 3) return 0;
-  const t = Array.from({ length: n }, (_, i) => i);
-  return correlation(t, Array.prototype.slice.call(xs, from, to) as number[]);
+  let st = 0;
+  for (let i = 0; i < n; i++) st += i;
+  const ma = st / n;
+  const mb = mean(xs, from, to);
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = i - ma;
+    const db = xs[from + i]! - mb;
+    sab += da * db;
+    saa += da * da;
+    sbb += db * db;
+  }
+  if (saa <= 0 || sbb <= 0) return 0;
+  return Math.max(-1, Math.min(1, sab / Math.sqrt(saa * sbb)));
 }
 
 function diffs(xs: ArrayLike<number>, from: number, to: number): number[] {
@@ -133,10 +151,11 @@ function diffs(xs: ArrayLike<number>, from: number, to: number): number[] {
 
 /** Median of |x[i] - x[i-1]| over [from, to), times 1.4826: a step-noise scale that one jump cannot inflate. */
 export function diffNoise(xs: ArrayLike<number>, from: number, to: number): number {
-  const d: number[] = [];
-  for (let i = from + 1; i < to; i++) d.push(Math.abs(xs[i]! - xs[i - 1]!));
-  if (d.length === 0) return 0;
-  d.sort((a, b) => a - b);
+  if (to - from < 2) return 0;
+  // A typed array sorts numerically in native code: this runs for every scored reading.
+  const d = new Float64Array(to - from - 1);
+  for (let i = from + 1; i < to; i++) d[i - from - 1] = Math.abs(xs[i]! - xs[i - 1]!);
+  d.sort();
   const m = d.length >> 1;
   const med = d.length % 2 ? d[m]! : (d[m - 1]! + d[m]!) / 2;
   // 60-s means of a slowly varying signal often have a median step of 0 (repeated values): fall back
