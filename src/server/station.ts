@@ -11,6 +11,7 @@ import type { Role } from '../shared/auth';
 import { createAlarmScheduler } from './ml/alarm-scheduler';
 import { registerMlDocs } from './ml/openapi';
 import { createMl } from './ml/routes';
+import { registerAuthDocs } from './auth/openapi';
 import { createAuditRouter } from './audit/routes';
 import { KeysRepository } from './auth/keys-repository';
 import { createAccountsRouter } from './auth/routes';
@@ -102,6 +103,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   registerTelemetryDocs(registry);
   registerJobsDocs(registry);
   registerSettingsDocs(registry);
+  registerAuthDocs(registry);
   registerInfluxDocs(registry);
   registerMlDocs(registry);
   registerOilDocs(registry);
