@@ -5,9 +5,14 @@
  *
  *   npx tsx bench/profile-ingest.ts [validate|lp|ndjson|repo|single ...]
  *
+ * `http` starts stations from TypeScript source (this tree, and with PROFILE_BASELINE_ROOT=<dir> a
+ * copy of an earlier tree, e.g. `git archive <commit> src ... | tar -x`) and InfluxDB 1.6, and posts
+ * the same 5,000-reading bodies to each in turn, as bench/cases/ingest-batch.ts does.
+ *
  * PROFILE_BASELINE=<dir> points at copies of the previous influx/telemetry modules
  * (line-protocol.ts, to-reading.ts, ingest.ts, body.ts) to compare a change against what it replaces.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +27,9 @@ import { TelemetryRepository } from '../src/server/telemetry/repository';
 import { TelemetryService } from '../src/server/telemetry/service';
 import { readingInputSchema, safeParseReading, type NewReading } from '../src/shared/telemetry';
 import { DEVICES, deviceName, toJsonReading, toLine, type Point } from './lib/dataset';
+import { InfluxPeer } from './lib/influx';
 import { median, now } from './lib/stats';
+import { BENCH_STATION_ENV } from './lib/types';
 
 const ROUNDS = Number(process.env.PROFILE_ROUNDS ?? 7);
 const BATCH = 5000;
@@ -67,6 +74,53 @@ const asRequest = (text: string, headers: Record<string, string> = {}): Request 
 async function baseline(file: string): Promise<Record<string, unknown> | undefined> {
   const dir = process.env.PROFILE_BASELINE;
   return dir ? ((await import(join(dir, file))) as Record<string, unknown>) : undefined;
+}
+
+/** A station run from TypeScript source under `root`, on a loopback port, with a device key. */
+async function sourceStation(root: string): Promise<{ url: string; key: string; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'profile-station-'));
+  const admin = { username: 'admin', password: 'profile-admin-password' };
+  // PROFILE_STATION_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the stations themselves
+  const nodeArgs = (process.env.PROFILE_STATION_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'src/server/cli.ts'), 'serve'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', SERVE_UI: 'false', ADMIN_USERNAME: admin.username, ADMIN_PASSWORD: admin.password, ...BENCH_STATION_ENV },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`station under ${root} exited with ${code}`)));
+  });
+  const signIn = await fetch(`${url}/token`, { method: 'POST', body: new URLSearchParams(admin) });
+  const { access_token } = (await signIn.json()) as { access_token: string };
+  const created = await fetch(`${url}/api/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'profile', role: 'device' }),
+  });
+  const { key } = (await created.json()) as { key: string };
+  return {
+    url,
+    key,
+    stop: async () => {
+      // SIGTERM: the station closes cleanly (and a --cpu-prof is written)
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function post(url: string, body: string, headers: Record<string, string>, ok: number): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers, body });
+  const text = await res.text();
+  if (res.status !== ok) throw new Error(`${url}: ${res.status} ${text.slice(0, 200)}`);
 }
 
 const sections: Record<string, () => Promise<void>> = {
@@ -139,6 +193,45 @@ const sections: Record<string, () => Promise<void>> = {
     } finally {
       for (const db of dbs) closeDatabase(db);
       rmSync(dir, { recursive: true, force: true });
+    }
+  },
+
+  async http() {
+    const roots: Record<string, string> = {};
+    if (process.env.PROFILE_BASELINE_ROOT) roots.baseline = process.env.PROFILE_BASELINE_ROOT;
+    roots.current = join(import.meta.dirname, '..');
+    const stations: Record<string, Awaited<ReturnType<typeof sourceStation>>> = {};
+    const influx = await InfluxPeer.start();
+    try {
+      for (const [name, root] of Object.entries(roots)) stations[name] = await sourceStation(root);
+      await influx.createDb('profile');
+      const batches = Number(process.env.PROFILE_BATCHES ?? 4);
+      let offset = 0;
+      // fresh points for every request, the same for every subject
+      const next = () => points((offset += 100)).map((p, k) => ({ ...p, ts: p.ts + (k % 2) }));
+      const bodies = (kind: 'json' | 'ndjson' | 'lp', ps: Point[]) =>
+        kind === 'json' ? JSON.stringify(ps.map(toJsonReading)) : kind === 'ndjson' ? ps.map((p) => JSON.stringify(toJsonReading(p))).join('\n') : ps.map(toLine).join('\n');
+      for (const kind of ['lp', 'json', 'ndjson'] as const) {
+        const variants: Record<string, Variant> = {};
+        for (const [name, st] of Object.entries(stations)) {
+          const [path, headers, ok] =
+            kind === 'lp'
+              ? ['/api/v2/write?org=p&bucket=p&precision=ms', { authorization: `Token ${st.key}`, 'content-type': 'text/plain; charset=utf-8' }, 204]
+              : ['/api/telemetry/batch', { 'x-api-key': st.key, 'content-type': kind === 'json' ? 'application/json' : 'application/x-ndjson' }, 200];
+          variants[`${name} station ${kind}`] = async () => {
+            for (let b = 0; b < batches; b++) await post(st.url + path, bodies(kind, next()), headers, ok);
+          };
+        }
+        if (kind === 'lp') {
+          variants['InfluxDB 1.6 /write'] = async () => {
+            for (let b = 0; b < batches; b++) await post(`${influx.url}/write?db=profile&precision=ms`, bodies('lp', next()), {}, 204);
+          };
+        }
+        await compare(`HTTP ${kind}: ${batches} requests of 5,000 readings`, variants, batches * BATCH);
+      }
+    } finally {
+      for (const st of Object.values(stations)) await st.stop();
+      await influx.stop();
     }
   },
 

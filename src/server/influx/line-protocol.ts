@@ -58,6 +58,16 @@ export class LineScanner {
   private nextLineNumber = 1;
   /** dropping the rest of an over-long line */
   private skipping = false;
+  /** where the last readKey/readString stopped (a field, not a returned object: one less allocation per key) */
+  private stop = 0;
+  /**
+   * The key last read at each position of a line (tag keys 0-63, field keys 64-127). Lines of one
+   * body repeat their keys, so comparing the text with the previous key at that position replaces
+   * slicing a new string (and V8 interning it as a property name) for every key of every line.
+   * Only keys without backslashes are kept: then the text matches the key followed by `=` exactly
+   * when a scan would return that same key.
+   */
+  private readonly keys: (string | undefined)[] = [];
 
   /** Appends decoded text; the consumed prefix is dropped so memory stays at about one chunk. */
   push(chunk: string): void {
@@ -169,20 +179,21 @@ export class LineScanner {
 
     // tags
     const tags: Record<string, string> = {};
+    let tagSlot = 0;
     while (t.charCodeAt(i) === COMMA) {
       i++;
-      const key = this.readKey(i, 'tag key');
-      i = key.end;
-      if (t.charCodeAt(i) !== EQUALS) throw new LineError(`tag key "${key.text}" has no value`);
+      const key = this.readKey(i, 'tag key', tagSlot++);
+      i = this.stop;
+      if (t.charCodeAt(i) !== EQUALS) throw new LineError(`tag key "${key}" has no value`);
       i++;
-      const value = this.readKey(i, 'tag value');
-      i = value.end;
-      if (!value.text) throw new LineError(`tag "${key.text}" has an empty value`);
+      const value = this.readKey(i, 'tag value', -1);
+      i = this.stop;
+      if (!value) throw new LineError(`tag "${key}" has an empty value`);
       if (i >= n) this.eof();
       const c = t.charCodeAt(i);
-      if (c === EQUALS) throw new LineError(`tag "${key.text}" has an unescaped "=" in its value`);
+      if (c === EQUALS) throw new LineError(`tag "${key}" has an unescaped "=" in its value`);
       if (c !== COMMA && c !== SPACE) throw new LineError('missing fields after the tags');
-      tags[key.text] = value.text;
+      tags[key] = value;
     }
 
     // one or more spaces, then fields
@@ -193,19 +204,19 @@ export class LineScanner {
 
     if (t.charCodeAt(i) === NL || t.charCodeAt(i) === CR) throw new LineError('missing fields');
     const fields: Record<string, FieldValue> = {};
+    let fieldSlot = 64;
     let count = 0;
     for (;;) {
-      const key = this.readKey(i, 'field key');
-      i = key.end;
+      const key = this.readKey(i, 'field key', fieldSlot++);
+      i = this.stop;
       if (i >= n) this.eof();
-      if (t.charCodeAt(i) !== EQUALS) throw new LineError(key.text ? `field "${key.text}" has no value` : 'missing fields');
+      if (t.charCodeAt(i) !== EQUALS) throw new LineError(key ? `field "${key}" has no value` : 'missing fields');
       i++;
       if (i >= n) this.eof();
       let value: FieldValue;
       if (t.charCodeAt(i) === QUOTE) {
-        const s = this.readString(i + 1);
-        value = s.text;
-        i = s.end;
+        value = this.readString(i + 1);
+        i = this.stop;
       } else {
         const start = i;
         while (i < n) {
@@ -214,10 +225,10 @@ export class LineScanner {
           i++;
         }
         if (i >= n && !this.final) throw NEED_MORE;
-        value = scalar(t.slice(start, i), key.text);
+        value = scalar(t.slice(start, i), key);
       }
-      if (!Object.prototype.hasOwnProperty.call(fields, key.text)) count++;
-      fields[key.text] = value;
+      if (!Object.prototype.hasOwnProperty.call(fields, key)) count++;
+      fields[key] = value;
       if (i >= n) break;
       const c = t.charCodeAt(i);
       if (c === COMMA) {
@@ -262,17 +273,24 @@ export class LineScanner {
     return { measurement, tags, fields, timestamp };
   }
 
-  /** A tag key, tag value or field key: ends at an unescaped `,` `=` or space. */
-  private readKey(begin: number, what: string): { text: string; end: number } {
+  /** A tag key, tag value or field key: ends at an unescaped `,` `=` or space (left in this.stop). */
+  private readKey(begin: number, what: string, slot: number): string {
     const t = this.text;
+    const cached = slot >= 0 && slot < 128 ? this.keys[slot] : undefined;
+    if (cached !== undefined && t.charCodeAt(begin + cached.length) === EQUALS && t.startsWith(cached, begin)) {
+      this.stop = begin + cached.length;
+      return cached;
+    }
     const n = t.length;
     let i = begin;
     let out = '';
     let segment = i;
+    let escaped = false;
     for (;;) {
       if (i >= n) this.eof();
       const c = t.charCodeAt(i);
       if (c === BACKSLASH) {
+        escaped = true;
         if (i + 1 >= n) this.eof();
         const d = t.charCodeAt(i + 1);
         if (d === COMMA || d === EQUALS || d === SPACE) {
@@ -297,11 +315,13 @@ export class LineScanner {
     if (!out && what === 'field key') {
       if (t.charCodeAt(i) === EQUALS) throw new LineError('empty field key');
     }
-    return { text: out, end: i };
+    this.stop = i;
+    if (slot >= 0 && slot < 128 && out && !escaped && t.charCodeAt(i) === EQUALS) this.keys[slot] = out;
+    return out;
   }
 
-  /** A quoted string value starting after the opening quote; `\"` and `\\` are unescaped. */
-  private readString(begin: number): { text: string; end: number } {
+  /** A quoted string value starting after the opening quote; `\"` and `\\` are unescaped (end in this.stop). */
+  private readString(begin: number): string {
     const t = this.text;
     const n = t.length;
     let i = begin;
@@ -334,7 +354,8 @@ export class LineScanner {
       const c = t.charCodeAt(end);
       if (c !== COMMA && c !== SPACE && c !== NL && c !== CR) throw new LineError('unexpected text after a string field');
     }
-    return { text: out, end };
+    this.stop = end;
+    return out;
   }
 }
 

@@ -69,16 +69,18 @@ function validate(candidate: Record<string, unknown>): LineOutcome {
  * merged readings and any merge that broke a rule (e.g. more than 32 extra fields).
  */
 export function mergeSameInstant(readings: NewReading[], lines: number[]): { readings: NewReading[]; errors: { line: number; error: string }[] } {
-  const byKey = new Map<string, number>();
+  // device -> ts -> index in `out`: no key string built per reading
+  const byDevice = new Map<string, Map<number, number>>();
   const out: NewReading[] = [];
   const outLines: number[] = [];
   const merged = new Set<number>();
   for (let i = 0; i < readings.length; i++) {
     const r = readings[i]!;
-    const key = `${r.device_id}\u0000${r.ts}`;
-    const at = byKey.get(key);
+    let byTs = byDevice.get(r.device_id);
+    if (byTs === undefined) byDevice.set(r.device_id, (byTs = new Map()));
+    const at = byTs.get(r.ts);
     if (at === undefined) {
-      byKey.set(key, out.length);
+      byTs.set(r.ts, out.length);
       out.push(r);
       outLines.push(lines[i]!);
       continue;
