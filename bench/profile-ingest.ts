@@ -28,6 +28,7 @@ import { TelemetryService } from '../src/server/telemetry/service';
 import { readingInputSchema, safeParseReading, type NewReading } from '../src/shared/telemetry';
 import { DEVICES, deviceName, toJsonReading, toLine, type Point } from './lib/dataset';
 import { InfluxPeer } from './lib/influx';
+import { runIngestLoad } from './lib/load';
 import { median, now } from './lib/stats';
 import { BENCH_STATION_ENV } from './lib/types';
 
@@ -199,7 +200,8 @@ const sections: Record<string, () => Promise<void>> = {
   async http() {
     const roots: Record<string, string> = {};
     if (process.env.PROFILE_BASELINE_ROOT) roots.baseline = process.env.PROFILE_BASELINE_ROOT;
-    roots.current = join(import.meta.dirname, '..');
+    // PROFILE_CURRENT_ROOT: e.g. a `git archive HEAD` copy, to leave out uncommitted work of others
+    roots.current = process.env.PROFILE_CURRENT_ROOT ?? join(import.meta.dirname, '..');
     const stations: Record<string, Awaited<ReturnType<typeof sourceStation>>> = {};
     const influx = await InfluxPeer.start();
     try {
@@ -212,6 +214,14 @@ const sections: Record<string, () => Promise<void>> = {
       const bodies = (kind: 'json' | 'ndjson' | 'lp', ps: Point[]) =>
         kind === 'json' ? JSON.stringify(ps.map(toJsonReading)) : kind === 'ndjson' ? ps.map((p) => JSON.stringify(toJsonReading(p))).join('\n') : ps.map(toLine).join('\n');
       for (const kind of ['lp', 'json', 'ndjson'] as const) {
+        // bodies are built before timing; every subject gets the same ones, in the same order
+        const pool = Array.from({ length: (ROUNDS + 1) * batches }, () => bodies(kind, next()));
+        const cursor = new Map<string, number>();
+        const take = (subject: string) => {
+          const at = cursor.get(subject) ?? 0;
+          cursor.set(subject, at + 1);
+          return pool[at]!;
+        };
         const variants: Record<string, Variant> = {};
         for (const [name, st] of Object.entries(stations)) {
           const [path, headers, ok] =
@@ -219,12 +229,12 @@ const sections: Record<string, () => Promise<void>> = {
               ? ['/api/v2/write?org=p&bucket=p&precision=ms', { authorization: `Token ${st.key}`, 'content-type': 'text/plain; charset=utf-8' }, 204]
               : ['/api/telemetry/batch', { 'x-api-key': st.key, 'content-type': kind === 'json' ? 'application/json' : 'application/x-ndjson' }, 200];
           variants[`${name} station ${kind}`] = async () => {
-            for (let b = 0; b < batches; b++) await post(st.url + path, bodies(kind, next()), headers, ok);
+            for (let b = 0; b < batches; b++) await post(st.url + path, take(name), headers, ok);
           };
         }
         if (kind === 'lp') {
           variants['InfluxDB 1.6 /write'] = async () => {
-            for (let b = 0; b < batches; b++) await post(`${influx.url}/write?db=profile&precision=ms`, bodies('lp', next()), {}, 204);
+            for (let b = 0; b < batches; b++) await post(`${influx.url}/write?db=profile&precision=ms`, take('influx'), {}, 204);
           };
         }
         await compare(`HTTP ${kind}: ${batches} requests of 5,000 readings`, variants, batches * BATCH);
@@ -232,6 +242,30 @@ const sections: Record<string, () => Promise<void>> = {
     } finally {
       for (const st of Object.values(stations)) await st.stop();
       await influx.stop();
+    }
+  },
+
+  /** POST /api/telemetry under wrk (bench/ingest.lua), baseline tree and this one in turn. */
+  async 'http-single'() {
+    const roots: Record<string, string> = {};
+    if (process.env.PROFILE_BASELINE_ROOT) roots.baseline = process.env.PROFILE_BASELINE_ROOT;
+    roots.current = process.env.PROFILE_CURRENT_ROOT ?? join(import.meta.dirname, '..');
+    const stations: Record<string, Awaited<ReturnType<typeof sourceStation>>> = {};
+    try {
+      for (const [name, root] of Object.entries(roots)) stations[name] = await sourceStation(root);
+      const rps: Record<string, number[]> = {};
+      const tsBase = Math.floor(Date.now() / 1000) - 20 * 86_400;
+      for (let r = 0; r < Math.min(ROUNDS, 5); r++) {
+        for (const [name, st] of Object.entries(stations)) {
+          const res = await runIngestLoad(st.url, { seconds: 5, connections: 8, key: st.key, tsBase: tsBase + r * 100_000 });
+          (rps[name] ??= []).push(res.requests_per_s);
+        }
+      }
+      const first = median(Object.values(rps)[0]!);
+      console.log(`\nHTTP single POST /api/telemetry, wrk 8 connections, 5 s rounds`);
+      for (const [name, v] of Object.entries(rps)) console.log(`  ${name.padEnd(44)} ${Math.round(median(v)).toLocaleString('en').padStart(11)} req/s  x${(median(v) / first).toFixed(2)}  (${v.map(Math.round).join(', ')})`);
+    } finally {
+      for (const st of Object.values(stations)) await st.stop();
     }
   },
 
