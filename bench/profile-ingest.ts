@@ -186,10 +186,10 @@ const sections: Record<string, () => Promise<void>> = {
       });
       // Re-posting a stored batch: every row is a duplicate, the multi-row path's worst case.
       const again = readings();
-      for (const repo of [rowByRow, chunk100]) repo.write(again);
+      for (const repo of [rowByRow, chunk250]) repo.write(again);
       await compare('store 5,000 readings that are all duplicates', {
         'repository, row by row': () => rowByRow.write(again),
-        'repository, 100-row INSERTs': () => chunk100.write(again),
+        'repository, 250-row INSERTs': () => chunk250.write(again),
       });
     } finally {
       for (const db of dbs) closeDatabase(db);

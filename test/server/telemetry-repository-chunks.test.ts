@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase, type Db } from '../../src/server/db/open';
 import { migrate } from '../../src/server/db/migrate';
-import { TelemetryRepository } from '../../src/server/telemetry/repository';
+import { INSERT_CHUNK_ROWS, TelemetryRepository } from '../../src/server/telemetry/repository';
 import type { NewReading } from '../../src/shared/telemetry';
 
 /**
@@ -47,10 +47,10 @@ describe('multi-row batch writes', () => {
   it('when random batches hold new rows, repeats, replacements and in-batch collisions, then rows and outcomes equal row-by-row writing', () => {
     const r = rng(99);
     const base = Date.UTC(2024, 0, 1);
-    const subjects = [repo('row', 1), repo('c4', 4), repo('c100', 100)];
+    const subjects = [repo('row', 1), repo('c4', 4), repo('shipped', INSERT_CHUNK_ROWS)];
     const value = () => (r() < 0.8 ? 20 + Math.floor(r() * 3) : null);
     for (let write = 0; write < 60; write++) {
-      const size = 1 + Math.floor(r() * (r() < 0.3 ? 400 : 40));
+      const size = 1 + Math.floor(r() * (r() < 0.3 ? 3 * INSERT_CHUNK_ROWS : 40));
       // a narrow key space makes stored and in-batch collisions common in some writes, absent in others
       const span = r() < 0.5 ? 1_000_000 : 300;
       const batch: NewReading[] = Array.from({ length: size }, () => {
@@ -71,10 +71,10 @@ describe('multi-row batch writes', () => {
   });
 
   it('when a whole batch is sent twice, then the second write reports every reading as a duplicate and stores nothing', () => {
-    const { db, repo: chunked } = repo('again', 100);
+    const { db, repo: chunked } = repo('again', INSERT_CHUNK_ROWS);
     const base = Date.UTC(2024, 0, 1);
-    const batch: NewReading[] = Array.from({ length: 250 }, (_, i) => ({ device_id: `d-${i % 3}`, ts: base + i * 1000, temperature: i }));
-    expect(chunked.write(batch, base).inserted).toBe(250);
+    const batch: NewReading[] = Array.from({ length: 2 * INSERT_CHUNK_ROWS + 50 }, (_, i) => ({ device_id: `d-${i % 3}`, ts: base + i * 1000, temperature: i }));
+    expect(chunked.write(batch, base).inserted).toBe(batch.length);
     const { telemetry, devices } = dump(db);
     const again = chunked.write(batch, base + 1);
     expect(again).toMatchObject({ inserted: 0, replaced: 0, duplicates: batch.map((_, i) => i) });
