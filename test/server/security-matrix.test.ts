@@ -76,6 +76,8 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', doc: '/api/ml/predict', path: () => '/api/ml/predict', access: 'user', body: () => ({ temperature: 70, pressure: 1000 }) },
   { method: 'POST', doc: '/api/ml/score', path: () => '/api/ml/score', access: 'user', body: () => ({ device_id: IN_SCOPE, ts_from: minutesAgo(60), ts_to: minutesAgo(0) }) },
   { method: 'GET', doc: '/api/ml/model', path: () => '/api/ml/model', access: 'user' },
+  { method: 'POST', doc: '/api/ml/train', path: () => '/api/ml/train', access: 'admin', body: () => ({ source: 'database', trees: 1, rows: 10 }) },
+  { method: 'GET', doc: '/api/ml/tasks/{task_id}/result', path: (c) => `/api/ml/tasks/${c.taskId}/result`, access: 'user' },
   { method: 'GET', doc: '/api/alarms', path: () => '/api/alarms', access: 'user' },
   { method: 'POST', doc: '/api/alarms/{id}/ack', path: (c) => `/api/alarms/${c.alarmId}/ack`, access: 'user', body: () => ({ note: 'seen' }) },
   // oil batches: engineers write, signed-in readers read
