@@ -152,6 +152,60 @@ const sections: Record<string, () => Promise<void>> = {
     await compare('NDJSON: split + JSON.parse 5,000 lines', variants);
   },
 
+  /** Parse + validate + store, in process: the pre-work path against today's, each on its own database. */
+  async service() {
+    const dir = mkdtempSync(join(tmpdir(), 'profile-service-'));
+    const dbs: Db[] = [];
+    try {
+      const fresh = (name: string) => {
+        const db = openDatabase(join(dir, `${name}.db`));
+        migrate(db);
+        dbs.push(db);
+        return db;
+      };
+      const oldRepo = new TelemetryRepository(fresh('old'), 1);
+      const service = new TelemetryService(new TelemetryRepository(fresh('new')));
+      const oldLpRepo = new TelemetryRepository(fresh('old-lp'), 1);
+      const lpService = new TelemetryService(new TelemetryRepository(fresh('new-lp')));
+      // the same fresh bodies for both sides, built before timing
+      const pool = (make: (ps: Point[]) => string) => Array.from({ length: ROUNDS + 1 }, (_, r) => make(points(r * 100)));
+      const json = pool((ps) => JSON.stringify(ps.map(toJsonReading)));
+      const lp = pool((ps) => ps.map(toLine).join('\n'));
+      let a = 0;
+      let b = 0;
+      await compare('JSON batch: JSON.parse + validate + store 5,000 readings', {
+        'before: zod, row-by-row writes': () => {
+          const items = JSON.parse(json[a++]!) as unknown[];
+          const valid: NewReading[] = [];
+          for (const item of items) {
+            const parsed = readingInputSchema.safeParse(item);
+            if (parsed.success) valid.push(parsed.data);
+          }
+          oldRepo.write(valid);
+        },
+        'now: TelemetryService.ingestBatch': () => service.ingestBatch(JSON.parse(json[b++]!) as unknown[]),
+      });
+      const old = await baseline('ingest.ts');
+      if (!old) return void console.log('(set PROFILE_BASELINE for the line-protocol comparison)');
+      const limits = { maxBytes: 1 << 30, maxReadings: 1_000_000, deviceTags: ['device_id'] };
+      a = 0;
+      b = 0;
+      await compare('line protocol: parse + check + store 5,000 lines', {
+        'before: baseline parser, row-by-row writes': async () => {
+          const body = await (old.parseLineProtocolBody as typeof parseLineProtocolBody)(asRequest(lp[a++]!), 'ms', limits);
+          oldLpRepo.write(body.readings);
+        },
+        'now: parseLineProtocolBody + store': async () => {
+          const body = await parseLineProtocolBody(asRequest(lp[b++]!), 'ms', limits);
+          lpService.store(body.readings);
+        },
+      });
+    } finally {
+      for (const db of dbs) closeDatabase(db);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+
   async repo() {
     const dir = mkdtempSync(join(tmpdir(), 'profile-repo-'));
     const dbs: Db[] = [];
