@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minutesAgo, TestStation } from './helpers/station';
 
@@ -154,5 +155,48 @@ describe('when queries are bad, then 422 (or 404 for ids)', () => {
 
   it('an unknown route under /api is a 404 problem', async () => {
     expectProblem(await s.call('GET', '/api/nothing-here', { token: admin }), 404);
+  });
+});
+
+describe('when an NDJSON batch is compressed', () => {
+  const ndjson = (device: string, n: number) =>
+    Array.from({ length: n }, (_, i) => JSON.stringify({ device_id: device, ts: minutesAgo(300) + i, temperature: 1 })).join('\n');
+
+  it('gzip: every line is read and stored', async () => {
+    const res = await s.call('POST', '/api/telemetry/batch', {
+      token: admin,
+      key: adminKey,
+      raw: gzipSync(ndjson('well-gz', 3)),
+      type: 'application/x-ndjson',
+      headers: { 'content-encoding': 'gzip' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.inserted).toBe(3);
+  });
+
+  it('broken gzip: 400 and nothing stored', async () => {
+    const before = s.count();
+    const res = await s.call('POST', '/api/telemetry/batch', {
+      token: admin,
+      key: adminKey,
+      raw: Buffer.concat([gzipSync(ndjson('well-gz-bad', 3)).subarray(0, 20), Buffer.from('garbage')]),
+      type: 'application/x-ndjson',
+      headers: { 'content-encoding': 'gzip' },
+    });
+    expectProblem(res, 400, /could not read the request body/);
+    expect(s.count()).toBe(before);
+  });
+
+  it('an unknown encoding: 415 and nothing stored', async () => {
+    const before = s.count();
+    const res = await s.call('POST', '/api/telemetry/batch', {
+      token: admin,
+      key: adminKey,
+      raw: ndjson('well-br', 2),
+      type: 'application/x-ndjson',
+      headers: { 'content-encoding': 'br' },
+    });
+    expectProblem(res, 415, /Content-Encoding br/);
+    expect(s.count()).toBe(before);
   });
 });
