@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from './ports';
 
 /** Whether Debian's `redis-server` is installed; suites that need it skip with a notice otherwise. */
 export const hasRedisServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -11,17 +11,7 @@ if (!hasRedisServer) {
   process.stderr.write('\n[notice] redis-server not found: Redis tests are SKIPPED. Install it with `apt-get install -y redis-server`.\n\n');
 }
 
-/** A loopback port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * A private redis-server on 127.0.0.1 and a free port, with no persistence and its own temp dir.

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports';
 
 /**
  * Real time-series servers for the InfluxDB tests, each on free loopback ports with a temp dir of
@@ -21,16 +21,7 @@ export function skipWithoutBinary(binary: string, debianPackage: string): boolea
   return true;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 async function waitFor(url: string, ok: (status: number) => boolean, child: ChildProcess, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;
