@@ -138,10 +138,27 @@ export async function startStation(config: Config, options: StationOptions = {})
     corsOrigins: config.corsOrigins,
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    s.once('error', reject);
-  });
+  // Everything above holds resources (database, timers, Redis connections): release them when the
+  // port cannot be had, so a caller that retries (the desktop app) does not leak them.
+  const releaseAll = async () => {
+    alarmScheduler.stop();
+    // before the database closes: a batch in flight must record its acknowledgement
+    await influx.stop();
+    await jobs.close();
+    await cache.close();
+    await security.close();
+    closeDatabase(db);
+  };
+  let server: Server;
+  try {
+    server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+      s.once('error', reject);
+    });
+  } catch (err) {
+    await releaseAll();
+    throw err;
+  }
   server.keepAliveTimeout = 65_000;
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -157,13 +174,7 @@ export async function startStation(config: Config, options: StationOptions = {})
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
-      alarmScheduler.stop();
-      // before the database closes: a batch in flight must record its acknowledgement
-      await influx.stop();
-      await jobs.close();
-      await cache.close();
-      await security.close();
-      closeDatabase(db);
+      await releaseAll();
       logger.info('station stopped');
     })());
 
