@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deviceIdSchema } from './telemetry';
+import { deviceIdSchema, readingSchema } from './telemetry';
 
 /** Query string of `POST /api/v2/write` (InfluxDB 2 style). org and bucket are accepted and ignored. */
 export const v2WriteQuerySchema = z.strictObject({
@@ -29,15 +29,8 @@ export const influxQuerySchema = z.strictObject({
 });
 export type InfluxQuery = z.output<typeof influxQuerySchema>;
 
-export const influxPointSchema = z.object({
-  device_id: z.string(),
-  ts: z.number().describe('Unix seconds'),
-  time: z.string().describe('ISO-8601 UTC'),
-  temperature: z.number().nullable(),
-  pressure: z.number().nullable(),
-  status: z.string().nullable(),
-  extra: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).nullable(),
-});
+/** A point as InfluxDB returns it: a stored reading without the station's own id and receive time. */
+export const influxPointSchema = readingSchema.omit({ id: true, received_at: true });
 export type InfluxPoint = z.infer<typeof influxPointSchema>;
 
 export const influxQueryResultSchema = z.object({

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LineScanner, type ScanResult } from '../../src/server/influx/line-protocol';
 import { mergeSameInstant } from '../../src/server/influx/to-reading';
 import type { NewReading } from '../../src/shared/telemetry';
+import { seededRandom } from '../../src/shared/random';
 
 /**
  * The scanner reuses the key it read at the same position of the previous line when the text
@@ -23,16 +24,7 @@ function all(text: string, chunk = text.length || 1): ScanResult[] {
   return out;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 // keys that are prefixes of each other, escaped twins, and broken ones
 const KEYS = ['temperature', 'temp', 'te', 'temperatur', 'te\\=mp', 'te\\ mp', 'te\\,mp', 'te\\mp', 't', 'temperature2', '', 'device_id', 'device', 'a"b'];

@@ -1,23 +1,15 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { fastParseReading, readingInputSchema, safeParseReading } from '../../src/shared/telemetry';
+import { seededRandom } from '../../src/shared/random';
 
 /**
  * The ingest fast path must be the schema, only faster: whatever it accepts the schema accepts with
  * the same output, and safeParseReading answers exactly as readingInputSchema.safeParse does.
  */
 
-// Small seeded PRNG (mulberry32) so a failure can be replayed.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded, so a failure can be replayed.
+const rng = seededRandom;
 
 const nowS = () => Date.now() / 1000;
 class Instance {

@@ -2,7 +2,8 @@ import type { LabelledSeries } from './dataset';
 import { DEFAULT_WINDOWS, FEATURE_NAMES, featureSeries, fillGaps, type FeatureWindows } from './features';
 import { Forest, trainForest, type ForestJson } from './forest';
 import { qualityReport, type QualityReport } from './metrics';
-import { groupedSplit, seededRandom, shuffle } from './split';
+import { seededRandom } from '../../shared/random';
+import { groupedSplit, shuffle } from './split';
 
 /** Everything that decides the trained model; stored in the model file so a run can be repeated. */
 export interface TrainOptions {
