@@ -76,9 +76,17 @@ export class BullJobQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
-    await this.worker?.close(Math.min(this.deps.config.jobs.shutdownTimeoutMs, 5000));
+    // With Redis gone, BullMQ's close waits for a connection that is not coming back: every step is
+    // bounded, so a station whose Redis died still shuts down (its tasks are safe in SQLite).
+    const bounded = (p: Promise<unknown>, ms: number) =>
+      Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, ms).unref())]);
+    if (this.worker) {
+      const grace = Math.min(this.deps.config.jobs.shutdownTimeoutMs, 5000);
+      await bounded(this.worker.close(grace), grace + 1000);
+      await bounded(this.worker.worker.disconnect(), 1000);
+    }
     await this.local.close();
-    await Promise.race([this.queue.close(), new Promise((r) => setTimeout(r, 1000).unref())]);
+    await bounded(this.queue.close(), 1000);
     if (this.workerConnection) await closeRedisClient(this.workerConnection);
     await closeRedisClient(this.producer);
   }
