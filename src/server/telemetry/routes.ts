@@ -1,5 +1,4 @@
 import express, { Router } from 'express';
-import type { z } from 'zod';
 import { fastParseReading, listQuerySchema, readingInputSchema, seriesQuerySchema, telemetryFilterSchema } from '../../shared/telemetry';
 import type { Guards } from '../auth/guards';
 import type { Config } from '../config';
@@ -126,4 +125,3 @@ function deviceIdsOf(items: unknown[]): Set<string> {
 }
 
 export const exportFilterSchema = exportQuerySchema;
-export type ExportFilter = z.output<typeof exportQuerySchema>;
