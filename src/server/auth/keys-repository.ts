@@ -38,6 +38,7 @@ export const toApiKey = (k: KeyRow): ApiKey => ({
 export class KeysRepository {
   private readonly byHash;
   private readonly touch;
+  private readonly lastTouched = new Map<number, number>();
   private readonly byId;
   private readonly insertStmt;
 
@@ -61,7 +62,12 @@ export class KeysRepository {
   }
 
   markUsed(id: number, now = Date.now()): void {
+    // Remembered here too, so a key posting many times a minute does not open a write
+    // transaction per request just to find that last_used_at is recent enough.
+    const last = this.lastTouched.get(id);
+    if (last !== undefined && now - last < 60_000) return;
     this.touch.run(now, id, now - 60_000);
+    this.lastTouched.set(id, now);
   }
 
   insert(k: { name: string; key: string; prefix: string; role: Role; devices: string[] | null; createdBy: number | null }): KeyRow {
