@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { MalformedLine, readNdjson } from '../../src/server/telemetry/body';
+import { seededRandom } from '../../src/shared/random';
 
 /**
  * readNdjson splits the body itself instead of using node:readline; it must yield the very items
@@ -32,16 +33,7 @@ function chunked(bytes: Buffer, sizes: () => number): Readable {
   return Object.assign(Readable.from(chunks), { headers: {} });
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const PIECES = [
   '{"device_id":"w-1","ts":1700000000,"temperature":1}',

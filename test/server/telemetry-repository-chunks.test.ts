@@ -6,6 +6,7 @@ import { closeDatabase, openDatabase, type Db } from '../../src/server/db/open';
 import { migrate } from '../../src/server/db/migrate';
 import { INSERT_CHUNK_ROWS, TelemetryRepository } from '../../src/server/telemetry/repository';
 import type { NewReading } from '../../src/shared/telemetry';
+import { seededRandom } from '../../src/shared/random';
 
 /**
  * Batch writes use multi-row INSERTs and fall back to row-by-row writing for a chunk that meets a
@@ -26,16 +27,7 @@ function repo(name: string, chunkRows: number): { db: Db; repo: TelemetryReposit
   return { db, repo: new TelemetryRepository(db, chunkRows) };
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const dump = (db: Db) => ({
   telemetry: db.prepare(`SELECT * FROM telemetry ORDER BY id`).all(),
