@@ -5,17 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { seededRandom } from '../../../src/shared/random';
+import { callStation, type Call, type Reply } from '../../server/helpers/http';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const CLI = join(ROOT, 'out/main/cli.js');
 export const ADMIN = { username: 'admin', password: 'reliability-admin-pw' };
 
-export interface Reply<T = any> {
-  status: number;
-  headers: Headers;
-  body: T;
-  text: string;
-}
+export type { Reply };
 
 /**
  * The built station as a real child process (`node out/main/cli.js serve`) on 127.0.0.1 with
@@ -112,30 +108,10 @@ export class StationProcess {
     return kb * 1024;
   }
 
-  async call<T = any>(method: string, path: string, c: { token?: string; key?: string; body?: unknown; raw?: string | Buffer; type?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
-    const headers: Record<string, string> = { ...c.headers };
-    if (c.token) headers.authorization = `Bearer ${c.token}`;
-    if (c.key) headers['x-api-key'] = c.key;
-    let body: string | Buffer | undefined;
-    if (c.raw !== undefined) {
-      body = c.raw;
-      if (c.type) headers['content-type'] = c.type;
-    } else if (c.body !== undefined) {
-      body = JSON.stringify(c.body);
-      headers['content-type'] = c.type ?? 'application/json';
-    }
-    const res = await fetch(this.url + path, { method, headers, body });
-    const text = await res.text();
-    let parsed: unknown = text;
-    if (/json/.test(res.headers.get('content-type') ?? '') && text) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-    }
-    return { status: res.status, headers: res.headers, body: parsed as T, text };
+  call<T = any>(method: string, path: string, c: Call = {}): Promise<Reply<T>> {
+    return callStation<T>(this.url, method, path, c);
   }
+
 
   async token(): Promise<string> {
     const res = await fetch(`${this.url}/token`, {

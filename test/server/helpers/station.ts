@@ -5,26 +5,12 @@ import { loadConfig, type Env } from '../../../src/server/config';
 import { createLogger } from '../../../src/server/logger';
 import { startStation, type Station } from '../../../src/server/station';
 import type { Db } from '../../../src/server/db/open';
+import { callStation, type Call, type Reply } from './http';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
 export const ENGINEER = { username: 'engineer', password: 'engineer-password-1' };
 
-export interface Call {
-  token?: string;
-  key?: string;
-  body?: unknown;
-  /** sent as is (string or Buffer); sets no content type unless `type` is given */
-  raw?: string | Buffer;
-  type?: string;
-  headers?: Record<string, string>;
-}
-
-export interface Reply<T = any> {
-  status: number;
-  headers: Headers;
-  body: T;
-  text: string;
-}
+export type { Call, Reply };
 
 /**
  * A real station on 127.0.0.1, port 0, with its own temporary data dir and an admin created
@@ -56,24 +42,10 @@ export class TestStation {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  async call<T = any>(method: string, path: string, c: Call = {}): Promise<Reply<T>> {
-    const headers: Record<string, string> = { ...c.headers };
-    if (c.token) headers.authorization = `Bearer ${c.token}`;
-    if (c.key) headers['x-api-key'] = c.key;
-    let body: string | Buffer | undefined;
-    if (c.raw !== undefined) {
-      body = c.raw;
-      if (c.type) headers['content-type'] = c.type;
-    } else if (c.body !== undefined) {
-      body = JSON.stringify(c.body);
-      headers['content-type'] = c.type ?? 'application/json';
-    }
-    const res = await fetch(this.url + path, { method, headers, body });
-    const text = await res.text();
-    let parsed: unknown = text;
-    if (/json/.test(res.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
-    return { status: res.status, headers: res.headers, body: parsed as T, text };
+  call<T = any>(method: string, path: string, c: Call = {}): Promise<Reply<T>> {
+    return callStation<T>(this.url, method, path, c);
   }
+
 
   async token(user = ADMIN): Promise<string> {
     const res = await fetch(`${this.url}/token`, {
