@@ -36,8 +36,9 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    await expect(page.getByLabel('Station status').textContent()).resolves.toContain('Database');
-    await expect(page.locator('.user').textContent()).resolves.toContain('admin');
+    // Both fill in from their own requests after the heading renders, so wait for the text rather than read it once.
+    await page.getByLabel('Station status').getByText('Database').first().waitFor();
+    await expect.poll(() => page.locator('.user').textContent()).toContain(`Signed in as ${ADMIN.username}`);
   });
 
   it('when a reading is posted through the form, then it appears in the table and the chart', async () => {
@@ -46,7 +47,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     // Field validation as the user types, with the shared schema.
     await page.getByLabel('Device id').fill('bad id');
     await page.getByLabel('Temperature (°C)').fill('hot');
-    await expect(page.locator('.field-error').allTextContents()).resolves.toEqual(
+    await expect.poll(() => page.locator('.field-error').allTextContents()).toEqual(
       expect.arrayContaining([expect.stringContaining('letters, digits'), expect.stringContaining('must be a number')]),
     );
     await b.shot('03-ingest-errors');
@@ -61,7 +62,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await page.getByRole('heading', { name: 'Telemetry' }).waitFor();
     const table = page.getByRole('table', { name: 'Readings' });
     await table.getByRole('cell', { name: 'e2e-well-1' }).first().waitFor();
-    await expect(table.textContent()).resolves.toContain('71.50');
+    await expect.poll(() => table.textContent()).toContain('71.50');
     const chart = page.getByTestId('series-chart');
     await expect.poll(async () => Number(await chart.getAttribute('data-readings'))).toBeGreaterThanOrEqual(1);
     // The reading's detail pane.
@@ -90,10 +91,10 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await page.getByRole('button', { name: 'Import 41 rows' }).click();
     const summary = page.getByTestId('import-summary');
     await summary.waitFor();
-    await expect(summary.textContent()).resolves.toMatch(/40 rows imported.*1 rejected/);
+    await expect.poll(() => summary.textContent()).toMatch(/40 rows imported.*1 rejected/);
     const report = page.getByRole('table', { name: 'Rejected rows' });
-    await expect(report.getByRole('row').nth(1).textContent()).resolves.toMatch(/^7.*temperature/);
-    await expect(page.getByRole('progressbar', { name: /rows sent/ }).getAttribute('aria-valuenow')).resolves.toBe('100');
+    await expect.poll(() => report.getByRole('row').nth(1).textContent()).toMatch(/^7.*temperature/);
+    await expect.poll(() => page.getByRole('progressbar', { name: /rows sent/ }).getAttribute('aria-valuenow')).toBe('100');
     await b.shot('03-ingest');
     const stats = (await (await station.api('GET', '/api/telemetry/stats?device_id=e2e-well-2', token)).json()) as { count: number };
     expect(stats.count).toBe(40);
@@ -118,8 +119,8 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     const { page } = b;
     await page.getByRole('button', { name: 'Start background export' }).click();
     await page.getByTestId('export-done').waitFor({ timeout: 60_000 });
-    await expect(page.getByTestId('export-done').textContent()).resolves.toContain('40 rows');
-    await expect(page.getByRole('progressbar', { name: /completed/ }).getAttribute('aria-valuenow')).resolves.toBe('100');
+    await expect.poll(() => page.getByTestId('export-done').textContent()).toContain('40 rows');
+    await expect.poll(() => page.getByRole('progressbar', { name: /completed/ }).getAttribute('aria-valuenow')).toBe('100');
     await b.shot('04-export');
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: /^Download .*\.csv$/ }).click();
@@ -140,11 +141,11 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     const verdict = page.getByTestId('predict-result').or(page.getByRole('form', { name: 'Check one reading' }).getByRole('alert'));
     await verdict.first().waitFor();
     await b.shot('05-anomalies-predict');
-    await expect(verdict.first().textContent()).resolves.toMatch(/^Anomalous · score/);
+    await expect.poll(() => verdict.first().textContent()).toMatch(/^Anomalous · score/);
     await page.getByLabel('Device to score').selectOption('e2e-well-2');
     await page.getByRole('group', { name: 'Quick time range' }).getByRole('button', { name: '6 h' }).first().click();
     await page.getByRole('button', { name: 'Score range' }).click();
-    await expect(page.getByTestId('score-summary').textContent()).resolves.toMatch(/40 readings scored/);
+    await expect.poll(() => page.getByTestId('score-summary').textContent()).toMatch(/40 readings scored/);
     await expect.poll(async () => Number(await page.getByTestId('series-chart').getAttribute('data-readings'))).toBe(40);
     await b.shot('05-anomalies');
   });
@@ -159,7 +160,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await page.getByLabel('BS&W (%)').first().fill('0.5');
     await page.getByRole('button', { name: 'Create batch' }).click();
     const detail = page.getByRole('complementary', { name: /Batch B-/ });
-    await expect(detail.getByTestId('batch-stage').textContent()).resolves.toBe('produced');
+    await expect.poll(() => detail.getByTestId('batch-stage').textContent()).toBe('produced');
     await detail.getByLabel('Location').fill('Separator 2');
     await detail.getByRole('button', { name: 'Move to separated' }).click();
     await expect.poll(() => detail.getByTestId('batch-stage').textContent()).toBe('separated');

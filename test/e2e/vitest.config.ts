@@ -10,5 +10,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 90_000,
+    // The UI fills in from its own requests after each click: poll as long as Playwright's own waits.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from './station';
+import { reportMissingTool } from '../../server/helpers/missing-tool';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`\n[e2e] SKIPPED: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium\n`);
+if (!hasChromium) reportMissingTool(CHROMIUM, 'chromium');
 
 export const SHOTS = join(ROOT, 'test-results', 'e2e');
 

@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './ports';
+import { reportMissingTool } from './missing-tool';
 
 /** Whether Debian's `redis-server` is installed; suites that need it skip with a notice otherwise. */
 export const hasRedisServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-if (!hasRedisServer) {
-  process.stderr.write('\n[notice] redis-server not found: Redis tests are SKIPPED. Install it with `apt-get install -y redis-server`.\n\n');
-}
+if (!hasRedisServer) reportMissingTool('redis-server', 'redis-server');
 
 export { freePort };
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports';
+import { reportMissingTool } from './missing-tool';
 
 /**
  * Real time-series servers for the InfluxDB tests, each on free loopback ports with a temp dir of
@@ -17,7 +18,7 @@ export function hasBinary(name: string): boolean {
 /** Logs why a suite is skipped; returns true when it must be. */
 export function skipWithoutBinary(binary: string, debianPackage: string): boolean {
   if (hasBinary(binary)) return false;
-  console.warn(`[skipped] ${binary} is not installed: apt-get install -y ${debianPackage}`);
+  reportMissingTool(binary, debianPackage);
   return true;
 }
 

@@ -1,0 +1,10 @@
+/**
+ * A suite whose server or browser is not installed skips with a notice on a developer's machine,
+ * but under CI (`.ci/run` sets CI=true and installs every tool) a missing tool is a failure:
+ * a green run must never hide suites that did not run.
+ */
+export function reportMissingTool(binary: string, debianPackage: string): void {
+  const message = `${binary} is not installed: apt-get install -y ${debianPackage}`;
+  if (process.env.CI) throw new Error(`${message} (CI must install it in .ci/run)`);
+  console.warn(`\n[skipped] ${message}\n`);
+}
