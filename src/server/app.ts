@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import swaggerUi from 'swagger-ui-dist';
+import swaggerUiPath from 'swagger-ui-dist/absolute-path.js';
 import type { Logger } from './logger';
 import { AppError, errorHandler, notFoundHandler } from './http/errors';
 
@@ -102,7 +102,7 @@ function cors(origins: string[]): RequestHandler {
 
 /** /docs: Swagger UI from the bundled swagger-ui-dist package, so it works offline. */
 function mountDocs(app: Express): void {
-  const assets = swaggerUi.getAbsoluteFSPath();
+  const assets = swaggerUiPath();
   app.use('/docs/assets', express.static(assets, { index: false, maxAge: '1h' }));
   app.get('/docs/init.js', (_req, res) => {
     res.type('application/javascript').send(

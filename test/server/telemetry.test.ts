@@ -237,4 +237,11 @@ describe('health and docs', () => {
     const docs = await s.call('GET', '/docs');
     expect(docs.text).toContain('swagger-ui');
   });
+
+  it('when the docs page loads its Swagger UI bundle, then the station serves it from the package offline', async () => {
+    const bundle = await s.call('GET', '/docs/assets/swagger-ui-bundle.js');
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toContain('javascript');
+    expect(bundle.text.length).toBeGreaterThan(100_000);
+  });
 });
