@@ -35,6 +35,7 @@ const NOT_CONFIGURED: ForwarderStatus = {
   version: null,
   position: 0,
   backlog: 0,
+  pending_deletes: 0,
   lag_seconds: 0,
   forwarded_total: 0,
   last_success: null,
@@ -53,7 +54,12 @@ export function createInflux(deps: { db: Db; config: Config; telemetry: Telemetr
   const { db, config, telemetry, guards, logger } = deps;
   const influx = config.influx;
   const forwarder = influx.target ? new InfluxForwarder(db, influx.target, influx, logger.child({ component: 'influx-forwarder' })) : undefined;
-  if (forwarder) telemetry.onWrite(() => forwarder.nudge());
+  if (forwarder) {
+    telemetry.onWrite(() => forwarder.nudge());
+    // Without a target nothing is recorded: no table that grows and nobody to apply it.
+    telemetry.recordDeletesWith((deleted) => forwarder.recordDelete(deleted.device_id, deleted.ts));
+    telemetry.onDelete(() => forwarder.nudge());
+  }
   const status = () => forwarder?.status() ?? NOT_CONFIGURED;
   const query = new InfluxQueryService(telemetry, influx.target, influx.queryTimeoutMs);
   return {
@@ -66,7 +72,7 @@ export function createInflux(deps: { db: Db; config: Config; telemetry: Telemetr
     statusRouter: createInfluxStatusRouter(status, guards),
     healthCheck: () => {
       const s = status();
-      return { ok: s.ok, configured: s.configured, backlog: s.backlog, lag_seconds: Math.round(s.lag_seconds), last_error: s.ok ? null : s.last_error };
+      return { ok: s.ok, configured: s.configured, backlog: s.backlog, pending_deletes: s.pending_deletes, lag_seconds: Math.round(s.lag_seconds), last_error: s.ok ? null : s.last_error };
     },
     status,
     forwarder,

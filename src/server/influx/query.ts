@@ -6,7 +6,7 @@ import { MEASUREMENT } from './sink';
 const WINDOW_MS = 30 * 24 * 3600 * 1000;
 
 /** An InfluxQL string literal; device ids are already restricted to safe characters, this is belt and braces. */
-const literal = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+export const literal = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export function recentPointsQuery(q: InfluxQuery): string {
   const device = q.device_id === undefined ? '' : ` AND "device_id" = ${literal(q.device_id)}`;

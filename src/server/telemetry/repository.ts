@@ -228,12 +228,16 @@ export class TelemetryRepository {
     return ref === undefined ? undefined : (this.getByKey.get(ref, ts) as ReadingRow | undefined);
   }
 
-  /** Deletes one reading; false if there was none. */
-  delete(id: number): boolean {
+  /**
+   * Deletes one reading; false if there was none. `within` runs inside the same transaction, for
+   * records that must commit or roll back with the delete (the InfluxDB mirror's tombstone).
+   */
+  delete(id: number, within?: () => void): boolean {
     return this.db.transaction(() => {
       const row = this.deleteById.get(id) as { device_ref: number } | undefined;
       if (!row) return false;
       this.decrementDevice.run(row.device_ref);
+      within?.();
       return true;
     })();
   }

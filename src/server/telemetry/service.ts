@@ -5,7 +5,7 @@ import { AppError, fieldErrors, notFound } from '../http/errors';
 import { MalformedLine } from './body';
 import { decodeCursor, encodeCursor } from './cursor';
 import { toReading } from './mapping';
-import type { Filter, TelemetryRepository, WriteOutcome } from './repository';
+import type { Filter, ReadingRow, TelemetryRepository, WriteOutcome } from './repository';
 
 /** What toReading(row) gives for the row a write of `input` just created. */
 function storedReading(input: NewReading, id: number, receivedAt: number): Reading {
@@ -36,6 +36,7 @@ export interface TelemetryFilterInput {
 export class TelemetryService {
   private readonly listeners: WriteListener[] = [];
   private readonly deleteListeners: ((deviceId: string) => void)[] = [];
+  private readonly deleteRecorders: ((deleted: ReadingRow) => void)[] = [];
 
   constructor(private readonly repo: TelemetryRepository) {}
 
@@ -46,6 +47,11 @@ export class TelemetryService {
   /** Called after a reading is deleted, with its device id (caches drop what it changed). */
   onDelete(listener: (deviceId: string) => void): void {
     this.deleteListeners.push(listener);
+  }
+
+  /** Called inside the delete's transaction: what it records commits or rolls back with the delete. */
+  recordDeletesWith(recorder: (deleted: ReadingRow) => void): void {
+    this.deleteRecorders.push(recorder);
   }
 
   /** Stores readings that are already validated; one transaction. */
@@ -111,7 +117,7 @@ export class TelemetryService {
 
   delete(id: number): void {
     const row = this.repo.get(id);
-    if (!row || !this.repo.delete(id)) throw notFound(`reading ${id}`);
+    if (!row || !this.repo.delete(id, () => this.deleteRecorders.forEach((record) => record(row)))) throw notFound(`reading ${id}`);
     for (const listener of this.deleteListeners) listener(row.device_id);
   }
 
