@@ -10,6 +10,11 @@ export const FINISHED_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 
 /** Task ids are UUIDs the station generates; anything else is simply not found. */
 export const TASK_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Job names (`telemetry.export`, `ml.train`, ...): what the registry accepts and what a task list filters on. */
+export const JOB_NAME_PATTERN = /^[a-z][a-z0-9.-]{1,63}$/;
+/** The background CSV export's job name; the Export page lists its recent tasks by it. */
+export const EXPORT_JOB = 'telemetry.export';
+
 /** The export job's payload: the list filters, timestamps already resolved to epoch ms. */
 export const exportJobPayloadSchema = z.strictObject({
   device_id: deviceIdSchema.optional(),
@@ -67,3 +72,22 @@ export const taskEventSchema = z.object({
   progress: z.object({ rows: z.number().int(), percent: z.number().nullable() }),
   error: z.string().nullable(),
 });
+
+export const TASK_LIST_DEFAULT_LIMIT = 50;
+export const TASK_LIST_MAX_LIMIT = 500;
+
+/** GET /api/tasks: filters and keyset paging (newest first). */
+export const taskListQuerySchema = z.strictObject({
+  status: taskStatusSchema.optional(),
+  name: z.string().regex(JOB_NAME_PATTERN, 'must be a job name such as telemetry.export').optional(),
+  limit: z.coerce.number().int().min(1).max(TASK_LIST_MAX_LIMIT).default(TASK_LIST_DEFAULT_LIMIT),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'is not a cursor this station issued').optional(),
+});
+export type TaskListQuery = z.output<typeof taskListQuerySchema>;
+
+export const taskListSchema = z.object({
+  items: z.array(taskSchema).describe('newest first; `result.csv` is never inline here (GET /api/tasks/{task_id} has it)'),
+  limit: z.number().int(),
+  next_cursor: z.string().nullable().describe('pass as `cursor` for the next (older) page; null on the last page'),
+});
+export type TaskList = z.infer<typeof taskListSchema>;

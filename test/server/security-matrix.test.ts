@@ -68,6 +68,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', doc: '/api/influx/status', path: () => '/api/influx/status', access: 'read' },
   { method: 'GET', doc: '/api/devices', path: () => '/api/devices', access: 'read' },
   { method: 'POST', doc: '/api/telemetry/export/async', path: () => '/api/telemetry/export/async', access: 'read', body: () => ({}) },
+  { method: 'GET', doc: '/api/tasks', path: () => '/api/tasks', access: 'read' },
   { method: 'GET', doc: '/api/tasks/{task_id}', path: (c) => `/api/tasks/${c.taskId}`, access: 'read' },
   { method: 'GET', doc: '/api/tasks/{task_id}/download', path: (c) => `/api/tasks/${c.taskId}/download`, access: 'read' },
   { method: 'GET', doc: '/api/tasks/{task_id}/events', path: (c) => `/api/tasks/${c.taskId}/events`, access: 'read', stream: true },

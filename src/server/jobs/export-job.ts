@@ -2,15 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { exportJobPayloadSchema, type ExportJobPayload, type ExportJobResult } from '../../shared/jobs';
+import { EXPORT_JOB, exportJobPayloadSchema, type ExportJobPayload, type ExportJobResult } from '../../shared/jobs';
 import type { Config } from '../config';
 import { closeDatabase, openDatabase } from '../db/open';
 import { createExportStream } from '../telemetry/export-stream';
 import { filterSql, type Filter } from '../telemetry/repository';
 import { ML_JOBS } from '../ml/jobs';
 import { defineJob } from './registry';
-
-export const EXPORT_JOB = 'telemetry.export';
 
 /**
  * Where a task's file lives. While being written it is `<id>.<random>.part` (one per execution, so

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { taskCreatedSchema, taskEventSchema, taskSchema } from '../../shared/jobs';
+import { taskCreatedSchema, taskEventSchema, taskListQuerySchema, taskListSchema, taskSchema } from '../../shared/jobs';
 import { telemetryFilterSchema } from '../../shared/telemetry';
 import { bearer, problems, type OpenAPIRegistry } from '../openapi/registry';
 
@@ -16,6 +16,15 @@ export function registerJobsDocs(r: OpenAPIRegistry): void {
     security: bearer,
     request: { query: filterQuery, body: { content: json(filterQuery), required: false } },
     responses: { 202: { description: 'queued', content: json(taskCreatedSchema) }, ...problems(401, 403, 415, 422) },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/tasks',
+    summary: 'Background tasks (exports, anomaly training and scoring), newest first, with filters and a keyset cursor',
+    description: 'Users see their own tasks (an API key: the key’s own); admins see all. Items have the shape of GET /api/tasks/{task_id} without the inline CSV.',
+    security: bearer,
+    request: { query: taskListQuerySchema },
+    responses: { 200: { description: 'a page of tasks', content: json(taskListSchema) }, ...problems(401, 403, 422) },
   });
   r.registerPath({
     method: 'get',

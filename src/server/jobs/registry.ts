@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { JOB_NAME_PATTERN } from '../../shared/jobs';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 
@@ -44,7 +45,7 @@ export class JobRegistry {
 
   constructor(defs: readonly JobDefinition[]) {
     for (const def of defs) {
-      if (!/^[a-z][a-z0-9.-]{1,63}$/.test(def.name)) throw new Error(`job name ${JSON.stringify(def.name)} is not a valid job name`);
+      if (!JOB_NAME_PATTERN.test(def.name)) throw new Error(`job name ${JSON.stringify(def.name)} is not a valid job name`);
       if (this.defs.has(def.name)) throw new Error(`job ${def.name} is defined twice`);
       if (typeof def.schema?.safeParse !== 'function') throw new Error(`job ${def.name} has no payload schema`);
       if (typeof def.handler !== 'function') throw new Error(`job ${def.name} has no handler`);

@@ -2,15 +2,16 @@ import { createReadStream, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import express, { Router } from 'express';
 import type { ExportJobPayload } from '../../shared/jobs';
-import { exportJobResultSchema } from '../../shared/jobs';
+import { EXPORT_JOB, exportJobResultSchema, taskListQuerySchema } from '../../shared/jobs';
 import type { Guards } from '../auth/guards';
 import type { Config } from '../config';
 import { AppError } from '../http/errors';
-import { parse } from '../http/validate';
+import { parse, parseQuery } from '../http/validate';
 import { exportFilterSchema } from '../telemetry/routes';
-import { EXPORT_JOB, exportFile, removeExportFiles } from './export-job';
+import { exportFile, removeExportFiles } from './export-job';
 import { InvalidPayloadError, type JobQueue } from './queue';
 import type { JobStore } from './store';
+import { listTasks } from './task-list';
 import { isFinished, ownerOf, toTask, visibleTask } from './task-view';
 
 export interface JobRoutesDeps {
@@ -49,10 +50,14 @@ export function createExportAsyncRouter(deps: JobRoutesDeps): Router {
   return router;
 }
 
-/** /api/tasks/{id}: status, download, cancel/remove, and live progress (Server-Sent Events). */
+/** /api/tasks: the caller's tasks; /api/tasks/{id}: status, download, cancel/remove, and live progress (Server-Sent Events). */
 export function createTasksRouter(deps: JobRoutesDeps): Router {
   const { store, config, guards } = deps;
   const router = Router();
+
+  router.get('/', guards.read, (req, res) => {
+    res.setHeader('Cache-Control', 'no-store').json(listTasks(store, req, parseQuery(taskListQuerySchema, req), config));
+  });
 
   router.get('/:id', guards.read, (req, res) => {
     res.setHeader('Cache-Control', 'no-store').json(toTask(visibleTask(store, req, req.params.id), config));
@@ -112,7 +117,7 @@ export function createTasksRouter(deps: JobRoutesDeps): Router {
         res.write(': keep-alive\n\n');
       }
       if (isFinished(row)) {
-        res.write(`event: done\ndata: ${JSON.stringify(toTask(row, { ...config, jobs: { ...config.jobs, inlineMaxBytes: -1 } }))}\n\n`);
+        res.write(`event: done\ndata: ${JSON.stringify(toTask(row, config, false))}\n\n`);
         stop();
       }
     };

@@ -4,6 +4,15 @@ import type { Db } from '../db/open';
 
 export type Backend = 'local' | 'bullmq';
 
+/** A task list page: the filters, and the (created_at, id) of the last row already served. */
+export interface JobListQuery {
+  owner?: string;
+  status?: TaskStatus;
+  name?: string;
+  limit: number;
+  after?: { createdAt: number; id: string };
+}
+
 export interface JobRow {
   id: string;
   name: string;
@@ -124,6 +133,24 @@ export class JobStore {
   /** Running tasks whose execution stopped beating before `before` (ms). */
   abandoned(before: number): JobRow[] {
     return this.s.abandoned.all(before) as JobRow[];
+  }
+
+  /** Newest first (created_at, then id, both descending), so keyset paging never skips or repeats a task. */
+  list(q: JobListQuery): JobRow[] {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: q.limit };
+    for (const key of ['owner', 'status', 'name'] as const) {
+      const value = q[key];
+      if (value === undefined) continue;
+      where.push(`${key} = @${key}`);
+      params[key] = value;
+    }
+    if (q.after) {
+      where.push('(created_at < @afterTs OR (created_at = @afterTs AND id < @afterId))');
+      Object.assign(params, { afterTs: q.after.createdAt, afterId: q.after.id });
+    }
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT @limit`;
+    return this.db.prepare(sql).all(params) as JobRow[];
   }
 
   finishedBefore(before: number): JobRow[] {

@@ -30,15 +30,18 @@ export function visibleTask(store: JobStore, req: Request, id: unknown): JobRow 
 
 export const isFinished = (row: JobRow) => FINISHED_STATUSES.includes(row.status);
 
-/** The public shape of a task (the seed's `{task_id, status, result: {meta, csv?, download_url}}`). */
-export function toTask(row: JobRow, config: Config): Task {
+/**
+ * The public shape of a task (the seed's `{task_id, status, result: {meta, csv?, download_url}}`);
+ * `inlineCsv: false` leaves the CSV out whatever its size (lists, the SSE `done` event).
+ */
+export function toTask(row: JobRow, config: Config, inlineCsv = true): Task {
   let result: Task['result'] = null;
   if (row.status === 'completed' && row.result) {
     const parsed = exportJobResultSchema.safeParse(JSON.parse(row.result));
     if (parsed.success) {
       const { meta } = parsed.data;
       let csv: string | undefined;
-      if (meta.bytes <= config.jobs.inlineMaxBytes) {
+      if (inlineCsv && meta.bytes <= config.jobs.inlineMaxBytes) {
         try {
           csv = readFileSync(exportFile(config, row.id), 'utf8');
         } catch {
