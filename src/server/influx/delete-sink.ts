@@ -15,7 +15,8 @@ export interface DeleteSink {
 
 /**
  * InfluxDB 1.x: InfluxQL DELETE of one series at one instant. `time = <ns>` matches exactly that
- * timestamp (verified on influxd 1.6: the neighbours 1 ms either side and other devices stay).
+ * timestamp (seen on influxd 1.6: a point 1 ms earlier, one a second later and another device at
+ * the same instant stay).
  */
 export function deleteStatement(p: DeletedPoint): string {
   return `DELETE FROM "${MEASUREMENT}" WHERE "device_id" = ${literal(p.device_id)} AND time = ${BigInt(p.ts) * 1_000_000n}`;
