@@ -5,13 +5,12 @@ import { closeDatabase, openDatabase } from './db/open';
 import { runTrainCommand, TrainCommandError } from './ml/train-command';
 import { seedDatabase } from './seed/seed';
 import { startStation } from './station';
-import { workerCommand } from './jobs/worker-command';
 
 /** Headless commands: `node out/main/cli.js <command> [options]`. */
 const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
   serve: { help: 'start the station (HOST, PORT, DATA_DIR, ...)', run: serve },
   seed: { help: 'create the database with one sample reading; --demo adds demo users, keys and a week of telemetry', run: seed },
-  worker: { help: 'run BullMQ job workers (exports) beside a station, on the same host and database; needs REDIS_URL', run: workerCommand },
+  worker: { help: 'run BullMQ job workers (exports) beside a station, on the same host and database; needs REDIS_URL', run: async () => (await import('./jobs/worker-command')).workerCommand() },
   migrate: { help: 'apply pending database migrations and exit', run: migrateCommand },
   train: {
     help: 'train the anomaly model (--data PATH | --from-db, --ship, --seed, --trees); see docs/ML.md',

@@ -80,14 +80,14 @@ export async function startStation(config: Config, options: StationOptions = {})
   const auth = new AuthService(users, keys, tokens, audit);
   await ensureFirstAdmin(users, auth, config, options.onGeneratedAdminPassword);
   // Rate-limit counters live in Redis when it is configured (shared by every process), else in memory.
-  const security = createSecurity({ config, tokens, users, keys, audit, auth, logger });
+  const security = await createSecurity({ config, tokens, users, keys, audit, auth, logger });
   const { guards } = security;
 
   const telemetryRepo = new TelemetryRepository(db);
   const telemetry = new TelemetryService(telemetryRepo);
   const stats = new TelemetryStats(db);
   const devices = new DeviceRepository(db);
-  const cache = createCache(config, logger);
+  const cache = await createCache(config, logger);
   const cachedTelemetry = cacheTelemetryStats(cache, telemetry, config.cache.ttlSeconds);
   const jobs = await startJobs(config, db, logger, guards);
 

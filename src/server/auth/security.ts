@@ -1,13 +1,11 @@
 import type { RequestHandler, Router } from 'express';
 import { auditDeletes } from '../audit/deletes';
 import type { AuditLog } from '../audit/repository';
-import { closeRedisClient, createRedisClient } from '../cache/redis-client';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { authenticate } from './authenticate';
 import type { Guards } from './guards';
 import type { KeysRepository } from './keys-repository';
-import { createOidcVerifier } from './oidc';
 import { createGuards } from './policy';
 import { createRateLimits, type SendCommand } from './rate-limits';
 import { createTokenRouter } from './routes';
@@ -41,16 +39,20 @@ export interface Security {
   close(): Promise<void>;
 }
 
-/** Everything station.ts needs from security, built from config in one place. */
-export function createSecurity(deps: SecurityDeps): Security {
+/**
+ * Everything station.ts needs from security, built from config in one place. The Redis client and
+ * the OIDC verifier (jose) load only when configured, to keep them out of a default start-up.
+ */
+export async function createSecurity(deps: SecurityDeps): Promise<Security> {
   const { config, logger } = deps;
   // 'cache' role: no offline queue, so with Redis down a request passes uncounted at once
   // instead of waiting; the counters come back by themselves when Redis does.
-  const redis = !deps.sendCommand && config.redis ? createRedisClient(config.redis, 'cache', logger) : undefined;
+  const redisClient = !deps.sendCommand && config.redis ? await import('../cache/redis-client') : undefined;
+  const redis = redisClient && config.redis ? redisClient.createRedisClient(config.redis, 'cache', logger) : undefined;
   const sendCommand: SendCommand | undefined =
     deps.sendCommand ?? (redis && ((...args: string[]) => redis.call(args[0]!, ...args.slice(1)) as ReturnType<SendCommand>));
   const limits = createRateLimits({ limits: config.rateLimits, sendCommand, redisPrefix: config.redis?.prefix, log: logger });
-  const external = config.oidc ? createOidcVerifier(config.oidc) : undefined;
+  const external = config.oidc ? (await import('./oidc')).createOidcVerifier(config.oidc) : undefined;
   const authn = authenticate({ tokens: deps.tokens, users: deps.users, keys: deps.keys, external });
   const audited = auditDeletes(deps.audit);
   return {
@@ -58,7 +60,7 @@ export function createSecurity(deps: SecurityDeps): Security {
     authenticate: (req, res, next) => authn(req, res, (err?: unknown) => (err ? next(err) : audited(req, res, next))),
     publicRouters: [createTokenRouter(deps.auth, limits.token), createSetupRouter(deps.auth)],
     close: async () => {
-      if (redis) await closeRedisClient(redis);
+      if (redis) await redisClient!.closeRedisClient(redis);
     },
   };
 }

@@ -2,7 +2,6 @@ import type { Guards } from '../auth/guards';
 import type { Config } from '../config';
 import type { Db } from '../db/open';
 import type { Logger } from '../logger';
-import { BullJobQueue } from './bull-queue';
 import { ALL_JOBS } from './export-job';
 import { LocalJobQueue } from './local-queue';
 import { startJobMaintenance } from './maintenance';
@@ -33,7 +32,8 @@ export async function startJobs(config: Config, db: Db, logger: Logger, guards: 
   const log = logger.child({ component: 'jobs' });
   const deps = { store, registry, config, logger: log };
   const local = new LocalJobQueue(deps, Math.max(1, config.jobs.stationWorkers), log);
-  const queue: JobQueue = config.redis ? new BullJobQueue(deps, config.redis, local, log) : local;
+  // BullMQ (and ioredis) load only when Redis is configured: they are a second of start-up on a slow machine.
+  const queue: JobQueue = config.redis ? new (await import('./bull-queue')).BullJobQueue(deps, config.redis, local, log) : local;
   await queue.start();
   const maintenance = startJobMaintenance(store, config, log);
   const routeDeps = { config, queue, store, guards };

@@ -1,10 +1,10 @@
-import { Redis } from 'ioredis';
 import type { ConnectionResult } from '../../shared/settings';
 
 const TIMEOUT_MS = 3000;
 
 /** Connects once, PINGs and disconnects; no retries, so a wrong address answers within seconds. */
 export async function testRedis(url: string): Promise<ConnectionResult> {
+  const { Redis } = await import('ioredis'); // only when asked: ioredis is not part of a default start-up
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: TIMEOUT_MS,
