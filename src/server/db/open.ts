@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ConfigError } from '../config';
 
 export type Db = Database.Database;
 
@@ -14,6 +15,7 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   db.pragma('busy_timeout = 5000');
   if (!options.readonly) {
+    assertWritable(db, file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     // Test-only: caps the file so SQLite reports a real SQLITE_FULL (test/reliability/disk.test.ts).
@@ -24,6 +26,32 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   db.pragma('cache_size = -32000');
   db.pragma('temp_store = MEMORY');
   return db;
+}
+
+/**
+ * SQLite opens a file it may not write (read-only data dir or files, read-only mount) read-only
+ * without a word, and the connection stays read-only after the directory is writable again:
+ * the station would run on, refusing every write until restarted, with /health saying ok.
+ * So a writer proves it can write (a rolled-back no-op write: user_version set to itself)
+ * and refuses to start with a clear message instead; the process supervisor or the user
+ * starts it again once the directory is fixed.
+ */
+function assertWritable(db: Db, file: string): void {
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
+    } finally {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    }
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code !== 'string' || !/^SQLITE_(READONLY|CANTOPEN)/.test(code)) throw err;
+    db.close();
+    throw new ConfigError(
+      `the database ${file} cannot be written by this process (${code}): make ${dirname(file)} and the files in it writable by the user the station runs as, then start it again`,
+    );
+  }
 }
 
 /** Lets SQLite refresh its planner statistics, then closes. */

@@ -94,13 +94,28 @@ const STORAGE_FAULTS: { match: RegExp; detail: string }[] = [
   { match: /^SQLITE_(BUSY|LOCKED)/, detail: 'the database is busy; nothing from this request was stored, retry shortly' },
 ];
 
+/**
+ * The same kind of fault from Node's file system (it names a `path`), when a request writes a file
+ * into DATA_DIR (settings.json): the data directory refused, not the request. The path is logged,
+ * not returned.
+ */
+const FILE_FAULTS: Record<string, string> = {
+  EACCES: 'the station has no permission to use a file in its data directory',
+  EPERM: 'the station has no permission to use a file in its data directory',
+  EROFS: 'the data directory is on a read-only file system',
+  ENOSPC: 'the data directory disk is full',
+  EDQUOT: 'the disk quota of the data directory is used up',
+  EIO: 'the data directory disk reported an I/O error',
+};
+
 function fromStorageError(err: unknown, logger: Logger): AppError | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
+  const { code, path } = (err ?? {}) as { code?: unknown; path?: unknown };
   if (typeof code !== 'string') return undefined;
-  const fault = STORAGE_FAULTS.find((f) => f.match.test(code));
-  if (!fault) return undefined;
+  const fileFault = typeof path === 'string' ? FILE_FAULTS[code] : undefined;
+  const detail = fileFault ? `${fileFault}; nothing was changed, retry later` : STORAGE_FAULTS.find((f) => f.match.test(code))?.detail;
+  if (!detail) return undefined;
   logger.error({ code, err }, 'storage fault');
-  return new AppError(503, fault.detail, {
+  return new AppError(503, detail, {
     type: 'https://smart-oilfield.local/problems/storage-unavailable',
     code,
     headers: { 'Retry-After': /BUSY|LOCKED/.test(code) ? '1' : '10' },
