@@ -1,4 +1,5 @@
 import type { Db } from '../db/open';
+import { StatementCache } from '../db/statement-cache';
 import type { NewReading } from '../../shared/telemetry';
 
 /** A telemetry row as stored (ts and received_at in ms, extra as JSON text). */
@@ -69,6 +70,7 @@ export class TelemetryRepository {
   private readonly deleteById;
   private readonly decrementDevice;
   private readonly deviceCache = new Map<string, number>();
+  private readonly queries;
   private readonly insertChunk;
   private readonly savepoint;
   private readonly release;
@@ -79,6 +81,7 @@ export class TelemetryRepository {
     /** rows per multi-row INSERT; 1 writes row by row */
     private readonly chunkRows = INSERT_CHUNK_ROWS,
   ) {
+    this.queries = new StatementCache(db);
     this.insertChunk =
       chunkRows > 1
         ? db.prepare(
@@ -246,8 +249,8 @@ export class TelemetryRepository {
   list(f: Filter, limit: number, offset: number, order: 'asc' | 'desc'): ReadingRow[] {
     const { where, params } = filterSql(f);
     const dir = order === 'asc' ? 'ASC' : 'DESC';
-    return this.db
-      .prepare(
+    return this.queries
+      .get(
         `SELECT ${SELECT_COLUMNS} FROM telemetry t JOIN devices d ON d.id = t.device_ref ${where}
          ORDER BY t.ts ${dir}, t.id ${dir} LIMIT @limit OFFSET @offset`,
       )
@@ -261,8 +264,8 @@ export class TelemetryRepository {
     const dir = order === 'asc' ? 'ASC' : 'DESC';
     const keyset = `(t.ts ${cmp} @afterTs OR (t.ts = @afterTs AND t.id ${cmp} @afterId))`;
     const clause = where ? `${where} AND ${keyset}` : `WHERE ${keyset}`;
-    return this.db
-      .prepare(
+    return this.queries
+      .get(
         `SELECT ${SELECT_COLUMNS} FROM telemetry t JOIN devices d ON d.id = t.device_ref ${clause}
          ORDER BY t.ts ${dir}, t.id ${dir} LIMIT @limit`,
       )
@@ -280,9 +283,9 @@ export class TelemetryRepository {
           ? `SELECT COALESCE(SUM(reading_count), 0) FROM devices`
           : `SELECT COALESCE(reading_count, 0) FROM devices WHERE id = @deviceRef`;
       const params = f.deviceRef === undefined ? {} : { deviceRef: f.deviceRef };
-      return (this.db.prepare(sql).pluck().get(params) as number | undefined) ?? 0;
+      return (this.queries.get(sql).pluck().get(params) as number | undefined) ?? 0;
     }
     const { where, params } = filterSql(f);
-    return this.db.prepare(`SELECT COUNT(*) FROM telemetry t ${where}`).pluck().get(params) as number;
+    return this.queries.get(`SELECT COUNT(*) FROM telemetry t ${where}`).pluck().get(params) as number;
   }
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/open';
+import { StatementCache } from '../db/statement-cache';
 import type { Series, Stats } from '../../shared/telemetry';
 import { toReading } from './mapping';
 import { filterSql, type Filter, type ReadingRow } from './repository';
@@ -22,8 +23,10 @@ const round = (v: number | null) => (v === null ? null : Math.round(v * 1e6) / 1
 /** Aggregates for dashboards: one grouped scan plus an index seek per device for its last reading. */
 export class TelemetryStats {
   private readonly lastOf;
+  private readonly queries;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
+    this.queries = new StatementCache(db);
     this.lastOf = db.prepare(
       `SELECT t.id, d.device_id, t.ts, t.temperature, t.pressure, t.status, t.extra, t.received_at
        FROM telemetry t JOIN devices d ON d.id = t.device_ref
@@ -34,8 +37,8 @@ export class TelemetryStats {
   stats(filter: Filter | undefined): Stats {
     if (!filter) return { count: 0, first_ts: null, last_ts: null, first_time: null, last_time: null, devices: [] };
     const { where, params } = filterSql(filter);
-    const rows = this.db
-      .prepare(
+    const rows = this.queries
+      .get(
         `SELECT t.device_ref, d.device_id, COUNT(*) AS count, MIN(t.ts) AS first_ts, MAX(t.ts) AS last_ts,
                 MIN(t.temperature) AS t_min, MAX(t.temperature) AS t_max, AVG(t.temperature) AS t_avg,
                 MIN(t.pressure) AS p_min, MAX(t.pressure) AS p_max, AVG(t.pressure) AS p_avg
@@ -81,8 +84,8 @@ export class TelemetryStats {
     // Whole seconds per bucket, so bucket edges line up with the readings devices send.
     const bucketMs = Math.max(1, Math.ceil((tsTo - tsFrom + 1) / buckets / 1000)) * 1000;
     if (deviceRef === undefined) return { device_id: deviceId, bucket_seconds: bucketMs / 1000, points: [] };
-    const rows = this.db
-      .prepare(
+    const rows = this.queries
+      .get(
         `SELECT CAST((ts - @tsFrom) / @bucketMs AS INTEGER) AS b, COUNT(*) AS n,
                 MIN(temperature) AS t_min, AVG(temperature) AS t_avg, MAX(temperature) AS t_max,
                 MIN(pressure) AS p_min, AVG(pressure) AS p_avg, MAX(pressure) AS p_max
