@@ -6,7 +6,7 @@ import { StationProcess } from './helpers/station-process';
  * above the file's size, so SQLite itself answers SQLITE_FULL when the file would grow. The file
  * is padded first with a "ballast" table the test owns; dropping it later is "the operator freed
  * space": SQLite reuses the freed pages without growing the file, and ingest must resume.
- * (A read-only data dir cannot be tested here: the tests run as root, which ignores file modes.)
+ * (A read-only data dir: readonly.test.ts.)
  */
 const BATCH = 500;
 const BASE_TS = 1_710_000_000;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { seededRandom } from '../../../src/shared/random';
 import { callStation, type Call, type Reply } from '../../server/helpers/http';
+import type { SpawnUser } from '../../server/helpers/unprivileged';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const CLI = join(ROOT, 'out/main/cli.js');
@@ -26,6 +27,8 @@ export class StationProcess {
   constructor(
     readonly dataDir = mkdtempSync(join(tmpdir(), 'oilfield-rel-')),
     readonly env: Record<string, string> = {},
+    /** run the station as this user (the test runner must be root); see test/server/helpers/unprivileged.ts */
+    readonly user?: SpawnUser,
   ) {}
 
   get dbPath(): string {
@@ -42,6 +45,7 @@ export class StationProcess {
     this.output = '';
     const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
       cwd: ROOT,
+      ...this.user,
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
