@@ -133,6 +133,19 @@ describe('GET /api/telemetry', () => {
     expect(seen[0]).toBe(249);
   });
 
+  it('when following next_cursor oldest first (order=asc, the Time sort of the UI), then every reading is seen exactly once, in time order', async () => {
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = `/api/telemetry?device_id=${device}&limit=64&order=asc${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await s.call('GET', q, { token: admin });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((r: { temperature: number }) => r.temperature));
+      cursor = res.body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => i));
+  });
+
   it('when filtering by a time range, then only readings inside it are returned', async () => {
     const res = await s.call('GET', `/api/telemetry?device_id=${device}&ts_from=${base + 60 * 10}&ts_to=${base + 60 * 19}&order=asc`, { token: admin });
     expect(res.body.total).toBe(10);

@@ -9,24 +9,40 @@ import { ErrorNote, Note } from './ui';
 
 const PAGE = 50;
 
-/** Keyset-paged readings (newest first) with a detail pane; admins may delete a reading. */
-export function ReadingsTable(p: { deviceId: string; from: number; to: number; live: boolean; units: Units; isAdmin: boolean }) {
+export type TimeOrder = 'desc' | 'asc';
+
+/**
+ * Keyset-paged readings with a detail pane; admins may delete a reading. The station sorts by
+ * time only (its keyset is (ts, id)), so Time is the one sortable column.
+ */
+export function ReadingsTable(p: {
+  deviceId: string;
+  from: number;
+  to: number;
+  live: boolean;
+  units: Units;
+  isAdmin: boolean;
+  order: TimeOrder;
+  onOrderChange: (order: TimeOrder) => void;
+}) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [selected, setSelected] = useState<Reading | null>(null);
   const qc = useQueryClient();
   const labels = unitLabels(p.units);
-  // A new filter starts again at the newest page.
-  useEffect(() => setCursors([null]), [p.deviceId, p.from, p.to]);
+  // A new filter or order starts again at the first page (a cursor belongs to one order).
+  useEffect(() => setCursors([null]), [p.deviceId, p.from, p.to, p.order]);
   const cursor = cursors.at(-1) ?? null;
   const onFirstPage = cursors.length === 1;
   const page = useQuery({
     // The live range's `to` moves every refresh; key the first page on the device and span so it refreshes in place.
-    queryKey: ['readings', p.deviceId, p.live && onFirstPage ? `live:${p.to - p.from}` : `${p.from}-${p.to}`, cursor],
-    queryFn: () => api<ReadingPage>('/api/telemetry', { query: { device_id: p.deviceId || undefined, ts_from: p.from, ts_to: p.to, limit: PAGE, cursor: cursor ?? undefined } }),
+    queryKey: ['readings', p.deviceId, p.live && onFirstPage ? `live:${p.to - p.from}` : `${p.from}-${p.to}`, p.order, cursor],
+    queryFn: () =>
+      api<ReadingPage>('/api/telemetry', { query: { device_id: p.deviceId || undefined, ts_from: p.from, ts_to: p.to, limit: PAGE, order: p.order, cursor: cursor ?? undefined } }),
     refetchInterval: p.live && onFirstPage ? 5_000 : false,
     placeholderData: (prev) => prev,
   });
   const items = page.data?.items ?? [];
+  const newestFirst = p.order === 'desc';
   return (
     <div className="split">
       <div className="split-main">
@@ -35,10 +51,10 @@ export function ReadingsTable(p: { deviceId: string; from: number; to: number; l
             {page.data ? `${fmtCount(page.data.total)} readings in range` : 'Loading…'} · page {cursors.length}
           </span>
           <button type="button" className="btn btn-small" disabled={onFirstPage} onClick={() => setCursors(cursors.slice(0, -1))}>
-            Newer
+            {newestFirst ? 'Newer' : 'Older'}
           </button>
           <button type="button" className="btn btn-small" disabled={!page.data?.next_cursor} onClick={() => setCursors([...cursors, page.data!.next_cursor])}>
-            Older
+            {newestFirst ? 'Older' : 'Newer'}
           </button>
         </div>
         <ErrorNote error={page.error} title="Readings" />
@@ -46,7 +62,11 @@ export function ReadingsTable(p: { deviceId: string; from: number; to: number; l
           <table className="data" aria-label="Readings">
             <thead>
               <tr>
-                <th>Time</th>
+                <th aria-sort={newestFirst ? 'descending' : 'ascending'}>
+                  <button type="button" className="sort-toggle" title={newestFirst ? 'Newest first: click for oldest first' : 'Oldest first: click for newest first'} onClick={() => p.onOrderChange(newestFirst ? 'asc' : 'desc')}>
+                    Time <span aria-hidden="true">{newestFirst ? '↓' : '↑'}</span>
+                  </button>
+                </th>
                 <th>Device</th>
                 <th className="num">Temperature ({labels.temperature})</th>
                 <th className="num">Pressure ({labels.pressure})</th>

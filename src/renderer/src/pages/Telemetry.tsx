@@ -3,28 +3,36 @@ import { useLocation, useSearch } from 'wouter';
 import { useIsAdmin, useUnits } from '../api/queries';
 import { DevicePicker } from '../components/DevicePicker';
 import { RangePicker } from '../components/RangePicker';
-import { ReadingsTable } from '../components/ReadingsTable';
+import { ReadingsTable, type TimeOrder } from '../components/ReadingsTable';
 import { SeriesChart } from '../components/SeriesChart';
 import { Empty, Field, PageHeader, Panel } from '../components/ui';
 import { rangeFromSearch, rangeToSearch, resolveRange, type TimeRange } from '../lib/range';
 
-/** The state lives in the URL (device, range), like Grafana, so a view can be shared. */
-function useUrlState(): [{ device: string; range: TimeRange }, (device: string, range: TimeRange) => void] {
+interface ViewState {
+  device: string;
+  range: TimeRange;
+  order: TimeOrder;
+}
+
+/** The state lives in the URL (device, range, table order), like Grafana, so a view can be shared. */
+function useUrlState(): [ViewState, (change: Partial<ViewState>) => void] {
   const search = useSearch();
   const [, navigate] = useLocation();
   const params = new URLSearchParams(search);
-  const state = { device: params.get('device') ?? '', range: rangeFromSearch(params) };
-  const set = (device: string, range: TimeRange) => {
+  const state: ViewState = { device: params.get('device') ?? '', range: rangeFromSearch(params), order: params.get('order') === 'asc' ? 'asc' : 'desc' };
+  const set = (change: Partial<ViewState>) => {
+    const { device, range, order } = { ...state, ...change };
     const next = new URLSearchParams();
     if (device) next.set('device', device);
     rangeToSearch(range, next);
+    if (order === 'asc') next.set('order', order);
     navigate(`/telemetry?${next.toString()}`, { replace: true });
   };
   return [state, set];
 }
 
 export function Telemetry() {
-  const [{ device, range }, setState] = useUrlState();
+  const [{ device, range, order }, setState] = useUrlState();
   const units = useUnits();
   const isAdmin = useIsAdmin();
   const [previous, setPrevious] = useState<TimeRange | null>(null);
@@ -42,12 +50,12 @@ export function Telemetry() {
     <>
       <PageHeader title="Telemetry" />
       <div className="toolbar">
-        <Field label="Device">{(id) => <DevicePicker id={id} value={device} onChange={(d) => setState(d, range)} />}</Field>
+        <Field label="Device">{(id) => <DevicePicker id={id} value={device} onChange={(d) => setState({ device: d })} />}</Field>
         <RangePicker
           value={range}
           onChange={(r) => {
             setPrevious(null);
-            setState(device, r);
+            setState({ range: r });
           }}
         />
       </div>
@@ -61,10 +69,10 @@ export function Telemetry() {
             live={live}
             onZoom={(f, t) => {
               setPrevious((p) => p ?? range);
-              setState(device, { kind: 'abs', from: f, to: t });
+              setState({ range: { kind: 'abs', from: f, to: t } });
             }}
             onReset={() => {
-              if (previous) setState(device, previous);
+              if (previous) setState({ range: previous });
               setPrevious(null);
             }}
           />
@@ -73,7 +81,7 @@ export function Telemetry() {
         )}
       </Panel>
       <Panel title="Readings">
-        <ReadingsTable deviceId={device} from={from} to={to} live={live} units={units} isAdmin={isAdmin} />
+        <ReadingsTable deviceId={device} from={from} to={to} live={live} units={units} isAdmin={isAdmin} order={order} onOrderChange={(o) => setState({ order: o })} />
       </Panel>
     </>
   );
