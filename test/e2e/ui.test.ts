@@ -128,6 +128,24 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     expect(file.trim().split('\n')).toHaveLength(41);
   });
 
+  it('when a background export has finished, then it is listed under Recent exports, downloads from there and can be removed', async () => {
+    const { page } = b;
+    // The list refreshed by itself when the export finished: no reload, no navigation.
+    const panel = page.getByRole('region', { name: 'Recent exports' });
+    const row = panel.getByRole('table', { name: 'Recent exports' }).getByRole('row').nth(1);
+    await expect.poll(() => row.textContent()).toMatch(/e2e-well-2.*completed.*40/);
+    await b.shot('04-export-recent');
+    const download = page.waitForEvent('download');
+    await row.getByRole('button', { name: /^Download the export started/ }).click();
+    const file = readFileSync((await (await download).path())!, 'utf8');
+    expect(file.trim().split('\n')).toHaveLength(41);
+    await panel.getByText(/^Saved telemetry-e2e-well-2-.*\.csv/).waitFor();
+    await row.getByRole('button', { name: /^Remove the export started/ }).click();
+    await panel.getByText(/^No background exports yet/).waitFor();
+    const tasks = (await (await station.api('GET', '/api/tasks?name=telemetry.export', token)).json()) as { items: unknown[] };
+    expect(tasks.items).toEqual([]);
+  });
+
   it('when a reading and a device range are checked, then the verdict and the anomalous spans show', async () => {
     const { page } = b;
     // Without history only the rule limits judge a reading, and a fresh station has none: set the
@@ -148,6 +166,45 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await expect.poll(() => page.getByTestId('score-summary').textContent()).toMatch(/40 readings scored/);
     await expect.poll(async () => Number(await page.getByTestId('series-chart').getAttribute('data-readings'))).toBe(40);
     await b.shot('05-anomalies');
+  });
+
+  it('when an admin adds, edits and removes the rule limits of a device, then the table follows and mistakes are named next to the field', async () => {
+    const { page } = b;
+    const table = page.getByRole('table', { name: 'Rule limits' });
+    // The default set through the API in the previous step.
+    await expect.poll(() => table.getByRole('row', { name: /Default \(\*\)/ }).textContent()).toContain('200');
+    await page.getByRole('button', { name: 'Add limits' }).click();
+    const form = page.getByRole('form', { name: 'New rule limits' });
+    await form.getByLabel('Device id (* for the default)').fill('e2e-well-2');
+    await form.getByLabel('Temperature min (°C)').fill('20');
+    await form.getByLabel('Temperature max (°C)').fill('10');
+    await form.getByLabel('Open alarm after (s)').fill('-5');
+    await expect.poll(() => form.locator('.field-error').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining('temperature_min must be below temperature_max'), expect.stringMatching(/>=\s*0/)]),
+    );
+    await b.shot('05-anomalies-limits-errors');
+    await form.getByLabel('Temperature min (°C)').fill('5');
+    await form.getByLabel('Open alarm after (s)').fill('120');
+    await form.getByRole('button', { name: 'Save limits' }).click();
+    await page.getByText('Saved the limits of e2e-well-2.').waitFor();
+    const row = table.getByRole('row', { name: /e2e-well-2/ });
+    await expect.poll(() => row.getByRole('cell').allTextContents()).toEqual(expect.arrayContaining(['e2e-well-2', '5', '10', '120']));
+
+    await row.getByRole('button', { name: 'Edit the limits of e2e-well-2' }).click();
+    const edit = page.getByRole('form', { name: 'Rule limits of e2e-well-2' });
+    await expect.poll(() => edit.getByLabel('Temperature max (°C)').inputValue()).toBe('10');
+    await edit.getByLabel('Pressure max (kPa)').fill('9000');
+    await edit.getByRole('button', { name: 'Save limits' }).click();
+    await expect.poll(() => row.textContent()).toMatch(/9\D?000/);
+    const stored = (await (await station.api('GET', '/api/ml/limits/e2e-well-2', token)).json()) as Record<string, unknown>;
+    expect(stored).toMatchObject({ temperature_min: 5, temperature_max: 10, pressure_max: 9000, alarm_open_after_s: 120, updated_by: 'admin' });
+    await b.shot('05-anomalies-limits');
+
+    await row.getByRole('button', { name: 'Remove the limits of e2e-well-2' }).click();
+    await row.getByRole('button', { name: 'Yes, remove' }).click();
+    await page.getByText('Removed the limits of e2e-well-2.').waitFor();
+    await expect.poll(() => table.getByRole('row').count()).toBe(2);
+    expect((await station.api('GET', '/api/ml/limits/e2e-well-2', token)).status).toBe(404);
   });
 
   it('when a batch is created and moved to the next stage, then its timeline shows the stage', async () => {
@@ -202,6 +259,44 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
       if (name === 'Overview') await page.getByRole('cell', { name: 'e2e-well-2' }).waitFor();
       await b.shot(file);
       expect((await page.locator('main').innerText()).length).toBeGreaterThan(20);
+    }
+  });
+
+  it('when the Time header is clicked, then the readings table sorts oldest first, says so, and keeps it in the URL', async () => {
+    const { page } = b;
+    await nav('Telemetry');
+    await page.getByLabel('Device', { exact: true }).selectOption('e2e-well-2');
+    const table = page.getByRole('table', { name: 'Readings' });
+    const time = table.getByRole('columnheader', { name: /Time/ });
+    const firstId = () => table.getByRole('row').nth(1).getByRole('cell').last().textContent();
+    const idAt = async (order: string) => {
+      const res = await station.api('GET', `/api/telemetry?device_id=e2e-well-2&order=${order}&limit=1`, token);
+      return String(((await res.json()) as { items: { id: number }[] }).items[0]!.id);
+    };
+    await expect.poll(() => time.getAttribute('aria-sort')).toBe('descending');
+    await expect.poll(firstId).toBe(await idAt('desc'));
+    await time.getByRole('button', { name: /Time/ }).click();
+    await expect.poll(() => time.getAttribute('aria-sort')).toBe('ascending');
+    await expect.poll(firstId).toBe(await idAt('asc'));
+    expect(page.url()).toContain('order=asc');
+    await b.shot('02-telemetry-oldest-first');
+  });
+
+  it('when an engineer opens Anomalies, then the rule limits offer no editing and say who sets them', async () => {
+    const engineer = { username: 'e2e-engineer', password: 'e2e-engineer-password' };
+    expect((await station.api('POST', '/api/users', token, { ...engineer, role: 'user' })).status).toBe(201);
+    const eng = await openBrowser();
+    try {
+      await eng.page.goto(station.url);
+      await eng.page.getByLabel('Username').fill(engineer.username);
+      await eng.page.getByLabel('Password').fill(engineer.password);
+      await eng.page.getByRole('button', { name: 'Sign in' }).click();
+      await eng.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Anomalies' }).click();
+      const panel = eng.page.getByRole('region', { name: 'Rule limits' });
+      await panel.getByText(/administrators/).waitFor();
+      expect(await panel.getByRole('button').count()).toBe(0);
+    } finally {
+      await eng.close();
     }
   });
 

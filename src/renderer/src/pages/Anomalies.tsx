@@ -6,6 +6,7 @@ import { api, errorText } from '../api/client';
 import { useUnits } from '../api/queries';
 import { DevicePicker } from '../components/DevicePicker';
 import { RangePicker } from '../components/RangePicker';
+import { RuleLimitsPanel } from '../components/RuleLimits';
 import { SeriesChart, type Span } from '../components/SeriesChart';
 import { Empty, ErrorNote, Field, Note, PageHeader, Panel } from '../components/ui';
 import { fmtTime } from '../lib/format';
@@ -217,6 +218,9 @@ export function Anomalies() {
       </Panel>
       <Panel title="Alarms">
         <AlarmList />
+      </Panel>
+      <Panel title="Rule limits">
+        <RuleLimitsPanel />
       </Panel>
     </>
   );

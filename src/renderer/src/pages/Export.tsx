@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { FINISHED_STATUSES, type Task } from '../../../shared/jobs';
 import { api, buildUrl, errorText } from '../api/client';
@@ -5,6 +6,7 @@ import { downloadFile } from '../api/download';
 import { streamEvents } from '../api/sse';
 import { DevicePicker } from '../components/DevicePicker';
 import { RangePicker } from '../components/RangePicker';
+import { RecentExports } from '../components/RecentExports';
 import { Field, Note, PageHeader, Panel, Progress } from '../components/ui';
 import { fmtBytes, fmtCount } from '../lib/format';
 import { resolveRange, type TimeRange } from '../lib/range';
@@ -95,6 +97,11 @@ export function Export() {
   const done = task.task;
   const meta = done?.result?.meta;
   const finished = ev && FINISHED_STATUSES.includes(ev.status);
+  // The recent exports list shows the new task at once and its outcome as soon as it is known.
+  const qc = useQueryClient();
+  useEffect(() => {
+    if (taskId) void qc.invalidateQueries({ queryKey: ['tasks'] });
+  }, [qc, taskId, finished]);
 
   return (
     <>
@@ -150,6 +157,9 @@ export function Export() {
           ) : null}
         </Panel>
       </div>
+      <Panel title="Recent exports">
+        <RecentExports />
+      </Panel>
     </>
   );
 }
