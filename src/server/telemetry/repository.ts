@@ -129,6 +129,11 @@ export class TelemetryRepository {
   }
 
   /** Stores validated readings in one transaction. */
+  /** Runs `fn` in one transaction; the writes inside it become savepoints of that transaction. */
+  inOneTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   write(readings: readonly NewReading[], receivedAt = Date.now()): WriteOutcome {
     return this.writeTx(readings, receivedAt);
   }

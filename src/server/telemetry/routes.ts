@@ -35,12 +35,12 @@ export function createTelemetryRouter(deps: TelemetryRouterDeps): Router {
   const json = express.json({ limit: config.bodyLimit, strict: false });
   const batchJson = express.json({ limit: config.batchBodyLimit, strict: false });
 
-  router.post('/', guards.ingest, json, (req, res) => {
+  router.post('/', guards.ingest, json, async (req, res) => {
     requireContentType(req, 'application/json');
     // the schema's rules, fast; the schema itself for anything doubtful and for the 422 wording
     const reading = fastParseReading(req.body) ?? parseBody(readingInputSchema, req);
     guards.assertCanWrite(req, [reading.device_id]);
-    const { reading: stored, created } = service.ingestOne(reading);
+    const { reading: stored, created } = await service.ingestOneCommitted(reading);
     res.status(created ? 201 : 200).json(stored);
   });
 

@@ -4,6 +4,7 @@ import type { FieldError } from '../../shared/problem';
 import { AppError, fieldErrors, notFound } from '../http/errors';
 import { MalformedLine } from './body';
 import { decodeCursor, encodeCursor } from './cursor';
+import { GroupCommit } from './group-commit';
 import { toReading } from './mapping';
 import type { Filter, ReadingRow, TelemetryRepository, WriteOutcome } from './repository';
 
@@ -37,6 +38,11 @@ export class TelemetryService {
   private readonly listeners: WriteListener[] = [];
   private readonly deleteListeners: ((deviceId: string) => void)[] = [];
   private readonly deleteRecorders: ((deleted: ReadingRow) => void)[] = [];
+
+  private readonly singles = new GroupCommit(
+    (inputs: readonly NewReading[]) => this.repo.inOneTransaction(() => inputs.map((input) => this.ingestOne(input))),
+    (input: NewReading) => this.ingestOne(input),
+  );
 
   constructor(private readonly repo: TelemetryRepository) {}
 
@@ -74,6 +80,14 @@ export class TelemetryService {
     // Inserted or replaced: the row holds exactly the input, the new id and receivedAt, so the
     // answer is built from them instead of read back (test/server/telemetry-ingest-answer.test.ts).
     return { reading: storedReading(input, outcome.lastId, receivedAt), created: true };
+  }
+
+  /**
+   * `ingestOne` for requests: concurrent requests share one commit (group-commit.ts); the answer
+   * comes after the commit, so an acknowledged reading is durable exactly as before.
+   */
+  ingestOneCommitted(input: NewReading): Promise<{ reading: Reading; created: boolean }> {
+    return this.singles.submit(input);
   }
 
   /**
