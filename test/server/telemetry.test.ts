@@ -146,6 +146,14 @@ describe('GET /api/telemetry', () => {
     expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => i));
   });
 
+  it('when a cursor from one order is used with the other, then 422 names the order instead of answering another slice', async () => {
+    const first = await s.call('GET', `/api/telemetry?device_id=${device}&limit=10&order=asc`, { token: admin });
+    const res = await s.call('GET', `/api/telemetry?device_id=${device}&limit=10&order=desc&cursor=${first.body.next_cursor}`, { token: admin });
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body.errors).toEqual([{ path: 'query.cursor', message: expect.stringContaining('order=asc') }]);
+  });
+
   it('when filtering by a time range, then only readings inside it are returned', async () => {
     const res = await s.call('GET', `/api/telemetry?device_id=${device}&ts_from=${base + 60 * 10}&ts_to=${base + 60 * 19}&order=asc`, { token: admin });
     expect(res.body.total).toBe(10);

@@ -151,7 +151,7 @@ export class TelemetryService {
     if (!filter) return { items: [], total: 0, page: q.page, limit: q.limit, next_cursor: null };
     if (q.cursor && q.page !== 1) throw new AppError(422, 'use either page or cursor, not both');
     const rows = q.cursor
-      ? this.repo.listAfter(filter, q.limit, decodeCursor(q.cursor), q.order)
+      ? this.repo.listAfter(filter, q.limit, decodeCursor(q.cursor, q.order), q.order)
       : this.repo.list(filter, q.limit, (q.page - 1) * q.limit, q.order);
     const last = rows.at(-1);
     return {
@@ -159,7 +159,7 @@ export class TelemetryService {
       total: this.repo.count(filter),
       page: q.page,
       limit: q.limit,
-      next_cursor: rows.length === q.limit && last ? encodeCursor(last.ts, last.id) : null,
+      next_cursor: rows.length === q.limit && last ? encodeCursor(last.ts, last.id, q.order) : null,
     };
   }
 }
