@@ -28,7 +28,6 @@ async function serve(): Promise<void> {
       );
     },
   });
-  process.stdout.write(`SMART Oilfield station listening on ${station.url} (UI at ${station.url}/, API docs at ${station.url}/docs)\n`);
   const stop = (signal: string) => {
     station.logger.info({ signal }, 'shutting down');
     station.close().then(
@@ -41,6 +40,8 @@ async function serve(): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // Only now say so: whoever waits for this line (a supervisor, the tests) may stop us right away.
+  process.stdout.write(`SMART Oilfield station listening on ${station.url} (UI at ${station.url}/, API docs at ${station.url}/docs)\n`);
 }
 
 async function seed(args: string[]): Promise<void> {

@@ -232,7 +232,9 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await page.getByLabel('Key role').selectOption('device');
     await page.getByLabel('Device scope (optional)').fill('e2e-*');
     await page.getByRole('button', { name: 'Create key' }).click();
-    const key = (await page.getByTestId('new-key').textContent())!.trim();
+    const newKey = page.getByTestId('new-key');
+    await expect.poll(async () => (await newKey.textContent())?.trim() ?? '').not.toBe('');
+    const key = (await newKey.textContent())!.trim();
     const post = () => fetch(`${station.url}/api/telemetry`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify({ device_id: 'e2e-well-3', ts: NOW - 5, temperature: 50 }) });
     expect((await post()).status).toBe(201);
     await b.shot('07-admin');
