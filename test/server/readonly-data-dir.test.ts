@@ -76,6 +76,21 @@ describe.skipIf(!canDropPrivileges)('a data directory the station may not write'
     expect((await callStation(url, 'GET', '/api/settings', { token })).body.units.temperature).toBe('K');
   });
 
+  it('when a background export cannot write its file, then the task fails with the cause in words and without the server path', async () => {
+    const dir = dataDir();
+    const station = serve(dir);
+    const url = await station.ready;
+    const token = await signIn(url);
+    cleanups.push(makeReadOnly(dir));
+    const started = await callStation(url, 'POST', '/api/telemetry/export/async', { token });
+    expect(started.status).toBe(202);
+    const task = () => callStation(url, 'GET', `/api/tasks/${started.body.task_id}`, { token });
+    await expect.poll(async () => (await task()).body.status, { timeout: 30_000, interval: 200 }).toBe('failed');
+    const { error } = (await task()).body as { error: string };
+    expect(error).toContain('no permission to use a file in its data directory (EACCES)');
+    expect(error).not.toContain(dir);
+  });
+
   it('when the database cannot be written at start, then the station exits 1 with a message naming the file and the fix, not a read-only station', async () => {
     const dir = dataDir();
     const first = serve(dir);

@@ -108,6 +108,13 @@ const FILE_FAULTS: Record<string, string> = {
   EIO: 'the data directory disk reported an I/O error',
 };
 
+/** A file-system fault in words without its path (for task errors users read), or undefined. */
+export function describeFileFault(err: unknown): string | undefined {
+  const { code, path } = (err ?? {}) as { code?: unknown; path?: unknown };
+  if (typeof code !== 'string' || typeof path !== 'string') return undefined;
+  return `${FILE_FAULTS[code] ?? 'a file in the data directory could not be used'} (${code})`;
+}
+
 function fromStorageError(err: unknown, logger: Logger): AppError | undefined {
   const { code, path } = (err ?? {}) as { code?: unknown; path?: unknown };
   if (typeof code !== 'string') return undefined;

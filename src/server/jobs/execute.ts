@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { describeFileFault } from '../http/errors';
 import type { JobRegistry } from './registry';
 import type { JobStore } from './store';
 
@@ -83,7 +84,8 @@ export async function executeTask(
       log.warn('task handed back on shutdown');
       return 'shutdown';
     }
-    const message = (err as Error)?.message ?? String(err);
+    // a file fault's message names a server path: users see what happened, the log keeps the path
+    const message = describeFileFault(err) ?? (err as Error)?.message ?? String(err);
     const final = opts.isFinalAttempt ? opts.isFinalAttempt(row.attempts) : row.attempts >= def.attempts;
     if (final) {
       store.fail(taskId, message, claim);
