@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Env } from '../server/config';
 import { MigrationError } from '../server/db/migrate';
+import { DatabaseNotWritableError } from '../server/db/open';
 import { startStation, type Station } from '../server/station';
 
 export interface DesktopStationOptions {
@@ -93,6 +94,8 @@ export function describeStartError(err: unknown, userDataDir: string): string {
     );
   }
   if (e?.code === 'EACCES') return `The station is not allowed to listen on its port. Choose a port above 1024 with PORT in ${settings}.`;
+  // a permissions problem, not a setting: its message already says what to fix
+  if (err instanceof DatabaseNotWritableError) return `The station cannot write its database: ${err.message}.`;
   if (err instanceof ConfigError) return `${err.message}\n\nFix it in ${settings} or in the environment, then start the app again.`;
   if (err instanceof MigrationError) return `The database could not be opened: ${err.message}`;
   return `The station could not start: ${err instanceof Error ? err.message : String(err)}`;

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { claimSingleInstance, focusWindow } from '../../src/main/single-instance';
 import { closeStationOnQuit, describeStartError, startDesktopStation, waitForHealth } from '../../src/main/station-lifecycle';
 import { ConfigError } from '../../src/server/config';
+import { DatabaseNotWritableError } from '../../src/server/db/open';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -71,6 +72,16 @@ describe('startDesktopStation', () => {
     const err = await startDesktopStation({ userDataDir: userData, env }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(describeStartError(err, userData)).toMatch(/BODY_LIMIT[\s\S]*settings\.json/);
+  });
+
+  it('when the database cannot be written, then the message names the file and the permission fix, not settings.json', () => {
+    const userData = tempDir();
+    const file = join(userData, 'processed', 'oilfield.db');
+    const err = new DatabaseNotWritableError(`the database ${file} cannot be written by this process (SQLITE_READONLY): make it writable, then start it again`);
+    const message = describeStartError(err, userData);
+    expect(message).toContain(file);
+    expect(message).toContain('writable');
+    expect(message).not.toContain('settings.json');
   });
 
   it('when the port is taken, then start fails and the message says which port and how to change it', async () => {

@@ -5,6 +5,11 @@ import { ConfigError } from '../config';
 
 export type Db = Database.Database;
 
+/** The database exists but this process may not write it; the message names the fix. */
+export class DatabaseNotWritableError extends ConfigError {
+  override name = 'DatabaseNotWritableError';
+}
+
 /**
  * Every connection is opened here so the pragmas are never forgotten. WAL lets readers (exports,
  * worker threads) run beside the single writer; synchronous=NORMAL is durable across process
@@ -48,7 +53,7 @@ function assertWritable(db: Db, file: string): void {
     const code = (err as { code?: unknown }).code;
     if (typeof code !== 'string' || !/^SQLITE_(READONLY|CANTOPEN)/.test(code)) throw err;
     db.close();
-    throw new ConfigError(
+    throw new DatabaseNotWritableError(
       `the database ${file} cannot be written by this process (${code}): make ${dirname(file)} and the files in it writable by the user the station runs as, then start it again`,
     );
   }
