@@ -39,7 +39,7 @@ function StatusBar() {
   const h = health.data;
   if (health.isError) return <Pill label="Station" state="alarm" detail="not answering" />;
   if (!h) return <span className="muted">checking…</span>;
-  const influx = (h.influx ?? h.forwarder) as (Component & { backlog?: number }) | undefined;
+  const influx = (h.influx ?? h.forwarder) as (Component & { backlog?: number; pending_deletes?: number }) | undefined;
   const lan = settings.data?.running;
   return (
     <>
@@ -49,7 +49,13 @@ function StatusBar() {
         <Pill
           label="InfluxDB"
           state={!influx.ok ? 'alarm' : (influx.backlog ?? 0) > 10_000 ? 'warn' : 'ok'}
-          detail={influx.backlog !== undefined ? `backlog ${influx.backlog}` : influx.ok ? 'ok' : 'down'}
+          detail={
+            influx.backlog !== undefined
+              ? `backlog ${influx.backlog}${influx.pending_deletes ? `, ${influx.pending_deletes} deletes` : ''}`
+              : influx.ok
+                ? 'ok'
+                : 'down'
+          }
         />
       ) : (
         <Pill label="InfluxDB" state="off" detail="not used" />
