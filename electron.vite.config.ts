@@ -30,6 +30,7 @@ export default defineConfig({
           cli: resolve('src/server/cli.ts'),
           'export-worker': resolve('src/server/telemetry/export-worker.ts'),
           'ml-train-worker': resolve('src/server/ml/train-worker.ts'),
+          'checkpoint-worker': resolve('src/server/db/checkpoint-worker.ts'),
         },
       },
     },

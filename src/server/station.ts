@@ -21,6 +21,7 @@ import { loadJwtSecret, TokenIssuer } from './auth/tokens';
 import { UsersRepository } from './auth/users-repository';
 import type { Config } from './config';
 import { migrate } from './db/migrate';
+import { startCheckpointer } from './db/checkpointer';
 import { closeDatabase, openDatabase, type Db } from './db/open';
 import { DeviceRepository } from './devices/repository';
 import { createHealthRouter } from './health';
@@ -138,6 +139,7 @@ export async function startStation(config: Config, options: StationOptions = {})
     corsOrigins: config.corsOrigins,
   });
 
+  const checkpointer = startCheckpointer(db, config.databasePath, logger);
   // Everything above holds resources (database, timers, Redis connections): release them when the
   // port cannot be had, so a caller that retries (the desktop app) does not leak them.
   const releaseAll = async () => {
@@ -147,6 +149,7 @@ export async function startStation(config: Config, options: StationOptions = {})
     await jobs.close();
     await cache.close();
     await security.close();
+    await checkpointer.stop();
     closeDatabase(db);
   };
   let server: Server;

@@ -23,6 +23,11 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
     assertWritable(db, file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // Reads of the writer connection (it answers the API's queries) come straight from the OS page
+    // cache instead of being copied into SQLite's: a month of one device's readings, downsampled,
+    // ran 2.5x faster on 2 million rows. Writes still go through write(), so a full disk stays an
+    // SQLITE_FULL error. File-backed pages show in RSS but are the kernel's to reclaim.
+    db.pragma('mmap_size = 268435456');
     // Test-only: caps the file so SQLite reports a real SQLITE_FULL (test/reliability/disk.test.ts).
     const maxPages = Number(process.env.DB_MAX_PAGE_COUNT);
     if (Number.isSafeInteger(maxPages) && maxPages > 0) db.pragma(`max_page_count = ${maxPages}`);
