@@ -61,6 +61,6 @@ export async function ingestSingle(env: BenchEnv): Promise<CaseResult> {
     },
     ratios: { 'station / bare route requests_per_s': ratio(station_rps, bare_rps) },
     rounds: ours.map((o, i) => ({ station: o, bare: ref[i] })),
-    notes: ['Each request stores one reading in its own SQLite transaction (WAL, synchronous=NORMAL) after API-key lookup and zod validation; the bare route does none of that.'],
+    notes: ['Each request is answered only after its reading is committed (WAL, synchronous=NORMAL; requests arriving together share one commit), after API-key lookup and validation; the bare route does none of that.'],
   };
 }
