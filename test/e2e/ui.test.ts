@@ -284,9 +284,10 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await b.shot('02-telemetry-oldest-first');
   });
 
-  it('when an engineer opens Anomalies, then the rule limits offer no editing and say who sets them', async () => {
+  it('when an engineer opens Anomalies, then the rule limits show without editing and say who sets them', async () => {
     const engineer = { username: 'e2e-engineer', password: 'e2e-engineer-password' };
     expect((await station.api('POST', '/api/users', token, { ...engineer, role: 'user' })).status).toBe(201);
+    expect((await station.api('PUT', '/api/ml/limits/e2e-eng-well', token, { temperature_max: 99 })).status).toBe(200);
     const eng = await openBrowser();
     try {
       await eng.page.goto(station.url);
@@ -295,7 +296,9 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
       await eng.page.getByRole('button', { name: 'Sign in' }).click();
       await eng.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Anomalies' }).click();
       const panel = eng.page.getByRole('region', { name: 'Rule limits' });
-      await panel.getByText(/administrators/).waitFor();
+      await panel.getByText(/Only administrators change them/).waitFor();
+      const row = panel.getByRole('table', { name: 'Rule limits' }).getByRole('row', { name: /e2e-eng-well/ });
+      await expect.poll(() => row.textContent()).toContain('99');
       expect(await panel.getByRole('button').count()).toBe(0);
     } finally {
       await eng.close();

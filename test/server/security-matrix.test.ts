@@ -102,8 +102,8 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', doc: '/api/settings', path: () => '/api/settings', access: 'admin' },
   { method: 'PUT', doc: '/api/settings', path: () => '/api/settings', access: 'admin', body: () => ({ lan_access: true }) },
   { method: 'POST', doc: '/api/settings/test', path: () => '/api/settings/test', access: 'admin', body: () => ({ target: 'redis', url: 'redis://127.0.0.1:1' }) },
-  { method: 'GET', doc: '/api/ml/limits', path: () => '/api/ml/limits', access: 'admin' },
-  { method: 'GET', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'admin' },
+  { method: 'GET', doc: '/api/ml/limits', path: () => '/api/ml/limits', access: 'user' },
+  { method: 'GET', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'user' },
   { method: 'PUT', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'admin', body: () => limits },
   { method: 'DELETE', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'admin' },
 ];

@@ -143,11 +143,12 @@ export function createMl(deps: MlRouterDeps): MlComponents {
     res.json(info);
   });
 
-  router.get('/api/ml/limits', admin, (_req, res) => {
+  // Engineers read the limits that drive the alarms they see; only admins change them.
+  router.get('/api/ml/limits', user, (_req, res) => {
     res.json(repo.allLimits().map((r) => limitsOut(r, r.device_id)));
   });
 
-  router.get('/api/ml/limits/:device_id', admin, (req, res) => {
+  router.get('/api/ml/limits/:device_id', user, (req, res) => {
     const deviceId = parse(ruleDeviceParamSchema, req.params.device_id, 'path');
     const row = repo.limits(deviceId);
     if (!row) throw notFound(`rule limits for ${deviceId}`);

@@ -149,6 +149,7 @@ export function RuleLimitsPanel() {
     <>
       <p className="muted">
         Used when there is no model or too little history, and as hard limits always. A device's own row replaces the default (*) as a whole; an empty value means no limit.
+        {isAdmin ? null : ' Only administrators change them: ask one if alarms open too often or too late.'}
       </p>
       <ErrorNote error={limits.error} title="Rule limits" />
       {note ? <Note kind={note.kind}>{note.text}</Note> : null}
