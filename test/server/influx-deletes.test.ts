@@ -2,18 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRequestBody } from '../../src/server/influx/delete-sink';
 import { TestStation } from './helpers/station';
 import { InfluxDb1, skipWithoutBinary, VictoriaMetrics } from './helpers/tsdb';
+import { until } from './helpers/until';
 
 const T0 = 1714564800; // 2024-05-01T12:00:00Z
-
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const tuning = {
   INFLUX_FLUSH_INTERVAL_MS: '200',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestStation } from './helpers/station';
 import { skipWithoutBinary, VictoriaMetrics } from './helpers/tsdb';
+import { until } from './helpers/until';
 
 const T0 = 1714564800; // 2024-05-01T12:00:00Z
 const skip = skipWithoutBinary('victoria-metrics', 'victoria-metrics');
@@ -34,16 +35,6 @@ function expectedSamples(st: TestStation): Sample[] {
     }
   }
   return out.sort((a, b) => a.device.localeCompare(b.device) || a.ts - b.ts || a.field.localeCompare(b.field));
-}
-
-async function until<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const mirrorEnv = (vm: VictoriaMetrics) =>

@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestStation } from './helpers/station';
 import { InfluxDb1, skipWithoutBinary } from './helpers/tsdb';
+import { until } from './helpers/until';
 
 const skip = skipWithoutBinary('influxd', 'influxdb');
-
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(skip)('InfluxDB 1.6 as the 1.x mirror target and the /query source', () => {
   let influx: InfluxDb1;
