@@ -49,8 +49,13 @@ describe('security headers, CORS, body limits, error bodies', () => {
   });
 
   it('when CORS_ORIGINS holds a wildcard or a path, then the station refuses to start', () => {
-    expect(() => loadConfig({}, { DATA_DIR: '/tmp/x', CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS/);
-    expect(() => loadConfig({}, { DATA_DIR: '/tmp/x', CORS_ORIGINS: 'http://a.local/path' })).toThrow(/CORS_ORIGINS/);
+    const dataDir = mkdtempSync(join(tmpdir(), 'oilfield-cors-'));
+    try {
+      expect(() => loadConfig({}, { DATA_DIR: dataDir, CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS/);
+      expect(() => loadConfig({}, { DATA_DIR: dataDir, CORS_ORIGINS: 'http://a.local/path' })).toThrow(/CORS_ORIGINS/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it.each([
