@@ -76,12 +76,12 @@ export interface TrainedModel {
   forest: ForestJson;
 }
 
-interface Prepared {
+export interface Prepared {
   series: LabelledSeries;
   features: (number[] | null)[];
 }
 
-function prepare(series: readonly LabelledSeries[], w: FeatureWindows): Prepared[] {
+export function prepare(series: readonly LabelledSeries[], w: FeatureWindows): Prepared[] {
   return series.map((s) => ({ series: s, features: featureSeries(fillGaps(s.temperature), fillGaps(s.pressure), w) }));
 }
 
@@ -147,13 +147,14 @@ export function smoothScores(raw: readonly (number | null)[], k: number): number
   });
 }
 
-function scorePrepared(forest: Forest, d: Prepared, smoothing: number): number[] {
+/** Raw forest votes per reading (null where the rule scorer answers). */
+function rawVotes(forest: Forest, d: Prepared): (number | null)[] {
   const idx: number[] = [];
   d.features.forEach((f, i) => f && idx.push(i));
   const votes = forest.scores(idx.map((i) => d.features[i]!));
   const raw: (number | null)[] = d.features.map(() => null);
   idx.forEach((i, k) => (raw[i] = votes[k]!));
-  return smoothScores(raw, smoothing);
+  return raw;
 }
 
 const THRESHOLDS = Array.from({ length: 37 }, (_, i) => Math.round((0.05 + i * 0.025) * 1000) / 1000);
@@ -200,6 +201,46 @@ function folds(series: readonly Prepared[], k: number, seed: number): Prepared[]
   return out;
 }
 
+const forestOptions = (o: TrainOptions, nEstimators: number, seed: number) => ({
+  nEstimators,
+  maxFeatures: o.maxFeatures,
+  maxDepth: o.maxDepth,
+  minNumSamples: o.minNumSamples,
+  seed,
+});
+
+export interface OutOfFoldVotes {
+  id: string;
+  truth: number[];
+  /** raw forest votes per reading from a forest that never saw this series (null: too little history) */
+  raw: (number | null)[];
+}
+
+/**
+ * Grouped k-fold cross-validation on the training series: every series is scored by a forest
+ * (`cvEstimators` trees) trained on the other folds only. `seed` decides the folds, subsamples and
+ * trees; training uses `o.seed`, and `bench/ml-cv.ts` repeats it with other seeds to compare options.
+ */
+export function outOfFoldVotes(
+  train: readonly Prepared[],
+  o: TrainOptions,
+  seed: number,
+  onFold: (done: number, total: number) => void = () => {},
+): OutOfFoldVotes[] {
+  const out: OutOfFoldVotes[] = [];
+  const k = Math.max(2, Math.min(o.cvFolds, train.length));
+  const parts = folds(train, k, seed + 1);
+  parts.forEach((held, f) => {
+    onFold(f, k);
+    const rest = parts.filter((_, j) => j !== f).flat();
+    if (held.length === 0) return;
+    const sample = subsample(rest, o, seed + 10 + f);
+    const forest = new Forest(trainForest(sample.X, sample.y, forestOptions(o, o.cvEstimators, seed + 100 + f)));
+    for (const p of held) out.push({ id: p.series.id, truth: p.series.labels, raw: rawVotes(forest, p) });
+  });
+  return out;
+}
+
 /**
  * The pure training core: split, pick a threshold by grouped cross-validation on the training side,
  * train the forest on the training side, and measure it on the held-out side. Deterministic for a
@@ -217,30 +258,14 @@ export function trainModel(
   const trainP = prepare(train, o.windows);
   const testP = prepare(test, o.windows);
 
-  const forestOptions = (n: number, seed: number) => ({
-    nEstimators: n,
-    maxFeatures: o.maxFeatures,
-    maxDepth: o.maxDepth,
-    minNumSamples: o.minNumSamples,
-    seed,
-  });
-
   // Threshold: scores of each training series come from a forest that never saw that series.
-  const cvScored: { id: string; truth: number[]; scores: number[] }[] = [];
-  const k = Math.max(2, Math.min(o.cvFolds, train.length));
-  const parts = folds(trainP, k, o.seed + 1);
-  parts.forEach((held, f) => {
-    onProgress({ phase: 'cross-validation', done: f, total: k, message: `fold ${f + 1} of ${k}` });
-    const rest = parts.filter((_, j) => j !== f).flat();
-    if (held.length === 0) return;
-    const sample = subsample(rest, o, o.seed + 10 + f);
-    const forest = new Forest(trainForest(sample.X, sample.y, forestOptions(o.cvEstimators, o.seed + 100 + f)));
-    for (const p of held) cvScored.push({ id: p.series.id, truth: p.series.labels, scores: scorePrepared(forest, p, o.smoothing) });
-  });
+  const cvScored = outOfFoldVotes(trainP, o, o.seed, (f, k) =>
+    onProgress({ phase: 'cross-validation', done: f, total: k, message: `fold ${f + 1} of ${k}` }),
+  ).map((s) => ({ id: s.id, truth: s.truth, scores: smoothScores(s.raw, o.smoothing) }));
   const choice = chooseThreshold(cvScored, o.maxFalsePositiveRate);
 
   const sample = subsample(trainP, o, o.seed + 2);
-  const forestJson = trainForest(sample.X, sample.y, forestOptions(o.nEstimators, o.seed + 3), (done, total) =>
+  const forestJson = trainForest(sample.X, sample.y, forestOptions(o, o.nEstimators, o.seed + 3), (done, total) =>
     onProgress({ phase: 'training', done, total, message: `tree ${done} of ${total}` }),
   );
   onProgress({ phase: 'validation', done: 0, total: test.length, message: 'scoring held-out series' });
@@ -249,7 +274,7 @@ export function trainModel(
     testP.map((p) => ({
       id: p.series.id,
       truth: p.series.labels,
-      predicted: scorePrepared(forest, p, o.smoothing).map((v) => v >= choice.threshold),
+      predicted: smoothScores(rawVotes(forest, p), o.smoothing).map((v) => v >= choice.threshold),
     })),
   );
   onProgress({ phase: 'done', done: 1, total: 1, message: 'trained' });
