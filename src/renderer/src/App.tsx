@@ -1,18 +1,21 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useSyncExternalStore } from 'react';
+import { lazy, Suspense, useSyncExternalStore } from 'react';
 import { Route, Switch } from 'wouter';
 import { api } from './api/client';
 import { session } from './api/session';
 import { Layout } from './components/Layout';
-import { Admin } from './pages/Admin';
-import { Anomalies } from './pages/Anomalies';
-import { Batches } from './pages/Batches';
-import { Export } from './pages/Export';
-import { Ingest } from './pages/Ingest';
-import { Overview } from './pages/Overview';
-import { Settings } from './pages/Settings';
 import { CreateAdmin, SignIn } from './pages/SignIn';
-import { Telemetry } from './pages/Telemetry';
+
+// Each page is its own chunk (all bundled, nothing fetched from outside): sign-in and the first
+// page parse only what they use, and the charting library loads with the pages that draw charts.
+const Overview = lazy(() => import('./pages/Overview').then((m) => ({ default: m.Overview })));
+const Telemetry = lazy(() => import('./pages/Telemetry').then((m) => ({ default: m.Telemetry })));
+const Ingest = lazy(() => import('./pages/Ingest').then((m) => ({ default: m.Ingest })));
+const Export = lazy(() => import('./pages/Export').then((m) => ({ default: m.Export })));
+const Anomalies = lazy(() => import('./pages/Anomalies').then((m) => ({ default: m.Anomalies })));
+const Batches = lazy(() => import('./pages/Batches').then((m) => ({ default: m.Batches })));
+const Admin = lazy(() => import('./pages/Admin').then((m) => ({ default: m.Admin })));
+const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
 
 export function App() {
   const token = useSyncExternalStore(session.subscribe, session.token);
@@ -31,19 +34,21 @@ export function App() {
   }
   return (
     <Layout>
-      <Switch>
-        <Route path="/" component={Overview} />
-        <Route path="/telemetry" component={Telemetry} />
-        <Route path="/ingest" component={Ingest} />
-        <Route path="/export" component={Export} />
-        <Route path="/anomalies" component={Anomalies} />
-        <Route path="/batches" component={Batches} />
-        <Route path="/admin" component={Admin} />
-        <Route path="/settings" component={Settings} />
-        <Route>
-          <p>This page does not exist. Choose a section on the left.</p>
-        </Route>
-      </Switch>
+      <Suspense fallback={<p className="muted" aria-busy="true">Loading…</p>}>
+        <Switch>
+          <Route path="/" component={Overview} />
+          <Route path="/telemetry" component={Telemetry} />
+          <Route path="/ingest" component={Ingest} />
+          <Route path="/export" component={Export} />
+          <Route path="/anomalies" component={Anomalies} />
+          <Route path="/batches" component={Batches} />
+          <Route path="/admin" component={Admin} />
+          <Route path="/settings" component={Settings} />
+          <Route>
+            <p>This page does not exist. Choose a section on the left.</p>
+          </Route>
+        </Switch>
+      </Suspense>
     </Layout>
   );
 }
