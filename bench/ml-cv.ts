@@ -8,6 +8,7 @@
  *
  *   npx tsx bench/ml-cv.ts [--repeats 3] [--normal-share 0.7] [--rows 1600] [--cv-trees 15]
  *        [--max-features 0.6] [--max-depth 12] [--min-samples 5] [--smoothing 3] [--long 360] [--mid 30]
+ *        [--by-well]   (leave-one-well-out instead of k folds of instances: the "new well" case)
  *
  * Prints one JSON document: per repeat the threshold and its CV balanced accuracy and false-positive
  * rate, their mean and spread, and each training event instance's balanced accuracy per repeat.
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     smoothing: { type: 'string' },
     long: { type: 'string' },
     mid: { type: 'string' },
+    'by-well': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -54,13 +56,15 @@ const o: TrainOptions = {
   windows: { ...DEFAULT_WINDOWS, long: num(values.long, DEFAULT_WINDOWS.long), mid: num(values.mid, DEFAULT_WINDOWS.mid) },
 };
 const repeats = num(values.repeats, 3);
+// 3W instances are named WELL-<id>_<start>: one fold per well measures how the model does on a new well.
+const byWell = values['by-well'] ? (id: string) => id.split('_')[0]! : undefined;
 
 const started = Date.now();
 const { train } = groupedSplit(loadLabelledSeries(DATA), o.testFraction, o.seed);
 const prepared = prepare(train, o.windows);
 const round = (v: number) => Math.round(v * 1000) / 1000;
 const runs = Array.from({ length: repeats }, (_, r) => {
-  const scored = outOfFoldVotes(prepared, o, o.seed + r * SEED_STEP).map((s) => ({
+  const scored = outOfFoldVotes(prepared, o, o.seed + r * SEED_STEP, undefined, byWell).map((s) => ({
     id: s.id,
     truth: s.truth,
     scores: smoothScores(s.raw, o.smoothing),
@@ -76,7 +80,7 @@ process.stdout.write(
   `${JSON.stringify(
     {
       case: 'ml-cv',
-      options: { ...o, repeats },
+      options: { ...o, repeats, folds: byWell ? 'one per well' : `${o.cvFolds} grouped by instance` },
       training_instances: train.length,
       cv_mean_balanced_accuracy: round(mean),
       cv_spread: round(spread),

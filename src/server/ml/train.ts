@@ -216,20 +216,34 @@ export interface OutOfFoldVotes {
   raw: (number | null)[];
 }
 
+/** One fold per group, in group order: with the well as the group, leave-one-well-out. */
+function groupFolds(series: readonly Prepared[], groupOf: (id: string) => string): Prepared[][] {
+  const byGroup = new Map<string, Prepared[]>();
+  for (const p of series) {
+    const g = groupOf(p.series.id);
+    let l = byGroup.get(g);
+    if (!l) byGroup.set(g, (l = []));
+    l.push(p);
+  }
+  return [...byGroup.keys()].sort().map((g) => byGroup.get(g)!);
+}
+
 /**
  * Grouped k-fold cross-validation on the training series: every series is scored by a forest
  * (`cvEstimators` trees) trained on the other folds only. `seed` decides the folds, subsamples and
  * trees; training uses `o.seed`, and `bench/ml-cv.ts` repeats it with other seeds to compare options.
+ * With `groupOf`, one fold per group instead (the bench's leave-one-well-out).
  */
 export function outOfFoldVotes(
   train: readonly Prepared[],
   o: TrainOptions,
   seed: number,
   onFold: (done: number, total: number) => void = () => {},
+  groupOf?: (id: string) => string,
 ): OutOfFoldVotes[] {
   const out: OutOfFoldVotes[] = [];
-  const k = Math.max(2, Math.min(o.cvFolds, train.length));
-  const parts = folds(train, k, seed + 1);
+  const parts = groupOf ? groupFolds(train, groupOf) : folds(train, Math.max(2, Math.min(o.cvFolds, train.length)), seed + 1);
+  const k = parts.length;
   parts.forEach((held, f) => {
     onFold(f, k);
     const rest = parts.filter((_, j) => j !== f).flat();
