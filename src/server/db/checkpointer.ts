@@ -23,9 +23,16 @@ const INTERVAL_MS = 250;
  * backstop, and goes back to the default if the worker fails, so the WAL stays bounded either way.
  */
 export function startCheckpointer(db: Db, dbPath: string, logger: Logger): { stop(): Promise<void> } {
-  const entry = workerEntry('checkpoint-worker', 'db/checkpoint-worker.ts');
   const data: CheckpointWorkerData = { dbPath, intervalMs: INTERVAL_MS };
-  const worker = new Worker(entry.file, { workerData: data, execArgv: entry.execArgv });
+  let worker: Worker;
+  try {
+    const entry = workerEntry('checkpoint-worker', 'db/checkpoint-worker.ts');
+    worker = new Worker(entry.file, { workerData: data, execArgv: entry.execArgv });
+  } catch (err) {
+    // a missing worker bundle must not stop the station: the writer checkpoints inline as before
+    logger.warn({ err }, 'background checkpointer unavailable; the writer checkpoints inline');
+    return { stop: async () => undefined };
+  }
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   let stopping = false;
   const exited = once(worker, 'exit');
