@@ -31,6 +31,7 @@ import { InfluxPeer } from './lib/influx';
 import { runIngestLoad } from './lib/load';
 import { median, now } from './lib/stats';
 import { BENCH_STATION_ENV } from './lib/types';
+import { followStation } from '../test/server/helpers/follow-station';
 
 const ROUNDS = Number(process.env.PROFILE_ROUNDS ?? 7);
 const BATCH = 5000;
@@ -88,15 +89,7 @@ async function sourceStation(root: string): Promise<{ url: string; key: string; 
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', SERVE_UI: 'false', ADMIN_USERNAME: admin.username, ADMIN_PASSWORD: admin.password, ...BENCH_STATION_ENV },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`station under ${root} exited with ${code}`)));
-  });
+  const url = await followStation(child).ready;
   const signIn = await fetch(`${url}/token`, { method: 'POST', body: new URLSearchParams(admin) });
   const { access_token } = (await signIn.json()) as { access_token: string };
   const created = await fetch(`${url}/api/keys`, {

@@ -5,21 +5,14 @@ import type { BenchEnv } from '../lib/env';
 import { runIngestLoad, type LoadResult } from '../lib/load';
 import { median, ratio } from '../lib/stats';
 import { BENCH_STATION_ENV, type CaseResult } from '../lib/types';
+import { followStation } from '../../test/server/helpers/follow-station';
 
 const BARE = fileURLToPath(new URL('../bare-server.ts', import.meta.url));
 
 /** A bare Express 5 route returning 204, in its own node process (tsx, like the bench). */
 async function startBare(): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', BARE], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
-  });
+  const url = await followStation(child).ready;
   return {
     url,
     stop: () =>

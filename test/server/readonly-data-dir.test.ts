@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callStation } from './helpers/http';
 import { canDropPrivileges, handOver, makeReadOnly, stationUser } from './helpers/unprivileged';
+import { followStation } from './helpers/follow-station';
 
 const ADMIN = { username: 'admin', password: 'readonly-admin-password' };
 const cleanups: (() => void)[] = [];
@@ -21,18 +22,7 @@ function serve(dataDir: string) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   cleanups.push(() => child.kill('SIGKILL'));
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exit = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
-  const ready = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    void exit.then((code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-  return { child, ready, exit, output: () => out };
+  return { child, ...followStation(child) };
 }
 
 function dataDir(): string {
