@@ -64,7 +64,11 @@ export type ScorePoint = z.infer<typeof scorePointSchema>;
 
 const limit = z.number().refine(Number.isFinite, 'must be finite').nullable().optional();
 const rate = z.number().refine(Number.isFinite, 'must be finite').positive('must be positive').nullable().optional();
-const seconds = z.number().int().min(0).max(7 * 24 * 3600);
+const seconds = z
+  .number()
+  .int('must be whole seconds')
+  .min(0, 'must be 0 or more seconds')
+  .max(7 * 24 * 3600, 'must be at most 7 days (604800 s)');
 
 /** Limits of the rule scorer and alarm timing for one device, or `*` for every device without its own. */
 export const ruleLimitsInputSchema = z

@@ -82,6 +82,11 @@ describe('ml routes', () => {
       fetch(`${base}/api/ml/limits/well-1`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-test-role': role }, body: JSON.stringify(body) });
     expect((await put('user', { temperature_max: 100 })).status).toBe(403);
     expect((await put('admin', { temperature_min: 100, temperature_max: 50 })).status).toBe(422);
+    const negative = await put('admin', { alarm_open_after_s: -5 });
+    expect(negative.status).toBe(422);
+    expect(((await negative.json()) as { errors: unknown[] }).errors).toEqual([expect.objectContaining({ message: 'must be 0 or more seconds' })]);
+    const stored = await fetch(`${base}/api/ml/limits/well-1`, { headers: { 'x-test-role': 'admin' } });
+    expect(stored.status).toBe(404);
     const ok = await put('admin', { temperature_max: 100, alarm_open_after_s: 60 });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ device_id: 'well-1', temperature_max: 100, alarm_open_after_s: 60, updated_by: 'tester' });
