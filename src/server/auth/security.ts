@@ -1,4 +1,5 @@
 import type { RequestHandler, Router } from 'express';
+import type { Redis } from 'ioredis';
 import { auditDeletes } from '../audit/deletes';
 import type { AuditLog } from '../audit/repository';
 import type { Config } from '../config';
@@ -47,8 +48,14 @@ export async function createSecurity(deps: SecurityDeps): Promise<Security> {
   const { config, logger } = deps;
   // 'cache' role: no offline queue, so with Redis down a request passes uncounted at once
   // instead of waiting; the counters come back by themselves when Redis does.
-  const redisClient = !deps.sendCommand && config.redis ? await import('../cache/redis-client') : undefined;
-  const redis = redisClient && config.redis ? redisClient.createRedisClient(config.redis, 'cache', logger) : undefined;
+  let redis: Redis | undefined;
+  let closeRedis = async () => {};
+  if (!deps.sendCommand && config.redis) {
+    const { createRedisClient, closeRedisClient } = await import('../cache/redis-client');
+    const client = createRedisClient(config.redis, 'cache', logger);
+    redis = client;
+    closeRedis = () => closeRedisClient(client);
+  }
   const sendCommand: SendCommand | undefined =
     deps.sendCommand ?? (redis && ((...args: string[]) => redis.call(args[0]!, ...args.slice(1)) as ReturnType<SendCommand>));
   const limits = createRateLimits({ limits: config.rateLimits, sendCommand, redisPrefix: config.redis?.prefix, log: logger });
@@ -59,8 +66,6 @@ export async function createSecurity(deps: SecurityDeps): Promise<Security> {
     guards: createGuards({ limits }),
     authenticate: (req, res, next) => authn(req, res, (err?: unknown) => (err ? next(err) : audited(req, res, next))),
     publicRouters: [createTokenRouter(deps.auth, limits.token), createSetupRouter(deps.auth)],
-    close: async () => {
-      if (redis) await redisClient!.closeRedisClient(redis);
-    },
+    close: closeRedis,
   };
 }
