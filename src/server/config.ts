@@ -33,6 +33,10 @@ const envSchema = z.object({
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
   ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$/).default('admin'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  ALLOWED_HOSTS: z
+    .string()
+    .refine((v) => list(v).every((h) => /^[A-Za-z0-9.-]{1,253}$|^\[[0-9A-Fa-f:.]+\]$/.test(h)), 'comma-separated host names or addresses, without ports')
+    .optional(),
   CORS_ORIGINS: z
     .string()
     .refine((v) => list(v).every((o) => /^https?:\/\/[A-Za-z0-9.[\]:-]+$/.test(o)), 'comma-separated origins like http://host:port (no paths, no *)')
@@ -63,6 +67,9 @@ const envSchema = z.object({
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   EXPORT_RETENTION_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(24),
+  EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  EXPORT_CONCURRENCY_PER_CALLER: z.coerce.number().int().min(1).max(64).default(2),
+  TASKS_PER_CALLER: z.coerce.number().int().min(1).max(1000).default(5),
   // InfluxDB ingest, mirror and queries (docs/INFLUX.md)
   ...influxEnvShape,
   // oil batch tracking (docs/BATCHES.md): net losses between stages beyond this % are flagged
@@ -92,6 +99,10 @@ export interface Config {
   adminPassword?: string;
   /** origins allowed to call the API from a browser; empty means same-origin only */
   corsOrigins: string[];
+  /** Host header names accepted besides loopback (and, with LAN access on, this machine's names and addresses) */
+  allowedHosts: string[];
+  /** direct CSV exports streaming at once, station-wide and per caller (each holds a worker thread) */
+  exportConcurrency: { total: number; perCaller: number };
   /** oil batches: a net loss between two stages beyond this percentage is flagged */
   oilLossTolerancePct: number;
   /** undefined: no Redis configured, so the in-memory cache and the local job runner are used */
@@ -154,6 +165,8 @@ export interface JobsConfig {
   retentionMs: number;
   /** exports up to this size are also returned inline in the task's result (the seed's shape) */
   inlineMaxBytes: number;
+  /** queued or running background tasks one caller may have at once */
+  perCaller: number;
 }
 
 export class ConfigError extends Error {
@@ -218,8 +231,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       shutdownTimeoutMs: e.WORKER_SHUTDOWN_TIMEOUT_MS,
       retentionMs: Math.round(e.EXPORT_RETENTION_HOURS * 3600 * 1000),
       inlineMaxBytes: 1024 * 1024,
+      perCaller: e.TASKS_PER_CALLER,
     },
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
+    allowedHosts: e.ALLOWED_HOSTS ? list(e.ALLOWED_HOSTS).map((h) => h.toLowerCase()) : [],
+    exportConcurrency: { total: e.EXPORT_CONCURRENCY, perCaller: e.EXPORT_CONCURRENCY_PER_CALLER },
     oilLossTolerancePct: e.OIL_LOSS_TOLERANCE_PCT,
     oidc: oidcConfig(e),
     rateLimits: {

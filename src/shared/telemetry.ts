@@ -7,10 +7,18 @@ export const deviceIdSchema = z
   .string()
   .regex(DEVICE_ID_PATTERN, 'must be 1-64 characters: letters, digits, and _ . : - (starting with a letter or digit)');
 
-const STATUS_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
+/** The longest status text: room for "pump off - workover, waiting on rig" and the like. */
+export const MAX_STATUS_CHARS = 128;
+/**
+ * Status is free text from the device or the operator ("OK, fine", "pump off - workover"), so any
+ * printable text is kept. Refused: control characters (C0, DEL, C1), lone surrogates, bidi
+ * overrides that would make a table lie about what it shows, and text that is only blanks.
+ * Length counts characters (code points), not UTF-16 units.
+ */
+const STATUS_PATTERN = /^(?=.*\S)[^\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]{1,128}$/u;
 export const statusSchema = z
   .string()
-  .regex(STATUS_PATTERN, 'must be 1-32 characters: letters, digits, and _ . -');
+  .regex(STATUS_PATTERN, `must be 1-${MAX_STATUS_CHARS} printable characters (no control characters, not only blanks)`);
 
 /** Sane physical magnitudes in any common unit (Pa, kPa, bar, psi; °C, °F, K). */
 export const MAX_MAGNITUDE = 1e12;

@@ -11,6 +11,29 @@ export const MAX_FUTURE_MS = 24 * 3600 * 1000;
 const ISO_8601 =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/**
+ * Date.parse rolls impossible dates forward (2026-02-30 becomes 2026-03-02) in V8, so a device
+ * with a broken calendar would have its readings filed on the wrong day. The fields of an
+ * ISO_8601 match are checked here instead; the zone offset is checked too (at most ±23:59).
+ */
+function isRealCalendarTime(text: string): boolean {
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  if (day > (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return false;
+  if (text.length === 10) return true;
+  const hour = Number(text.slice(11, 13));
+  const minute = Number(text.slice(14, 16));
+  const second = text.charAt(16) === ':' ? Number(text.slice(17, 19)) : 0;
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  const zone = /([+-])(\d{2}):?(\d{2})$/.exec(text);
+  return !zone || (Number(zone[2]) <= 23 && Number(zone[3]) <= 59);
+}
+
 /** Parses seconds or ISO-8601 into epoch ms, or returns an error message. */
 export function parseTimestamp(value: unknown): number | string {
   let ms: number;
@@ -22,6 +45,7 @@ export function parseTimestamp(value: unknown): number | string {
     if (/^-?\d+(?:\.\d+)?$/.test(text)) {
       ms = Math.round(Number(text) * 1000);
     } else if (ISO_8601.test(text)) {
+      if (!isRealCalendarTime(text)) return 'is not a real date and time (check the day of the month, hours 0-23, minutes and seconds 0-59)';
       ms = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
       if (Number.isNaN(ms)) return 'is not a valid ISO-8601 date-time';
     } else {

@@ -1,4 +1,6 @@
+import type { Request } from 'express';
 import type { Role } from '../../shared/auth';
+import { AppError } from '../http/errors';
 
 /** Who is calling, as established by the authenticate middleware (`req.principal`). */
 export interface Principal {
@@ -18,4 +20,13 @@ declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
   }
+}
+
+/** A stable id of the caller (user or API key), for ownership and per-caller limits. */
+export function callerOf(req: Request): string {
+  const p = req.principal;
+  if (!p) throw new AppError(401, 'sign in first');
+  if (p.kind === 'user' && p.userId !== undefined) return `user:${p.userId}`;
+  if (p.kind === 'key' && p.keyId !== undefined) return `key:${p.keyId}`;
+  return `${p.kind}:${p.subject}`;
 }

@@ -3,15 +3,14 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { BatchFilter } from '../../shared/batches';
 import { msToIso, msToSeconds } from '../../shared/time';
+import { neutraliseFormula } from '../csv/formula';
 import type { BatchRepository, EventRow } from './repository';
 
 /**
- * CSV exports of batches and of one batch's events (RFC 4180, CRLF, header row). Free text that a
- * spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe: these files are
- * opened in Excel at the wellsite. Batch and place ids cannot start that way (their patterns).
+ * CSV exports of batches and of one batch's events (RFC 4180, CRLF, header row). Free text is
+ * neutralised against formula injection; batch and place ids cannot start that way (their patterns).
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
-const safeText = (v: string | null): string => (v === null ? '' : FORMULA_START.test(v) ? `'${v}` : v);
+const safeText = (v: string | null): string => (v === null ? '' : neutraliseFormula(v));
 const num = (v: number | null): string => (v === null ? '' : String(v));
 
 export const BATCH_COLUMNS = [

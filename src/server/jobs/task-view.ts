@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Request } from 'express';
 import { exportJobResultSchema, FINISHED_STATUSES, TASK_ID_PATTERN, type Task } from '../../shared/jobs';
 import type { Config } from '../config';
+import { callerOf } from '../auth/principal';
 import { AppError } from '../http/errors';
 import { exportFile } from './export-job';
 import type { JobStore, JobRow } from './store';
@@ -9,13 +10,7 @@ import type { JobStore, JobRow } from './store';
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The owner recorded on a task: the signed-in user, or the API key. */
-export function ownerOf(req: Request): string {
-  const p = req.principal;
-  if (!p) throw new AppError(401, 'sign in first');
-  if (p.kind === 'user' && p.userId !== undefined) return `user:${p.userId}`;
-  if (p.kind === 'key' && p.keyId !== undefined) return `key:${p.keyId}`;
-  return `${p.kind}:${p.subject}`;
-}
+export const ownerOf = callerOf;
 
 /**
  * The task, if the caller may see it. Someone else's task is a 404, exactly like a missing one,

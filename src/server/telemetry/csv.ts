@@ -1,7 +1,11 @@
+import { neutraliseFormula } from '../csv/formula';
+
 /**
  * CSV for exports (RFC 4180). The export path formats millions of rows, so this is a tight
  * loop over raw row arrays rather than a general CSV library; fields that can hold commas,
- * quotes or line breaks (status, extra JSON) are quoted, quotes doubled.
+ * quotes or line breaks (status, extra JSON) are quoted, quotes doubled. Status is free text and is
+ * neutralised against formula injection; device ids cannot start with a formula character and
+ * extra is a JSON object (it starts with `{`).
  */
 export const CSV_HEADER = 'id,device_id,ts,time,temperature,pressure,status,extra\r\n';
 
@@ -44,7 +48,7 @@ export function createCsvLineFormatter(): (r: RawExportRow) => string {
   return (r) => {
     const ts = r[2];
     return `${r[0]},${csvField(r[1])},${ts / 1000},${iso(ts)},${r[3] ?? ''},${r[4] ?? ''},${
-      r[5] === null ? '' : csvField(r[5])
+      r[5] === null ? '' : csvField(neutraliseFormula(r[5]))
     },${r[6] === null ? '' : csvField(r[6])}\r\n`;
   };
 }

@@ -6,6 +6,7 @@ import type { Filter } from './repository';
 export interface ExportWorkerData {
   dbPath: string;
   filter: Filter;
+  order: 'asc' | 'desc';
   header: boolean;
   /** SharedArrayBuffer of two int32: [0] chunks the worker may still send, [1] cancel flag */
   credits: SharedArrayBuffer;
@@ -18,12 +19,16 @@ const MAX_CHUNKS_AHEAD = 4;
  * connection. Each `read()` the consumer makes grants the worker one more chunk: that is the
  * backpressure, end to end from the socket to the SQLite cursor.
  */
-export function createExportStream(dbPath: string, filter: Filter, options: { header?: boolean; onRows?: (rows: number) => void } = {}): Readable {
+export function createExportStream(
+  dbPath: string,
+  filter: Filter,
+  options: { header?: boolean; order?: 'asc' | 'desc'; onRows?: (rows: number) => void } = {},
+): Readable {
   const credits = new SharedArrayBuffer(8);
   const flags = new Int32Array(credits);
   Atomics.store(flags, 0, MAX_CHUNKS_AHEAD);
   const entry = workerEntry('export-worker', 'telemetry/export-worker.ts');
-  const data: ExportWorkerData = { dbPath, filter, header: options.header ?? true, credits };
+  const data: ExportWorkerData = { dbPath, filter, order: options.order ?? 'asc', header: options.header ?? true, credits };
   let worker: Worker | undefined;
   let finished = false;
 

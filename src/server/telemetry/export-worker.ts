@@ -32,7 +32,7 @@ function send(text: string, rows: number): boolean {
 
 const db = openDatabase(data.dbPath, { readonly: true });
 try {
-  const { sql, params } = exportQuery(data.filter);
+  const { sql, params } = exportQuery(data.filter, data.order);
   const csvLine = createCsvLineFormatter();
   // One read transaction: the device map and the scan see the same snapshot, so a device created
   // by a concurrent ingest cannot appear in the scan without its id.

@@ -48,9 +48,20 @@ export function registerTelemetryDocs(r: OpenAPIRegistry): void {
     method: 'get',
     path: '/api/telemetry/export',
     summary: 'CSV export (streamed), same filters as the list',
+    description:
+      'With limit, page or cursor: exactly the rows of that list page, in the list order (newest first unless order=asc). ' +
+      'Without them: every matching row, streamed, oldest first unless order=desc; a caller may stream 2 exports at once ' +
+      '(EXPORT_CONCURRENCY_PER_CALLER) and the station 4 (EXPORT_CONCURRENCY): beyond that, 429 with Retry-After.',
     security: bearer,
-    request: { query: filterQuery },
-    responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...problems(401, 422) },
+    request: {
+      query: filterQuery.extend({
+        limit: z.number().int().min(1).max(10_000).optional(),
+        page: z.number().int().min(1).optional(),
+        cursor: z.string().optional(),
+        order: z.enum(['asc', 'desc']).optional(),
+      }),
+    },
+    responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...problems(401, 422, 429) },
   });
   r.registerPath({
     method: 'get',

@@ -1,10 +1,14 @@
 import express, { Router } from 'express';
-import { fastParseReading, listQuerySchema, readingInputSchema, seriesQuerySchema, telemetryFilterSchema } from '../../shared/telemetry';
+import { z } from 'zod';
+import { fastParseReading, listQuerySchema, MAX_LIST_LIMIT, readingInputSchema, seriesQuerySchema, telemetryFilterSchema } from '../../shared/telemetry';
+import { callerOf } from '../auth/principal';
 import type { Guards } from '../auth/guards';
 import type { Config } from '../config';
 import { AppError } from '../http/errors';
-import { parseBody, parseId, parseQuery, requireContentType } from '../http/validate';
+import { parse, parseBody, parseId, parseQuery, requireContentType } from '../http/validate';
 import { readNdjson } from './body';
+import { CSV_HEADER, createCsvLineFormatter } from './csv';
+import { ExportSlots } from './export-slots';
 import { createExportStream } from './export-stream';
 import type { TelemetryService } from './service';
 import type { TelemetryStats } from './stats';
@@ -23,15 +27,29 @@ const bytes = (limit: string): number => {
   return Number(m[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[m[2]!.toLowerCase() as 'b' | 'kb' | 'mb'];
 };
 
-/** Only the seed's filters are accepted on export/stats; a stray parameter is a client bug worth reporting. */
-const exportQuerySchema = telemetryFilterSchema.refine(
-  (q) => q.ts_from === undefined || q.ts_to === undefined || q.ts_from <= q.ts_to,
-  { message: 'ts_from must not be after ts_to', path: ['ts_from'] },
-);
+const tsOrdered = { message: 'ts_from must not be after ts_to', path: ['ts_from'] };
+
+/** Only the seed's filters are accepted on stats and background exports; a stray parameter is a client bug worth reporting. */
+export const exportFilterSchema = telemetryFilterSchema.refine((q) => q.ts_from === undefined || q.ts_to === undefined || q.ts_from <= q.ts_to, tsOrdered);
+
+/**
+ * The direct export takes the list's parameters too. With `limit`, `page` or `cursor` it writes
+ * exactly the rows that page of the list holds, in the list's order (newest first by default);
+ * without them, every matching row, oldest first unless `order=desc`.
+ */
+const exportQuerySchema = telemetryFilterSchema
+  .extend({
+    limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).optional(),
+    page: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    cursor: z.string().optional(),
+    order: z.enum(['desc', 'asc']).optional(),
+  })
+  .refine((q) => q.ts_from === undefined || q.ts_to === undefined || q.ts_from <= q.ts_to, tsOrdered);
 
 export function createTelemetryRouter(deps: TelemetryRouterDeps): Router {
   const { service, stats, guards, config } = deps;
   const router = Router();
+  const exportSlots = new ExportSlots(config.exportConcurrency.total, config.exportConcurrency.perCaller);
   const json = express.json({ limit: config.bodyLimit, strict: false });
   const batchJson = express.json({ limit: config.batchBodyLimit, strict: false });
 
@@ -76,19 +94,33 @@ export function createTelemetryRouter(deps: TelemetryRouterDeps): Router {
 
   router.get('/export', guards.read, (req, res, next) => {
     const q = parseQuery(exportQuerySchema, req);
-    const filter = service.resolveFilter(q) ?? { deviceRef: -1 };
     const name = `telemetry${q.device_id ? `-${q.device_id}` : ''}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`;
-    res.status(200);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
-    const stream = createExportStream(config.databasePath, filter);
+    const csvHeaders = () => {
+      res.status(200);
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    };
+    if (q.limit !== undefined || q.page !== undefined || q.cursor !== undefined) {
+      // one list page (at most MAX_LIST_LIMIT rows): read like the list, written in place
+      const page = parse(listQuerySchema, { ...q, ts_from: undefined, ts_to: undefined }, 'query');
+      const rows = service.listRows({ ...page, ts_from: q.ts_from, ts_to: q.ts_to });
+      const line = createCsvLineFormatter();
+      csvHeaders();
+      return void res.send(CSV_HEADER + rows.map((r) => line([r.id, r.device_id, r.ts, r.temperature, r.pressure, r.status, r.extra])).join(''));
+    }
+    const slot = exportSlots.take(callerOf(req));
+    if ('refused' in slot) throw new AppError(429, `${slot.refused} (or use POST /api/telemetry/export/async)`, { headers: { 'Retry-After': '5' } });
+    const filter = service.resolveFilter(q) ?? { deviceRef: -1 };
+    csvHeaders();
+    const stream = createExportStream(config.databasePath, filter, { order: q.order ?? 'asc' });
     stream.on('error', next);
+    stream.on('close', slot.release);
     res.on('close', () => stream.destroy());
     stream.pipe(res);
   });
 
   router.get('/stats', guards.read, async (req, res) => {
-    const q = parseQuery(exportQuerySchema, req);
+    const q = parseQuery(exportFilterSchema, req);
     const compute = () => stats.stats(service.resolveFilter(q));
     if (!deps.cachedStats) return void res.json(compute());
     const key = `stats:${q.device_id ?? '*'}:${q.ts_from ?? ''}:${q.ts_to ?? ''}`;
@@ -123,5 +155,3 @@ function deviceIdsOf(items: unknown[]): Set<string> {
   }
   return ids;
 }
-
-export const exportFilterSchema = exportQuerySchema;

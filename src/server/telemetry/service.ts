@@ -148,18 +148,24 @@ export class TelemetryService {
 
   list(q: ListQuery): ReadingPage {
     const filter = this.resolveFilter(q);
-    if (!filter) return { items: [], total: 0, page: q.page, limit: q.limit, next_cursor: null };
-    if (q.cursor && q.page !== 1) throw new AppError(422, 'use either page or cursor, not both');
-    const rows = q.cursor
-      ? this.repo.listAfter(filter, q.limit, decodeCursor(q.cursor, q.order), q.order)
-      : this.repo.list(filter, q.limit, (q.page - 1) * q.limit, q.order);
+    const rows = this.listRows(q);
     const last = rows.at(-1);
     return {
       items: rows.map(toReading),
-      total: this.repo.count(filter),
+      total: filter ? this.repo.count(filter) : 0,
       page: q.page,
       limit: q.limit,
       next_cursor: rows.length === q.limit && last ? encodeCursor(last.ts, last.id, q.order) : null,
     };
+  }
+
+  /** The stored rows of one list page (what `list` answers, and what a paged export writes). */
+  listRows(q: ListQuery): ReadingRow[] {
+    if (q.cursor && q.page !== 1) throw new AppError(422, 'use either page or cursor, not both');
+    const filter = this.resolveFilter(q);
+    if (!filter) return [];
+    return q.cursor
+      ? this.repo.listAfter(filter, q.limit, decodeCursor(q.cursor, q.order), q.order)
+      : this.repo.list(filter, q.limit, (q.page - 1) * q.limit, q.order);
   }
 }
