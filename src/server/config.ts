@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { influxConfig, influxEnvShape, type InfluxConfig } from './influx/config';
+import { mqttEnvConfig, mqttEnvShape } from './field/mqtt/env';
+import type { MqttConfig } from '../shared/field-mqtt';
 
 /**
  * Configuration comes from the environment (the seed's variable names), optionally merged over a
@@ -72,6 +74,8 @@ const envSchema = z.object({
   TASKS_PER_CALLER: z.coerce.number().int().min(1).max(1000).default(5),
   // InfluxDB ingest, mirror and queries (docs/INFLUX.md)
   ...influxEnvShape,
+  // MQTT and Sparkplug B (docs/FIELD.md): the configuration until an admin saves one through the API
+  ...mqttEnvShape,
   // oil batch tracking (docs/BATCHES.md): net losses between stages beyond this % are flagged
   OIL_LOSS_TOLERANCE_PCT: z.coerce.number().min(0).max(100).default(0.5),
 });
@@ -114,6 +118,8 @@ export interface Config {
   rateLimits: RateLimitConfig;
   /** line-protocol ingest settings and the optional InfluxDB mirror target */
   influx: InfluxConfig;
+  /** MQTT configuration from the environment; one saved through /api/field/mqtt replaces it */
+  mqtt: MqttConfig;
 }
 
 export interface OidcConfig {
@@ -197,6 +203,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const influx = influxConfig(e);
   if (typeof influx === 'string') throw new ConfigError(`invalid configuration:\n  ${influx}`);
+  const mqtt = mqttEnvConfig(e);
+  if (typeof mqtt === 'string') throw new ConfigError(`invalid configuration:\n  ${mqtt}`);
   const dataDir = resolve(e.DATA_DIR);
   return {
     host: e.HOST,
@@ -246,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ingest: e.INGEST_RATE_LIMIT,
     },
     influx,
+    mqtt,
   };
 }
 

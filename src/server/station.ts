@@ -42,6 +42,7 @@ import { createSettingsRouter } from './settings/routes';
 import { SettingsService } from './settings/service';
 import { SettingsFile } from './settings/store';
 import { ensureFirstAdmin } from './auth/first-admin';
+import { createFieldMqtt, registerMqttDocs } from './field/mqtt';
 
 export interface Station {
   url: string;
@@ -98,6 +99,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   const alarmScheduler = createAlarmScheduler(ml.alarms, logger);
   if (config.mlAlarms) telemetry.onWrite((deviceIds) => alarmScheduler.notify(deviceIds));
   const influx = createInflux({ db, config, telemetry, guards, logger });
+  const mqtt = createFieldMqtt({ db, config, telemetry, keys, guards, audit, logger });
   const oil = createOilRouter({ db, guards, audit, cache, lossTolerancePct: config.oilLossTolerancePct, bodyLimit: config.bodyLimit, logger });
 
   const registry = new OpenAPIRegistry();
@@ -108,6 +110,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   registerInfluxDocs(registry);
   registerMlDocs(registry);
   registerOilDocs(registry);
+  registerMqttDocs(registry);
   let document: object | undefined;
 
   const devicesRouter = Router().get('/', guards.read, (_req, res) => void res.json(devices.list()));
@@ -130,6 +133,7 @@ export async function startStation(config: Config, options: StationOptions = {})
       '/tasks': jobs.tasksRouter,
       '/oil': oil.router,
       '/devices': devicesRouter,
+      '/field/mqtt': mqtt.router,
       '/audit': createAuditRouter(audit, guards),
       '/settings': createSettingsRouter({ service: new SettingsService(new SettingsFile(config.dataDir)), guards, audit, host: config.host }),
       '': createAccountsRouter(auth, guards),
@@ -144,6 +148,8 @@ export async function startStation(config: Config, options: StationOptions = {})
   // port cannot be had, so a caller that retries (the desktop app) does not leak them.
   const releaseAll = async () => {
     alarmScheduler.stop();
+    // before the database closes: a message being stored must finish, and STATE goes offline
+    await mqtt.stop();
     // before the database closes: a batch in flight must record its acknowledgement
     await influx.stop();
     await jobs.close();
@@ -168,6 +174,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   logger.info({ url, db: config.databasePath }, 'station listening');
   influx.start();
+  await mqtt.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
