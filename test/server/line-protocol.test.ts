@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LineScanner, MAX_LINE_CHARS, type ScanResult } from '../../src/server/influx/line-protocol';
+import { LineScanner, MAX_FIELDS_PER_LINE, MAX_LINE_CHARS, MAX_TAGS_PER_LINE, type ScanResult } from '../../src/server/influx/line-protocol';
 import { timestampToMs } from '../../src/server/influx/to-reading';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/line-protocol/${name}`, import.meta.url), 'utf8');
@@ -120,5 +120,34 @@ describe('line-protocol scanner', () => {
     expect(timestampToMs('28576080', 'm')).toBe(1714564800000);
     expect(timestampToMs('476268', 'h')).toBe(1714564800000);
     expect(timestampToMs('999', 'ns')).toBe(0);
+  });
+});
+
+describe('line-protocol scanner limits', () => {
+  it('when a long string field arrives in many small pieces, then the line is parsed once, whole', () => {
+    const value = 'v'.repeat(300_000);
+    const text = `m,device_id=w s="${value}",t=1 5\nm,device_id=w t=2 6\n`;
+    const results = scan(text, [512]);
+    expect(results.map((r) => r.line)).toEqual([1, 2]);
+    expect(results[0]!.result).toMatchObject({ kind: 'line', line: { fields: { s: value, t: 1 } } });
+    expect(results[1]!.result).toMatchObject({ kind: 'line', line: { fields: { t: 2 } } });
+  });
+
+  it('when small lines arrive a byte at a time, then every line still comes out in order', () => {
+    const text = Array.from({ length: 50 }, (_, i) => `m,device_id=w t=${i} ${i + 1}\n`).join('');
+    const results = scan(text, [1]);
+    expect(results.map((r) => (r.result.kind === 'line' ? r.result.line.fields.t : r.result))).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it('when a line has more fields or tags than allowed, then that line is an error and the next is read', () => {
+    const manyFields = `m,device_id=w ${Array.from({ length: MAX_FIELDS_PER_LINE + 1 }, (_, i) => `f${i}=1`).join(',')} 1\n`;
+    const manyTags = `m,${Array.from({ length: MAX_TAGS_PER_LINE + 1 }, (_, i) => `t${i}=a`).join(',')} f=1 2\n`;
+    const results = scan(`${manyFields}${manyTags}m,device_id=w t=3 3\n`, [700]);
+    expect(results.map((r) => r.line)).toEqual([1, 2, 3]);
+    expect(results[0]!.result).toMatchObject({ kind: 'error', message: expect.stringMatching(/more than 128 fields/) });
+    expect(results[1]!.result).toMatchObject({ kind: 'error', message: expect.stringMatching(/more than 64 tags/) });
+    expect(results[2]!.result).toMatchObject({ kind: 'line' });
+    const justEnough = `m,device_id=w ${Array.from({ length: MAX_FIELDS_PER_LINE }, (_, i) => `f${i}=1`).join(',')} 1\n`;
+    expect(scan(justEnough)[0]!.result.kind).toBe('line');
   });
 });

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { MalformedLine, readNdjson } from '../../src/server/telemetry/body';
+import { MalformedLine, MAX_NDJSON_LINE_CHARS, readNdjson } from '../../src/server/telemetry/body';
 import { seededRandom } from '../../src/shared/random';
 
 /**
@@ -65,5 +65,25 @@ describe('NDJSON body reading', () => {
   it('when a body is longer than the byte limit, then it is refused with 413', async () => {
     const body = Buffer.from('{"a":1}\n'.repeat(50));
     await expect(readNdjson(chunked(body, () => 16) as unknown as Request, 100, 1000)).rejects.toMatchObject({ status: 413 });
+  });
+});
+
+describe('NDJSON lines that never end', () => {
+  it('when one line is longer than the line limit, then it alone is rejected and the readings around it are kept', async () => {
+    const long = `{"device_id":"w","ts":1,"extra":{"s":"${'x'.repeat(MAX_NDJSON_LINE_CHARS)}"}}`;
+    const body = Buffer.from(`{"a":1}\n${long}\n{"b":2}\r\n`);
+    const items = await readNdjson(chunked(body, () => 4096) as unknown as Request, 1 << 23, 1000);
+    expect(items).toHaveLength(3);
+    expect(items[0]).toEqual({ a: 1 });
+    expect(items[1]).toBeInstanceOf(MalformedLine);
+    expect((items[1] as MalformedLine).reason).toMatch(/longer than/);
+    expect(items[2]).toEqual({ b: 2 });
+  });
+
+  it('when a long line arrives in many small chunks, then it is read whole, exactly once', async () => {
+    const value = 'y'.repeat(200_000);
+    const body = Buffer.from(`{"s":"${value}"}\n{"t":1}`);
+    const items = await readNdjson(chunked(body, () => 512) as unknown as Request, 1 << 22, 10);
+    expect(items).toEqual([{ s: value }, { t: 1 }]);
   });
 });

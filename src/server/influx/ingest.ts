@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import type { Request } from 'express';
 import type { Precision, RejectedLine } from '../../shared/influx';
 import type { NewReading } from '../../shared/telemetry';
+import { discardRestOfBody } from '../http/discard-body';
 import { AppError } from '../http/errors';
 import { LineScanner } from './line-protocol';
 import { lineToReading, mergeSameInstant } from './to-reading';
@@ -83,6 +84,7 @@ export async function parseLineProtocolBody(req: Request, precision: Precision, 
     drain();
   } catch (err) {
     if (source !== req) source.destroy();
+    if (err instanceof AppError && err.status === 413) discardRestOfBody(req, limits.maxBytes);
     if (err instanceof AppError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (code.startsWith('Z_')) throw new AppError(400, `the body is not valid gzip: ${(err as Error).message}`);

@@ -44,6 +44,14 @@ const MAX_UINT64 = 18446744073709551615n;
 
 /** Longer lines are refused: a line is a few hundred bytes; a megabyte is not a reading. */
 export const MAX_LINE_CHARS = 1024 * 1024;
+/**
+ * More fields or tags in one line are refused: a reading keeps at most 32 extra fields besides
+ * temperature, pressure and status, and a line of 100,000 fields cost 1.8 s to turn into errors.
+ */
+export const MAX_FIELDS_PER_LINE = 128;
+export const MAX_TAGS_PER_LINE = 64;
+/** An unfinished line is parsed again only once its text has doubled (and at least this much arrived). */
+const MIN_RETRY_CHARS = 4096;
 
 class LineError extends Error {}
 class NeedMore extends Error {}
@@ -58,6 +66,12 @@ export class LineScanner {
   private nextLineNumber = 1;
   /** dropping the rest of an over-long line */
   private skipping = false;
+  /**
+   * The unfinished line at `pos` is not parsed again until this many characters are there. Each
+   * failed attempt doubles it, so a line that arrives in many small pieces costs a linear amount
+   * of scanning in all, not one full re-scan per piece (a 1 MB field in 512-byte pieces took 1 s).
+   */
+  private retryAt = 0;
   /** where the last readKey/readString stopped (a field, not a returned object: one less allocation per key) */
   private stop = 0;
   /**
@@ -92,10 +106,11 @@ export class LineScanner {
       const start = this.pos;
       const t = this.text;
       const n = t.length;
+      if (!this.final && n - start < this.retryAt && n - start <= MAX_LINE_CHARS) return { kind: 'incomplete' };
       let i = start;
       while (i < n && (t.charCodeAt(i) === SPACE || t.charCodeAt(i) === TAB)) i++;
       if (i >= n) {
-        if (!this.final) return { kind: 'incomplete' };
+        if (!this.final) return this.incomplete(start);
         this.pos = n;
         return { kind: 'end' };
       }
@@ -103,17 +118,19 @@ export class LineScanner {
       if (c === NL || c === CR || c === HASH) {
         const eol = t.indexOf('\n', i);
         if (eol < 0) {
-          if (!this.final) return { kind: 'incomplete' };
+          if (!this.final) return this.incomplete(start);
           this.pos = n;
           return { kind: 'end' };
         }
         this.pos = eol + 1;
+        this.retryAt = 0;
         this.nextLineNumber++;
         continue;
       }
       this.lineNumber = this.nextLineNumber;
       try {
         const line = this.parseLine(i);
+        this.retryAt = 0;
         return { kind: 'line', line };
       } catch (err) {
         if (err === NEED_MORE) {
@@ -124,18 +141,26 @@ export class LineScanner {
         if (eol < 0 && !this.final) return this.wait(start);
         this.nextLineNumber = this.lineNumber + 1;
         this.pos = eol < 0 ? n : eol + 1;
+        this.retryAt = 0;
         return { kind: 'error', message: err.message };
       }
     }
   }
 
+  /** The text from `start` ends before its line does: try again once it has doubled. */
+  private incomplete(start: number): ScanResult {
+    this.pos = start;
+    this.retryAt = Math.max(MIN_RETRY_CHARS, 2 * (this.text.length - start));
+    return { kind: 'incomplete' };
+  }
+
   /** The line from `start` is not complete: wait for more text, unless it is already too long. */
   private wait(start: number): ScanResult {
-    this.pos = start;
-    if (this.text.length - start <= MAX_LINE_CHARS) return { kind: 'incomplete' };
-    // A line this long is an attack or a broken client: drop it instead of rescanning it per chunk.
+    if (this.text.length - start <= MAX_LINE_CHARS) return this.incomplete(start);
+    // A line this long is an attack or a broken client: drop it instead of keeping it.
     this.text = '';
     this.pos = 0;
+    this.retryAt = 0;
     this.skipping = true;
     this.nextLineNumber = this.lineNumber + 1;
     return { kind: 'error', message: `the line is longer than ${MAX_LINE_CHARS} characters` };
@@ -193,6 +218,7 @@ export class LineScanner {
       const c = t.charCodeAt(i);
       if (c === EQUALS) throw new LineError(`tag "${key}" has an unescaped "=" in its value`);
       if (c !== COMMA && c !== SPACE) throw new LineError('missing fields after the tags');
+      if (tagSlot > MAX_TAGS_PER_LINE) throw new LineError(`the line has more than ${MAX_TAGS_PER_LINE} tags`);
       tags[key] = value;
     }
 
@@ -227,7 +253,9 @@ export class LineScanner {
         if (i >= n && !this.final) throw NEED_MORE;
         value = scalar(t.slice(start, i), key);
       }
-      if (!Object.prototype.hasOwnProperty.call(fields, key)) count++;
+      if (!Object.prototype.hasOwnProperty.call(fields, key) && ++count > MAX_FIELDS_PER_LINE) {
+        throw new LineError(`the line has more than ${MAX_FIELDS_PER_LINE} fields`);
+      }
       fields[key] = value;
       if (i >= n) break;
       const c = t.charCodeAt(i);

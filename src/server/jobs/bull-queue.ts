@@ -96,6 +96,9 @@ export class BullJobQueue implements JobQueue {
     await withTimeout(
       this.queue.add(row.name, JSON.parse(row.payload) as unknown, {
         jobId: row.id,
+        // Fair turns between callers: a caller's n-th unfinished task waits behind every caller's
+        // first (BullMQ takes lower priorities first, FIFO within one).
+        priority: Math.max(1, this.deps.store.unfinishedCount(row.owner)),
         // the table's attempts decide failure; these only bound redeliveries
         attempts: def.attempts + 3,
         backoff: { type: 'fixed', delay: 1000 },

@@ -1,3 +1,4 @@
+import { AppError } from '../http/errors';
 import type { JobRow } from './store';
 
 /** Who a task belongs to: a user, or an API key (keys that read can export too). */
@@ -29,4 +30,16 @@ export interface JobQueue {
 
 export class InvalidPayloadError extends Error {
   override name = 'InvalidPayloadError';
+}
+
+/**
+ * A caller already has as many tasks queued or running as one caller may (TASKS_PER_CALLER): one
+ * account must not fill the queue and the disk and make everyone else's export wait.
+ */
+export class TooManyTasksError extends AppError {
+  constructor(unfinished: number) {
+    super(429, `you already have ${unfinished} background tasks queued or running; wait for one to finish or cancel one`, {
+      headers: { 'Retry-After': '10' },
+    });
+  }
 }

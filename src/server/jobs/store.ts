@@ -71,6 +71,7 @@ export class JobStore {
       ),
       remove: db.prepare(`DELETE FROM jobs WHERE id = ?`),
       unfinished: db.prepare(`SELECT * FROM jobs WHERE backend = ? AND status IN ('queued', 'running') ORDER BY created_at`),
+      unfinishedOf: db.prepare(`SELECT COUNT(*) FROM jobs WHERE owner = ? AND status IN ('queued', 'running')`).pluck(),
       abandoned: db.prepare(`SELECT * FROM jobs WHERE status = 'running' AND heartbeat_at < ?`),
       expired: db.prepare(`SELECT * FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at < ?`),
       setBackend: db.prepare(`UPDATE jobs SET backend = ? WHERE id = ?`),
@@ -80,6 +81,11 @@ export class JobStore {
   create(name: string, owner: string, payload: unknown, backend: Backend, id: string = randomUUID()): JobRow {
     this.s.insert.run({ id, name, owner, payload: JSON.stringify(payload), backend, now: Date.now() });
     return this.get(id)!;
+  }
+
+  /** Runs `fn` in one write transaction (IMMEDIATE, so a read-then-write cannot race another writer). */
+  inTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   get(id: string): JobRow | undefined {
@@ -128,6 +134,11 @@ export class JobStore {
 
   unfinished(backend: Backend): JobRow[] {
     return this.s.unfinished.all(backend) as JobRow[];
+  }
+
+  /** How many tasks of this owner are queued or running. */
+  unfinishedCount(owner: string): number {
+    return this.s.unfinishedOf.get(owner) as number;
   }
 
   /** Running tasks whose execution stopped beating before `before` (ms). */

@@ -101,7 +101,7 @@ export class TelemetryService {
     for (let i = 0; i < raw.length; i++) {
       const item = raw[i];
       if (item instanceof MalformedLine) {
-        rejected.push({ index: i, errors: [{ path: '(line)', message: 'not valid JSON' }] });
+        rejected.push({ index: i, errors: [{ path: '(line)', message: item.reason }] });
         continue;
       }
       const parsed = safeParseReading(item);
