@@ -20,6 +20,8 @@ export interface AppDeps {
   openApiDocument: () => object;
   rendererDir?: string;
   corsOrigins: string[];
+  /** refuses requests whose Host header names something other than this station (DNS rebinding) */
+  hostCheck: RequestHandler;
 }
 
 /** Express wiring only: middleware order, routers, the UI, errors. */
@@ -43,6 +45,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  app.use(deps.hostCheck);
   app.use(
     helmet({
       contentSecurityPolicy: {

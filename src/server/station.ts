@@ -25,6 +25,7 @@ import { startCheckpointer } from './db/checkpointer';
 import { closeDatabase, openDatabase, type Db } from './db/open';
 import { DeviceRepository } from './devices/repository';
 import { createHealthRouter } from './health';
+import { hostCheck, isLoopbackHost } from './http/host-check';
 import { createInflux, registerInfluxDocs } from './influx';
 import { createLogger, type Logger } from './logger';
 import { buildDocument, OpenAPIRegistry } from './openapi/registry';
@@ -42,6 +43,7 @@ import { createSettingsRouter } from './settings/routes';
 import { SettingsService } from './settings/service';
 import { SettingsFile } from './settings/store';
 import { ensureFirstAdmin } from './auth/first-admin';
+import { createFieldModbus, registerFieldModbusDocs } from './field/modbus';
 import { createFieldMqtt, registerMqttDocs } from './field/mqtt';
 
 export interface Station {
@@ -100,6 +102,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   if (config.mlAlarms) telemetry.onWrite((deviceIds) => alarmScheduler.notify(deviceIds));
   const influx = createInflux({ db, config, telemetry, guards, logger });
   const mqtt = createFieldMqtt({ db, config, telemetry, keys, guards, audit, logger });
+  const modbus = createFieldModbus({ db, config, telemetry, guards, audit, jobs, logger });
   const oil = createOilRouter({ db, guards, audit, cache, lossTolerancePct: config.oilLossTolerancePct, bodyLimit: config.bodyLimit, logger });
 
   const registry = new OpenAPIRegistry();
@@ -110,6 +113,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   registerInfluxDocs(registry);
   registerMlDocs(registry);
   registerOilDocs(registry);
+  registerFieldModbusDocs(registry);
   registerMqttDocs(registry);
   let document: object | undefined;
 
@@ -133,6 +137,7 @@ export async function startStation(config: Config, options: StationOptions = {})
       '/tasks': jobs.tasksRouter,
       '/oil': oil.router,
       '/devices': devicesRouter,
+      '/field': modbus.router,
       '/field/mqtt': mqtt.router,
       '/audit': createAuditRouter(audit, guards),
       '/settings': createSettingsRouter({ service: new SettingsService(new SettingsFile(config.dataDir)), guards, audit, host: config.host }),
@@ -141,6 +146,7 @@ export async function startStation(config: Config, options: StationOptions = {})
     openApiDocument: () => (document ??= buildDocument(registry)),
     rendererDir: config.serveUi ? rendererDir : undefined,
     corsOrigins: config.corsOrigins,
+    hostCheck: hostCheck({ lan: !isLoopbackHost(config.host), extra: config.allowedHosts }),
   });
 
   const checkpointer = startCheckpointer(db, config.databasePath, logger);
@@ -148,6 +154,8 @@ export async function startStation(config: Config, options: StationOptions = {})
   // port cannot be had, so a caller that retries (the desktop app) does not leak them.
   const releaseAll = async () => {
     alarmScheduler.stop();
+    // before the database closes: a poll being stored must finish, and the ports close
+    await modbus.stop();
     // before the database closes: a message being stored must finish, and STATE goes offline
     await mqtt.stop();
     // before the database closes: a batch in flight must record its acknowledgement
@@ -174,6 +182,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   logger.info({ url, db: config.databasePath }, 'station listening');
   influx.start();
+  modbus.start();
   await mqtt.start();
 
   let closing: Promise<void> | undefined;
