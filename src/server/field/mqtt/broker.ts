@@ -79,7 +79,9 @@ export class EmbeddedBroker {
         const refusal = this.maySubscribe(grants.get(client), sub.topic);
         if (refusal) {
           this.refused++;
-          return done(new Error(refusal), null);
+          this.deps.logger.warn({ filter: sub.topic, refusal }, 'embedded mqtt broker refused a subscription');
+          // a null subscription answers SUBACK 0x80 (failure) and keeps the client connected
+          return done(null, null);
         }
         done(null, sub);
       },
