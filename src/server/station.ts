@@ -44,6 +44,7 @@ import { SettingsService } from './settings/service';
 import { SettingsFile } from './settings/store';
 import { ensureFirstAdmin } from './auth/first-admin';
 import { createFieldModbus, registerFieldModbusDocs } from './field/modbus';
+import { createFieldModbus, registerFieldModbusDocs } from './field/modbus';
 import { createFieldMqtt, registerMqttDocs } from './field/mqtt';
 
 export interface Station {
@@ -103,6 +104,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   const influx = createInflux({ db, config, telemetry, guards, logger });
   const mqtt = createFieldMqtt({ db, config, telemetry, keys, guards, audit, logger });
   const modbus = createFieldModbus({ db, config, telemetry, guards, audit, jobs, logger });
+  const modbus = createFieldModbus({ db, config, telemetry, guards, audit, jobs, logger });
   const oil = createOilRouter({ db, guards, audit, cache, lossTolerancePct: config.oilLossTolerancePct, bodyLimit: config.bodyLimit, logger });
 
   const registry = new OpenAPIRegistry();
@@ -113,6 +115,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   registerInfluxDocs(registry);
   registerMlDocs(registry);
   registerOilDocs(registry);
+  registerFieldModbusDocs(registry);
   registerFieldModbusDocs(registry);
   registerMqttDocs(registry);
   let document: object | undefined;
@@ -138,6 +141,7 @@ export async function startStation(config: Config, options: StationOptions = {})
       '/oil': oil.router,
       '/devices': devicesRouter,
       '/field': modbus.router,
+      '/field': modbus.router,
       '/field/mqtt': mqtt.router,
       '/audit': createAuditRouter(audit, guards),
       '/settings': createSettingsRouter({ service: new SettingsService(new SettingsFile(config.dataDir)), guards, audit, host: config.host }),
@@ -154,6 +158,8 @@ export async function startStation(config: Config, options: StationOptions = {})
   // port cannot be had, so a caller that retries (the desktop app) does not leak them.
   const releaseAll = async () => {
     alarmScheduler.stop();
+    // before the database closes: a poll being stored must finish, and the ports close
+    await modbus.stop();
     // before the database closes: a poll being stored must finish, and the ports close
     await modbus.stop();
     // before the database closes: a message being stored must finish, and STATE goes offline
@@ -182,6 +188,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   logger.info({ url, db: config.databasePath }, 'station listening');
   influx.start();
+  modbus.start();
   modbus.start();
   await mqtt.start();
 

@@ -1,0 +1,379 @@
+import { performance } from 'node:perf_hooks';
+import { TYPE_WIDTH, type DeviceStatus, type ModbusDeviceConfig, type ReadNow, type Tag, type TagRead } from '../../../shared/field-modbus';
+import { safeParseReading } from '../../../shared/telemetry';
+import { AppError } from '../../http/errors';
+import type { Logger } from '../../logger';
+import type { TelemetryService } from '../../telemetry/service';
+import { allOrders, decodeTag, planBlocks, sliceTag, type Block } from './codec';
+import { describeEndpoint, endpointKey, Link, LinkDown, ModbusException, ModbusTimeout, sameLineSettings, type Endpoint } from './link';
+import type { StoredDevice } from './repository';
+
+/** The longest a failing unit waits between attempts, unless its own interval is longer. */
+const MAX_BACKOFF_MS = 60_000;
+
+interface TagOutcome {
+  tag: Tag;
+  raw: number[];
+  value: number | boolean | null;
+  error: string | null;
+}
+
+interface PollCounters {
+  state: DeviceStatus['state'];
+  lastPollAt: number | null;
+  lastOkAt: number | null;
+  lastError: string | null;
+  tagErrors: { tag: string; error: string }[];
+  pollsOk: number;
+  pollsFailed: number;
+  consecutiveFailures: number;
+  responseMs: number | null;
+  nextPollAt: number | null;
+}
+
+interface Runtime {
+  device: StoredDevice;
+  link: Link | undefined;
+  blocks: Block[];
+  timer: NodeJS.Timeout | undefined;
+  inFlight: Promise<void> | undefined;
+  nextDue: number;
+  stopped: boolean;
+  /** the value each tag last reported, for deadbands */
+  reported: Map<string, number | boolean>;
+  counters: PollCounters;
+}
+
+/** Why a poll gave up before reading every block. */
+class PollAborted extends Error {}
+
+const exceptionText = (e: ModbusException) => `Modbus exception ${e.code}: ${e.message.replace(/^Modbus exception \d+:\s*/, '')}`;
+
+export interface PollerDeps {
+  telemetry: Pick<TelemetryService, 'ingestOneCommitted'>;
+  logger: Logger;
+}
+
+/**
+ * Polls every enabled device on its own interval. Devices share links by endpoint (one queue per
+ * serial port or TCP gateway), so requests never collide on a line; a unit that stops answering
+ * backs off on its own (its interval doubles up to a minute) and costs the others at most one
+ * timeout per backoff step. Each poll that reads anything becomes one reading through the
+ * telemetry service, exactly like an HTTP post.
+ */
+export class Poller {
+  private readonly links = new Map<string, Link>();
+  private readonly runtimes = new Map<number, Runtime>();
+  private stopping = false;
+
+  constructor(private readonly deps: PollerDeps) {}
+
+  start(devices: readonly StoredDevice[]): void {
+    for (const d of devices) this.upsert(d);
+  }
+
+  /** (Re)configures a device: a changed map or connection takes effect from its next poll. */
+  upsert(device: StoredDevice): void {
+    const old = this.runtimes.get(device.id);
+    if (old) this.detach(old);
+    const rt: Runtime = {
+      device,
+      link: undefined,
+      blocks: planBlocks(device.config.tags, device.config.max_block),
+      timer: undefined,
+      inFlight: undefined,
+      nextDue: Date.now(),
+      stopped: false,
+      reported: new Map(),
+      counters: old?.counters ?? freshCounters(),
+    };
+    rt.counters.state = device.config.enabled ? 'starting' : 'disabled';
+    rt.counters.nextPollAt = null;
+    this.runtimes.set(device.id, rt);
+    if (!device.config.enabled || this.stopping) return;
+    rt.link = this.acquire(device.config.transport);
+    this.schedule(rt, 0);
+  }
+
+  remove(id: number): void {
+    const rt = this.runtimes.get(id);
+    if (!rt) return;
+    this.detach(rt);
+    this.runtimes.delete(id);
+  }
+
+  status(): DeviceStatus[] {
+    return [...this.runtimes.values()]
+      .map(({ device, counters: c, link }) => ({
+        id: device.id,
+        name: device.config.name,
+        device_id: device.config.device_id,
+        state: c.state === 'ok' || c.state === 'backoff' ? (link && !link.isOpen && c.consecutiveFailures > 0 ? 'disconnected' : c.state) : c.state,
+        endpoint: describeEndpoint(device.config.transport),
+        last_poll_at: iso(c.lastPollAt),
+        last_ok_at: iso(c.lastOkAt),
+        last_error: c.lastError,
+        tag_errors: c.tagErrors,
+        polls_ok: c.pollsOk,
+        polls_failed: c.pollsFailed,
+        consecutive_failures: c.consecutiveFailures,
+        response_ms: c.responseMs,
+        next_poll_at: iso(c.nextPollAt),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** One read now, through the same link queue as the polls; nothing is stored. */
+  async readNow(device: StoredDevice): Promise<ReadNow> {
+    const link = this.acquire(device.config.transport);
+    try {
+      const started = Date.now();
+      const t0 = performance.now();
+      const { outcomes, requests } = await this.readAll(device.config, planBlocks(device.config.tags, device.config.max_block), link, { abortOnSilence: false });
+      return {
+        device: device.id,
+        ts: started / 1000,
+        time: new Date(started).toISOString(),
+        response_ms: round(performance.now() - t0),
+        requests,
+        tags: outcomes.map((o): TagRead => ({
+          name: o.tag.name,
+          function: o.tag.function,
+          address: o.tag.address,
+          type: o.tag.type,
+          order: o.tag.order,
+          raw: o.raw,
+          value: o.value,
+          orders: o.error === null ? allOrders(o.tag, o.raw) : null,
+          error: o.error,
+        })),
+      };
+    } finally {
+      this.release(link);
+    }
+  }
+
+  /**
+   * The link for an endpoint, shared with every other user of the same port or gateway. A serial
+   * port already open with other line settings is refused: one wire has one baud rate.
+   */
+  acquire(endpoint: Endpoint): Link {
+    const key = endpointKey(endpoint);
+    let link = this.links.get(key);
+    if (link && !sameLineSettings(link.endpoint, endpoint)) {
+      throw new AppError(409, `${endpoint.kind === 'rtu' ? endpoint.path : key} is in use at ${describeEndpoint(link.endpoint)}; one serial line has one set of line settings`);
+    }
+    if (!link) {
+      link = new Link(endpoint, this.deps.logger.child({ component: 'modbus' }));
+      this.links.set(key, link);
+    }
+    link.refs++;
+    return link;
+  }
+
+  release(link: Link): void {
+    if (--link.refs > 0) return;
+    this.links.delete(link.key);
+    void link.close();
+  }
+
+  /** The link an endpoint is using now, if any (a scan of a busy port goes through it). */
+  linkFor(endpoint: Endpoint): Link | undefined {
+    return this.links.get(endpointKey(endpoint));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const flights = [...this.runtimes.values()].map((rt) => {
+      this.detach(rt);
+      return rt.inFlight;
+    });
+    await Promise.allSettled(flights);
+    await Promise.allSettled([...this.links.values()].map((l) => l.close()));
+    this.links.clear();
+  }
+
+  private detach(rt: Runtime): void {
+    rt.stopped = true;
+    clearTimeout(rt.timer);
+    rt.timer = undefined;
+    if (rt.link) this.release(rt.link);
+    rt.link = undefined;
+  }
+
+  private schedule(rt: Runtime, delayMs: number): void {
+    if (rt.stopped) return;
+    rt.counters.nextPollAt = Date.now() + delayMs;
+    rt.timer = setTimeout(() => {
+      rt.timer = undefined;
+      rt.inFlight = this.pollOnce(rt).finally(() => (rt.inFlight = undefined));
+    }, delayMs);
+  }
+
+  /** Runs one poll and plans the next: on the interval grid when healthy, further out while failing. */
+  private async pollOnce(rt: Runtime): Promise<void> {
+    const intervalMs = rt.device.config.interval_s * 1000;
+    const due = rt.nextDue;
+    try {
+      await this.poll(rt);
+    } catch (err) {
+      this.deps.logger.error({ err, device: rt.device.config.name }, 'modbus poll failed unexpectedly');
+    }
+    if (rt.stopped) return;
+    const now = Date.now();
+    const failures = rt.counters.consecutiveFailures;
+    if (failures > 0) {
+      const backoff = Math.min(intervalMs * 2 ** (failures - 1), Math.max(intervalMs, MAX_BACKOFF_MS));
+      rt.nextDue = now + backoff;
+    } else {
+      // keep the grid (no drift); a poll that overran its interval skips the slots it missed
+      rt.nextDue = due + intervalMs;
+      if (rt.nextDue <= now) rt.nextDue = due + Math.ceil((now - due) / intervalMs) * intervalMs;
+    }
+    this.schedule(rt, Math.max(0, rt.nextDue - now));
+  }
+
+  private async poll(rt: Runtime): Promise<void> {
+    const { config } = rt.device;
+    const link = rt.link!;
+    const c = rt.counters;
+    const started = Date.now();
+    const t0 = performance.now();
+    c.lastPollAt = started;
+    let outcomes: TagOutcome[];
+    try {
+      ({ outcomes } = await this.readAll(config, rt.blocks, link, { abortOnSilence: true, splitInto: (blocks) => (rt.blocks = blocks) }));
+    } catch (err) {
+      c.pollsFailed++;
+      c.consecutiveFailures++;
+      c.lastError = (err as Error).message;
+      c.state = err instanceof LinkDown ? 'disconnected' : 'backoff';
+      c.responseMs = null;
+      return;
+    }
+    c.responseMs = round(performance.now() - t0);
+    c.tagErrors = outcomes.filter((o) => o.error !== null).map((o) => ({ tag: o.tag.name, error: o.error! }));
+    const good = outcomes.filter((o) => o.error === null);
+    if (good.length === 0) {
+      c.pollsFailed++;
+      c.consecutiveFailures = 0;
+      c.state = 'ok';
+      c.lastError = `no tag could be read: ${c.tagErrors[0]?.error ?? 'no tags'}`;
+      return;
+    }
+    try {
+      await this.store(rt, good, started);
+    } catch (err) {
+      c.pollsFailed++;
+      c.lastError = `the reading could not be stored: ${(err as Error).message}`;
+      c.state = 'ok';
+      return;
+    }
+    c.pollsOk++;
+    c.consecutiveFailures = 0;
+    c.state = 'ok';
+    c.lastOkAt = started;
+    c.lastError = c.tagErrors.length ? `${c.tagErrors.length} tag${c.tagErrors.length > 1 ? 's' : ''} failed: ${c.tagErrors[0]!.tag}: ${c.tagErrors[0]!.error}` : null;
+  }
+
+  /** One reading from the tags that were read; tags within their deadband are left out. */
+  private async store(rt: Runtime, good: TagOutcome[], ts: number): Promise<void> {
+    const reading: { device_id: string; ts: string; temperature?: number; pressure?: number; status?: string; extra?: Record<string, number | boolean> } = {
+      device_id: rt.device.config.device_id,
+      ts: new Date(ts).toISOString(),
+    };
+    const extra: Record<string, number | boolean> = {};
+    const reported: [string, number | boolean][] = [];
+    for (const { tag, value } of good) {
+      if (value === null) continue;
+      const last = rt.reported.get(tag.name);
+      if (tag.deadband > 0 && last !== undefined && (typeof value === 'boolean' ? value === last : Math.abs(value - (last as number)) < tag.deadband)) continue;
+      reported.push([tag.name, value]);
+      if (tag.field === 'temperature' || tag.field === 'pressure') reading[tag.field] = typeof value === 'boolean' ? Number(value) : value;
+      else if (tag.field === 'status') reading.status = String(value);
+      else extra[tag.field] = value;
+    }
+    if (Object.keys(extra).length) reading.extra = extra;
+    if (reading.temperature === undefined && reading.pressure === undefined && !reading.extra) return; // nothing moved beyond its deadband
+    const parsed = safeParseReading(reading);
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    await this.deps.telemetry.ingestOneCommitted(parsed.data);
+    for (const [name, value] of reported) rt.reported.set(name, value);
+  }
+
+  /**
+   * Reads every block with the device's timeout and retries. A block the device refuses with an
+   * exception is read again tag by tag, so one bad address costs only its own tag (and the split
+   * is kept for later polls through `splitInto`). With `abortOnSilence`, a unit that does not
+   * answer at all ends the poll at once instead of spending a timeout on every block.
+   */
+  private async readAll(
+    config: ModbusDeviceConfig,
+    blocks: Block[],
+    link: Link,
+    opts: { abortOnSilence: boolean; splitInto?: (blocks: Block[]) => void },
+  ): Promise<{ outcomes: TagOutcome[]; requests: number }> {
+    const outcomes = new Map<string, TagOutcome>();
+    const request = { unitId: config.unit_id, timeoutMs: config.timeout_ms, gapMs: config.gap_ms };
+    let requests = 0;
+    let split = false;
+    const finalBlocks: Block[] = [];
+    const queue = [...blocks];
+    while (queue.length) {
+      const block = queue.shift()!;
+      let data: (number | boolean)[] | undefined;
+      let failure: Error | undefined;
+      for (let attempt = 0; attempt <= config.retries; attempt++) {
+        requests++;
+        try {
+          data = await link.read(block.function, block.start, block.count, request);
+          failure = undefined;
+          break;
+        } catch (err) {
+          failure = err as Error;
+          if (err instanceof LinkDown) throw err;
+          if (err instanceof ModbusException) break; // the device answered; asking again changes nothing
+        }
+      }
+      if (data) {
+        finalBlocks.push(block);
+        for (const tag of block.tags) {
+          const raw = sliceTag(block, data, tag);
+          outcomes.set(tag.name, { tag, raw, value: decodeTag(tag, raw), error: null });
+        }
+        continue;
+      }
+      if (failure instanceof ModbusException && block.tags.length > 1) {
+        split = true;
+        queue.unshift(...block.tags.map((tag) => ({ function: block.function, start: tag.address, count: TYPE_WIDTH[tag.type], tags: [tag] })));
+        continue;
+      }
+      if (failure instanceof ModbusTimeout && opts.abortOnSilence && outcomes.size === 0) {
+        throw new PollAborted(`unit ${config.unit_id} did not answer within ${config.timeout_ms} ms (${config.retries + 1} attempt${config.retries ? 's' : ''})`);
+      }
+      finalBlocks.push(block);
+      const error = failure instanceof ModbusException ? exceptionText(failure) : (failure?.message ?? 'no answer');
+      for (const tag of block.tags) outcomes.set(tag.name, { tag, raw: [], value: null, error });
+    }
+    if (split) opts.splitInto?.(finalBlocks);
+    return { outcomes: config.tags.map((t) => outcomes.get(t.name)!).filter(Boolean), requests };
+  }
+}
+
+function freshCounters(): PollCounters {
+  return {
+    state: 'starting',
+    lastPollAt: null,
+    lastOkAt: null,
+    lastError: null,
+    tagErrors: [],
+    pollsOk: 0,
+    pollsFailed: 0,
+    consecutiveFailures: 0,
+    responseMs: null,
+    nextPollAt: null,
+  };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const round = (ms: number) => Math.round(ms * 10) / 10;
