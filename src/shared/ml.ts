@@ -29,7 +29,11 @@ export const predictMetaSchema = z.object({
   features: z.record(z.string(), z.number()).nullable().describe('the forest inputs, null for the rule scorer'),
   history: z.number().int().describe('stored readings of the device used as history'),
   rules_fired: z.array(ruleFiredSchema),
-  reason: z.string().describe('why this scorer answered, in words'),
+  guards: z
+    .array(z.object({ kind: z.enum(['distance', 'step', 'frozen']), channel: z.enum(['temperature', 'pressure']), severity: z.number() }))
+    .describe('guards that fired: far outside the baseline, an impossible step, a frozen sensor (severity: how far past the limit, >= 1)'),
+  reasons: z.array(z.string()).describe('why the reading flagged, in words, most telling first; [] when normal'),
+  reason: z.string().describe('which scorer answered and on how much history, in words'),
 });
 
 export const predictResponseSchema = z.object({
@@ -58,6 +62,7 @@ export const scorePointSchema = z.object({
   score: z.number(),
   anomaly: z.boolean(),
   model: z.enum(['rf', 'rule']),
+  reasons: z.array(z.string()).describe('why the reading flagged, in words; [] when normal'),
 });
 export const scoreResponseSchema = z.array(scorePointSchema);
 export type ScorePoint = z.infer<typeof scorePointSchema>;
@@ -168,8 +173,51 @@ export const scoreJobResultSchema = z.object({
   score: z.array(z.number()),
   anomaly: z.array(z.boolean()),
   model: z.array(z.enum(['rf', 'rule'])),
+  reasons: z.array(z.array(z.string())),
 });
 export type ScoreJobResult = z.infer<typeof scoreJobResultSchema>;
+
+/**
+ * A judged span of a device's history. `normal` (admins only): the station stops flagging inside it
+ * and adapts the device's threshold and guard limits to it; `label` (engineers and admins): a training
+ * label for `train --from-db` (0 normal, 1..8 the 3W event types or a site's own codes up to 199).
+ */
+export const spanInputSchema = z
+  .strictObject({
+    device_id: deviceIdSchema,
+    ts_from: timestampSchema,
+    ts_to: timestampSchema,
+    kind: z.enum(['normal', 'label']),
+    label: z.number().int('label must be a whole number').min(0, 'label must be 0 or more').max(199, 'label must be at most 199').optional(),
+    note: z.string().max(500, 'note must be at most 500 characters').optional(),
+  })
+  .refine((s) => s.ts_from <= s.ts_to, { message: 'ts_from must not be after ts_to', path: ['ts_from'] })
+  .refine((s) => s.kind === 'label' || s.label === undefined || s.label === 0, {
+    message: 'a span marked normal has no label (use kind "label" to label an event)',
+    path: ['label'],
+  })
+  .refine((s) => s.kind === 'normal' || s.label !== undefined, { message: 'a label span needs a label', path: ['label'] });
+export type SpanInput = z.input<typeof spanInputSchema>;
+export type SpanCreate = z.output<typeof spanInputSchema>;
+
+export const spanSchema = z.object({
+  id: z.number().int(),
+  device_id: z.string(),
+  ts_from: z.number().describe('Unix seconds'),
+  ts_to: z.number().describe('Unix seconds'),
+  kind: z.enum(['normal', 'label']),
+  label: z.number().int(),
+  note: z.string().nullable(),
+  readings: z.number().int().describe('stored readings inside the span when it was marked'),
+  created_at: z.string(),
+  created_by: z.string().nullable(),
+});
+export type Span = z.infer<typeof spanSchema>;
+
+export const spansQuerySchema = z.strictObject({
+  device_id: deviceIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
 
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 
@@ -196,9 +244,8 @@ export const trainJobResultSchema = z.object({
   version: z.string(),
   file: z.string(),
   threshold: z.number(),
-  mean_balanced_accuracy_event_instances: z.number(),
-  anomalous_f1: z.number(),
-  false_positive_rate_normal_instances: z.number(),
+  leave_one_well_out: z.object({ mean_balanced_accuracy: z.number(), false_positive_rate: z.number() }).describe('the primary figure: each well scored by a model that never saw it'),
+  instance_grouped: z.object({ mean_balanced_accuracy: z.number(), false_positive_rate: z.number() }),
 });
 export type TrainJobResult = z.infer<typeof trainJobResultSchema>;
 

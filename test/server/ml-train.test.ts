@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadLabelledSeries, parseLabelledCsv } from '../../src/server/ml/dataset';
-import { computeFeatures, fillGaps } from '../../src/server/ml/features';
+import { computeFeatures, FEATURE_NAMES, fillGaps } from '../../src/server/ml/features';
 import { Forest } from '../../src/server/ml/forest';
 import { loadModelFile, saveModelFile } from '../../src/server/ml/model-store';
 import { groupedSplit } from '../../src/server/ml/split';
-import { chooseThreshold, trainModel } from '../../src/server/ml/train';
+import { chooseThreshold, learnGuards, outOfFoldVotes, prepare, DEFAULT_TRAIN_OPTIONS, trainModel } from '../../src/server/ml/train';
+import { loadSeriesFromDb } from '../../src/server/ml/dataset-db';
 import { toModelFile } from '../../src/server/ml/train-job';
-import { fixturePath } from '../fixtures/ml/db';
+import { fixturePath, insertReadings, tempMlDb } from '../fixtures/ml/db';
 import { SMALL } from '../fixtures/ml/options';
 
 
@@ -53,7 +54,8 @@ describe('ml training', () => {
     const b = trainModel(series, SMALL);
     expect(JSON.stringify(a.forest)).toBe(JSON.stringify(b.forest));
     expect(a.threshold).toBe(b.threshold);
-    expect(a.validation.confusion_matrix).toEqual(b.validation.confusion_matrix);
+    expect(a.cv).toEqual(b.cv);
+    expect(a.guards).toEqual(b.guards);
   });
 
   it('when a trained model is saved and reloaded, then it predicts exactly the same scores', () => {
@@ -62,7 +64,8 @@ describe('ml training', () => {
     const path = saveModelFile(dir, file);
     const loaded = loadModelFile(path);
     expect(loaded.file.version).toBe(file.version);
-    expect(loaded.file.validation.rows).toBeGreaterThan(0);
+    expect(loaded.file.cv.leave_one_well_out.folds).toMatch(/leave one well out/);
+    expect(loaded.file.feature_scales).toHaveLength(FEATURE_NAMES.length);
     const s = series.find((x) => x.id === 'event-1')!;
     const t = fillGaps(s.temperature);
     const p = fillGaps(s.pressure);
@@ -87,5 +90,54 @@ describe('ml training', () => {
     expect(loose.threshold).toBeCloseTo(0.5, 9);
     expect(loose.cv_mean_balanced_accuracy).toBe(1);
     expect(loose.met_false_positive_target).toBe(true);
+  });
+
+  it('when cross-validated one well out at a time, then every series is scored once, by a forest trained without its well', () => {
+    const o = { ...DEFAULT_TRAIN_OPTIONS, ...SMALL, windows: { ...DEFAULT_TRAIN_OPTIONS.windows, ...SMALL.windows } };
+    // Two series share a well here: leaving the well out must hold both out together.
+    const wells = series.map((x, i) => ({ ...x, group: `well-${Math.floor(i / 2)}` }));
+    const folds: number[] = [];
+    const votes = outOfFoldVotes(prepare(wells, o.windows), o, 1, (f) => folds.push(f), (x) => x.group);
+    expect(votes.map((v) => v.id).sort()).toEqual(wells.map((x) => x.id).sort());
+    expect(folds).toHaveLength(new Set(wells.map((x) => x.group)).size);
+  });
+
+  it('when trained, then the report has both cross-validations per class and guard limits beyond every normal row', () => {
+    const m = trainModel(series, SMALL);
+    for (const cv of [m.cv.leave_one_well_out, m.cv.instance_grouped]) {
+      expect(cv.per_class['0']!.false_positive_rate).not.toBeNull();
+      expect(Object.keys(cv.per_class).some((c) => c !== '0')).toBe(true);
+      expect(cv.mean_balanced_accuracy).toBeGreaterThanOrEqual(0);
+    }
+    expect(m.threshold).toBe(m.cv.leave_one_well_out.threshold);
+    const o = { ...DEFAULT_TRAIN_OPTIONS, ...SMALL, windows: { ...DEFAULT_TRAIN_OPTIONS.windows, ...SMALL.windows } };
+    const prepared = prepare(series, o.windows);
+    expect(learnGuards(prepared)).toEqual(m.guards);
+    for (const d of prepared) {
+      d.guards.forEach((g, i) => {
+        if (g && d.series.labels[i] === 0) expect(g.distance).toBeLessThan(m.guards.distance);
+      });
+    }
+  });
+
+  it('when engineers labelled spans in the station, then --from-db trains on them (a span overrides a reading\'s own label)', () => {
+    const t = tempMlDb();
+    try {
+      const T0 = Date.UTC(2024, 0, 1);
+      const rows = Array.from({ length: 30 }, (_, i) => ({ ts: T0 + i * 60_000, temperature: 90, pressure: 1e7 }));
+      insertReadings(t.db, 'well-9', rows);
+      insertReadings(t.db, 'well-unlabelled', rows);
+      const span = t.db.prepare(
+        "INSERT INTO ml_spans (device_id, ts_from, ts_to, kind, label, created_at, created_by) VALUES ('well-9', ?, ?, 'label', ?, 0, 'eng')",
+      );
+      span.run(T0, T0 + 19 * 60_000, 0);
+      span.run(T0 + 20 * 60_000, T0 + 29 * 60_000, 105);
+      const got = loadSeriesFromDb(t.db);
+      expect(got.map((x) => x.id)).toEqual(['well-9']);
+      expect(got[0]!.labels).toEqual([...Array(20).fill(0), ...Array(10).fill(1)]);
+      expect(got[0]!.stratum).toBe(5);
+    } finally {
+      t.close();
+    }
   });
 });

@@ -59,13 +59,17 @@ export class AlarmService {
     const effects: Parameters<MlRepository['saveAlarmProgress']>[1][number][] = [];
     let opened = 0;
     let cleared = 0;
+    // The alarm's reason: the words of the highest-scoring reading of the run that opens it.
+    let best: { score: number; reasons: string[] } | null = null;
     for (const s of scored) {
       const r = step(state, s, timing);
       state = r.state;
+      if (state.phase === 'normal') best = null;
+      else if (s.anomaly && s.reasons.length && (!best || s.score > best.score)) best = { score: s.score, reasons: s.reasons };
       for (const e of r.effects as AlarmEffect[]) {
         if (e.kind === 'open') {
           opened++;
-          const reason = s.fired.length ? `limit exceeded: ${s.fired.map((f) => f.rule).join(', ')}` : s.model === 'rf' ? 'anomaly score above the model threshold' : null;
+          const reason = (best?.reasons ?? s.reasons).join('; ') || null;
           effects.push({ ...e, model: s.model, reason });
         } else {
           if (e.kind === 'clear') cleared++;

@@ -10,6 +10,8 @@ import { parseTimestamp } from '../../shared/time';
  */
 export interface LabelledSeries {
   id: string;
+  /** the well (3W `well` column) or device: leave-one-well-out cross-validation holds out one group at a time */
+  group: string;
   /** event type for stratifying the split: 0 for an all-normal series, else the main event type */
   stratum: number;
   ts: number[];
@@ -25,6 +27,7 @@ export class DatasetError extends Error {
 
 interface Row {
   id: string;
+  group?: string;
   ts: number;
   temperature: number | null;
   pressure: number | null;
@@ -63,6 +66,8 @@ export function parseLabelledCsv(text: string, source = 'csv'): Row[] {
     if (!id) throw new DatasetError(`${source} line ${i + 2}: missing ${is3w ? 'instance' : 'device_id'}`);
     rows.push({
       id,
+      // 3W instance names are WELL-<id>_<start>; the `well` column says it outright when present.
+      group: is3w ? r.well || id.split('_')[0]! : id,
       ts,
       temperature: num(is3w ? r['T-TPT'] : r.temperature),
       pressure: num(is3w ? r['P-TPT'] : r.pressure),
@@ -74,6 +79,7 @@ export function parseLabelledCsv(text: string, source = 'csv'): Row[] {
 
 /** Groups rows by instance/device, sorted by time, with 0/1 labels and a stratum per series. */
 export function groupSeries(rows: readonly Row[]): LabelledSeries[] {
+  // A series' group is its rows' group (a 3W well), else the series itself (one device of a user's file).
   const byId = new Map<string, Row[]>();
   for (const r of rows) {
     let list = byId.get(r.id);
@@ -89,6 +95,7 @@ export function groupSeries(rows: readonly Row[]): LabelledSeries[] {
       const stratum = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 0;
       return {
         id,
+        group: list[0]!.group ?? id,
         stratum,
         ts: list.map((r) => r.ts),
         temperature: list.map((r) => r.temperature),

@@ -84,9 +84,14 @@ export const trainJob = defineJob({
       version: result.version,
       file: basename(result.path),
       threshold: result.threshold,
-      mean_balanced_accuracy_event_instances: result.metrics.mean_balanced_accuracy_event_instances,
-      anomalous_f1: result.metrics.anomalous_f1,
-      false_positive_rate_normal_instances: result.metrics.false_positive_rate_normal_instances,
+      leave_one_well_out: {
+        mean_balanced_accuracy: result.cv.leave_one_well_out.mean_balanced_accuracy,
+        false_positive_rate: result.cv.leave_one_well_out.false_positive_rate,
+      },
+      instance_grouped: {
+        mean_balanced_accuracy: result.cv.instance_grouped.mean_balanced_accuracy,
+        false_positive_rate: result.cv.instance_grouped.false_positive_rate,
+      },
     };
     return { result: out, rows: 1 };
   },
@@ -108,6 +113,7 @@ export const scoreJob = defineJob({
       const models = stationModels(ctx.config);
       const service = new MlService(repo, models);
       const ref = repo.deviceRef(payload.device_id);
+      const adapt = service.adaptationFor(ref);
       const out: ScoreJobResult = {
         device_id: payload.device_id,
         readings: 0,
@@ -117,6 +123,7 @@ export const scoreJob = defineJob({
         score: [],
         anomaly: [],
         model: [],
+        reasons: [],
       };
       if (ref === undefined) return { result: out, rows: 0 };
       const total = repo.countRange(ref, payload.ts_from_ms, payload.ts_to_ms);
@@ -125,11 +132,12 @@ export const scoreJob = defineJob({
         if (ctx.signal.aborted) throw ctx.signal.reason;
         const rows = repo.range(ref, cursor, payload.ts_to_ms, SCORE_CHUNK);
         if (rows.length === 0) break;
-        for (const r of service.scoreStored(ref, payload.device_id, cursor, rows)) {
+        for (const r of service.scoreStored(ref, payload.device_id, cursor, rows, adapt)) {
           out.ts.push(msToSeconds(r.ts));
           out.score.push(r.score);
           out.anomaly.push(r.anomaly);
           out.model.push(r.model);
+          out.reasons.push(r.reasons);
           if (r.anomaly) out.anomalies++;
         }
         out.readings += rows.length;

@@ -1,31 +1,57 @@
 import type { ModelFile } from './model-store';
+import type { CvSummary } from './train';
 
 const pct = (v: number | null) => (v === null ? '  -  ' : `${(v * 100).toFixed(1)}%`);
 
-/** The validation report as the train command prints it. */
+const CLASS_NAMES: Record<string, string> = {
+  '0': 'normal',
+  '1': 'abrupt increase of BSW',
+  '2': 'spurious closure of DHSV',
+  '3': 'severe slugging',
+  '4': 'flow instability',
+  '5': 'rapid productivity loss',
+  '6': 'quick restriction in PCK',
+  '7': 'scaling in PCK',
+  '8': 'hydrate in production line',
+};
+
+function cvLines(title: string, cv: CvSummary): string[] {
+  return [
+    `${title}: ${cv.folds}, threshold ${cv.threshold}`,
+    `  mean balanced accuracy over event instances ${cv.mean_balanced_accuracy.toFixed(3)}, false positives ${pct(cv.false_positive_rate)} of normal rows${cv.met_false_positive_target ? '' : ' (above the target)'}`,
+    ...Object.entries(cv.per_class).map(([c, f]) =>
+      c === '0'
+        ? `    class 0 ${CLASS_NAMES[c]!.padEnd(28)} ${String(f.instances).padStart(3)} instances  false positives ${pct(f.false_positive_rate)} of rows, ${f.instances_flagged} instance(s) with any`
+        : `    class ${c} ${(CLASS_NAMES[c] ?? 'site label').padEnd(28)} ${String(f.instances).padStart(3)} instances  balanced accuracy ${f.mean_balanced_accuracy!.toFixed(3)}`,
+    ),
+  ];
+}
+
+/** The training report as the train command prints it: both cross-validations per class, then any held-out figures. */
 export function formatReport(m: ModelFile): string {
-  const v = m.validation;
-  const [[tn, fp], [fn, tp]] = v.confusion_matrix;
   const lines = [
-    `model ${m.version} (threshold ${m.threshold}, smoothing ${m.smoothing} readings, ${m.options.nEstimators} trees, ${m.training.rows_used} training rows)`,
-    `split by instance: ${m.training.train_series.length} training series, ${m.training.test_series.length} validation series`,
-    `threshold from grouped ${m.options.cvFolds}-fold cross-validation on training series: mean balanced accuracy ${m.threshold_choice.cv_mean_balanced_accuracy.toFixed(3)}, FP rate ${pct(m.threshold_choice.cv_false_positive_rate)}${m.threshold_choice.met_false_positive_target ? '' : ' (target not met)'}`,
+    `model ${m.version} (threshold ${m.threshold}, smoothing ${m.smoothing} readings, ${m.options.nEstimators} trees, ${m.training.rows_used} training rows, ${m.training.train_series.length} series from ${m.training.wells} wells)`,
+    `guards: distance > ${m.guards.distance} spreads, step > ${m.guards.step}x the step noise, frozen for ${m.guards.frozen} readings`,
     '',
-    'validation (held-out series):',
-    `  mean balanced accuracy over ${v.event_instances} event instances: ${v.mean_balanced_accuracy_event_instances.toFixed(3)}` +
-      `  (published: Isolation Forest ${m.references.isolation_forest_balanced_accuracy}, random forest ${m.references.random_forest_class1_balanced_accuracy})`,
-    `  false-positive rate over ${v.normal_instances} normal instances: ${pct(v.false_positive_rate_normal_instances)} of rows; ${v.normal_instances_flagged} instance(s) with any flagged row`,
-    `  anomalous class: precision ${v.precision.toFixed(3)}  recall ${v.recall.toFixed(3)}  F1 ${v.f1.toFixed(3)}`,
-    `  confusion matrix (rows truth, columns predicted):`,
-    `                 normal  anomalous`,
-    `    normal     ${String(tn).padStart(8)} ${String(fp).padStart(10)}`,
-    `    anomalous  ${String(fn).padStart(8)} ${String(tp).padStart(10)}`,
+    ...cvLines('leave-one-well-out cross-validation (primary: picks the threshold)', m.cv.leave_one_well_out),
     '',
-    '  per event instance: balanced accuracy (recall anomalous / recall normal)',
-    ...v.instances
-      .filter((i) => i.kind === 'event')
-      .map((i) => `    ${i.id.padEnd(28)} ${i.balanced_accuracy.toFixed(3)}  (${pct(i.recall_anomalous)} / ${pct(i.recall_normal)})`),
+    ...cvLines('instance-grouped cross-validation', m.cv.instance_grouped),
+    `  (published on 3W real instances: Isolation Forest ${m.references.isolation_forest_balanced_accuracy}, random forest ${m.references.random_forest_class1_balanced_accuracy} on class 1)`,
+    '',
+    '  per event instance, leave-one-well-out balanced accuracy:',
+    ...Object.entries(m.cv.leave_one_well_out.per_event_instance).map(([id, ba]) => `    ${id.padEnd(28)} ${ba.toFixed(3)}`),
     '',
   ];
+  const v = m.validation;
+  if (v) {
+    const [[tn, fp], [fn, tp]] = v.confusion_matrix;
+    lines.push(
+      `held-out series (${m.training.test_series.length}):`,
+      `  mean balanced accuracy over ${v.event_instances} event instances: ${v.mean_balanced_accuracy_event_instances.toFixed(3)}`,
+      `  false-positive rate over ${v.normal_instances} normal instances: ${pct(v.false_positive_rate_normal_instances)} of rows`,
+      `  confusion matrix [[tn, fp], [fn, tp]]: [[${tn}, ${fp}], [${fn}, ${tp}]]`,
+      '',
+    );
+  }
   return lines.join('\n');
 }

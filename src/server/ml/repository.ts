@@ -16,6 +16,23 @@ export interface LimitsRow extends Limits {
   updated_by: string | null;
 }
 
+export interface SpanRow {
+  id: number;
+  device_id: string;
+  ts_from: number;
+  ts_to: number;
+  kind: 'normal' | 'label';
+  label: number;
+  note: string | null;
+  forest_peak: number | null;
+  distance_peak: number | null;
+  step_peak: number | null;
+  created_at: number;
+  created_by: string | null;
+}
+
+export type NewSpan = Omit<SpanRow, 'id'>;
+
 export type AlarmPhase = 'normal' | 'pending' | 'active' | 'clearing';
 
 export interface AlarmStateRow {
@@ -88,6 +105,18 @@ export class MlRepository {
            updated_by = excluded.updated_by`,
       ),
       deleteLimits: db.prepare<[string]>('DELETE FROM ml_rule_limits WHERE device_id = ?'),
+      normalSpans: db.prepare<[number], SpanRow>(
+        `SELECT s.* FROM ml_spans s JOIN devices d ON d.device_id = s.device_id WHERE d.id = ? AND s.kind = 'normal' ORDER BY s.ts_from`,
+      ),
+      spans: db.prepare<[string, string, number], SpanRow>(
+        'SELECT * FROM ml_spans WHERE (? = \'\' OR device_id = ?) ORDER BY device_id, ts_from, id LIMIT ?',
+      ),
+      span: db.prepare<[number], SpanRow>('SELECT * FROM ml_spans WHERE id = ?'),
+      insertSpan: db.prepare(
+        `INSERT INTO ml_spans (device_id, ts_from, ts_to, kind, label, note, forest_peak, distance_peak, step_peak, created_at, created_by)
+         VALUES (@device_id, @ts_from, @ts_to, @kind, @label, @note, @forest_peak, @distance_peak, @step_peak, @created_at, @created_by)`,
+      ),
+      deleteSpan: db.prepare<[number]>('DELETE FROM ml_spans WHERE id = ?'),
       getState: db.prepare<[number], AlarmStateRow>('SELECT * FROM ml_alarm_state WHERE device_ref = ?'),
       putState: db.prepare(
         `INSERT INTO ml_alarm_state (device_ref, phase, since_ts, started_ts, peak, last_ts, alarm_id)
@@ -143,6 +172,29 @@ export class MlRepository {
 
   deleteLimits(deviceId: string): boolean {
     return this.s.deleteLimits.run(deviceId).changes > 0;
+  }
+
+  /** The device's spans marked normal, oldest first. */
+  normalSpans(ref: number): SpanRow[] {
+    return this.s.normalSpans.all(ref);
+  }
+
+  /** Spans of one device, or of all devices with `deviceId` undefined. */
+  spans(deviceId: string | undefined, limit: number): SpanRow[] {
+    return this.s.spans.all(deviceId ?? '', deviceId ?? '', limit);
+  }
+
+  span(id: number): SpanRow | undefined {
+    return this.s.span.get(id);
+  }
+
+  addSpan(span: NewSpan): SpanRow {
+    const id = Number(this.s.insertSpan.run(span).lastInsertRowid);
+    return { id, ...span };
+  }
+
+  deleteSpan(id: number): boolean {
+    return this.s.deleteSpan.run(id).changes > 0;
   }
 
   alarmState(ref: number): AlarmStateRow | undefined {

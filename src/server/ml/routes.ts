@@ -9,6 +9,8 @@ import {
   MAX_SCORE_JOB_POINTS,
   SCORE_SYNC_MAX,
   scoreRequestSchema,
+  spanInputSchema,
+  spansQuerySchema,
   trainRequestSchema,
   type RuleLimits,
   type TaskAccepted,
@@ -25,6 +27,7 @@ import { AlarmService } from './alarm-service';
 import { ML_SCORE_JOB, ML_TRAIN_JOB, stationModels } from './jobs';
 import type { ModelRegistry } from './model-store';
 import { MlRepository, type LimitsRow } from './repository';
+import { DEFAULT_LIMITS } from './rules';
 import { MlService } from './service';
 
 export interface MlRouterDeps {
@@ -51,6 +54,9 @@ export interface MlComponents {
   models: ModelRegistry;
 }
 
+/** The shipped defaults, shown as the `*` row until an admin sets one (updated_at null: never edited). */
+const BUILT_IN: LimitsRow = { device_id: '*', ...DEFAULT_LIMITS, alarm_open_after_s: null, alarm_clear_after_s: null, updated_at: 0, updated_by: null };
+
 function limitsOut(row: LimitsRow | undefined, deviceId: string): RuleLimits {
   return {
     device_id: deviceId,
@@ -62,7 +68,7 @@ function limitsOut(row: LimitsRow | undefined, deviceId: string): RuleLimits {
     pressure_rate_max: row?.pressure_rate_max ?? null,
     alarm_open_after_s: row?.alarm_open_after_s ?? 300,
     alarm_clear_after_s: row?.alarm_clear_after_s ?? 900,
-    updated_at: row ? msToIso(row.updated_at) : null,
+    updated_at: row && row !== BUILT_IN ? msToIso(row.updated_at) : null,
     updated_by: row?.updated_by ?? null,
   };
 }
@@ -144,13 +150,16 @@ export function createMl(deps: MlRouterDeps): MlComponents {
   });
 
   // Engineers read the limits that drive the alarms they see; only admins change them.
+  // Until an admin sets a `*` row, the shipped defaults answer for it (and are what the scorer uses).
   router.get('/api/ml/limits', user, (_req, res) => {
-    res.json(repo.allLimits().map((r) => limitsOut(r, r.device_id)));
+    const rows = repo.allLimits();
+    if (!rows.some((r) => r.device_id === '*')) rows.unshift(BUILT_IN);
+    res.json(rows.map((r) => limitsOut(r, r.device_id)));
   });
 
   router.get('/api/ml/limits/:device_id', user, (req, res) => {
     const deviceId = parse(ruleDeviceParamSchema, req.params.device_id, 'path');
-    const row = repo.limits(deviceId);
+    const row = repo.limits(deviceId) ?? (deviceId === '*' ? BUILT_IN : undefined);
     if (!row) throw notFound(`rule limits for ${deviceId}`);
     res.json(limitsOut(row, deviceId));
   });
@@ -180,6 +189,43 @@ export function createMl(deps: MlRouterDeps): MlComponents {
     const deviceId = parse(ruleDeviceParamSchema, req.params.device_id, 'path');
     if (!repo.deleteLimits(deviceId)) throw notFound(`rule limits for ${deviceId}`);
     deps.audit?.record({ actor: req.principal?.subject ?? null, action: 'ml.limits.delete', target: deviceId, ip: req.ip ?? null });
+    res.status(204).end();
+  });
+
+  // Judged spans: engineers label them (training labels), admins also mark them normal (the station adapts).
+  router.get('/api/ml/spans', user, (req, res) => {
+    const q = parseQuery(spansQuerySchema, req);
+    res.json(service.spans(q.device_id, q.limit));
+  });
+
+  router.post('/api/ml/spans', user, jsonBody, json, (req, res) => {
+    const body = parseBody(spanInputSchema, req);
+    const actor = req.principal?.subject ?? null;
+    if (body.kind === 'normal' && req.principal?.role !== 'admin') {
+      throw new AppError(403, 'only an admin may mark a span normal (it changes what the station flags); label it instead');
+    }
+    const span = service.addSpan(body, actor);
+    deps.audit?.record({
+      actor,
+      action: body.kind === 'normal' ? 'ml.span.normal' : 'ml.span.label',
+      target: body.device_id,
+      ip: req.ip ?? null,
+      detail: { id: span.id, ts_from: span.ts_from, ts_to: span.ts_to, label: span.label, note: span.note },
+    });
+    res.status(201).json(span);
+  });
+
+  // Admins remove any span; an engineer only a label span of their own.
+  router.delete('/api/ml/spans/:id', user, (req, res) => {
+    const id = parseId(req.params.id, 'span');
+    const span = repo.span(id);
+    if (!span) throw notFound(`span ${id}`);
+    const actor = req.principal?.subject ?? null;
+    if (req.principal?.role !== 'admin' && (span.kind === 'normal' || span.created_by !== actor)) {
+      throw new AppError(403, 'only an admin may remove a span marked normal or another user\'s label');
+    }
+    repo.deleteSpan(id);
+    deps.audit?.record({ actor, action: 'ml.span.delete', target: span.device_id, ip: req.ip ?? null, detail: { id, kind: span.kind } });
     res.status(204).end();
   });
 

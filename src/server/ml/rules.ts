@@ -23,6 +23,23 @@ export const NO_LIMITS: Limits = {
   pressure_rate_max: null,
 };
 
+/**
+ * The limits every device gets until an admin sets its own (or the `*` row): physically impossible
+ * readings, in the units the station's readings use (°C; kPa or Pa, as the demo wells and the 3W
+ * data). Below -40 °C or above 250 °C no wellhead or flowline sensor reads a live process; a pressure
+ * under 5 (kPa or Pa) is a vacuum no flowing well shows. No upper pressure limit by default: readings
+ * in Pa reach 1e7-1e8, so any number would be wrong for one of the units in use. Sites that report
+ * bar, MPa or psi set their own `*` row (PUT /api/ml/limits/*).
+ */
+export const DEFAULT_LIMITS: Limits = {
+  temperature_min: -40,
+  temperature_max: 250,
+  pressure_min: 5,
+  pressure_max: null,
+  temperature_rate_max: null,
+  pressure_rate_max: null,
+};
+
 export interface Point {
   ts: number | null;
   temperature: number | null;
@@ -44,6 +61,22 @@ const MINUTE_MS = 60_000;
 export function ratePerMinute(prev: number, prevTs: number, value: number, ts: number): number | null {
   if (!(ts > prevTs)) return null;
   return Math.abs(value - prev) / Math.max(1, (ts - prevTs) / MINUTE_MS);
+}
+
+const fmt = (v: number): string => (Math.abs(v) >= 1e6 ? v.toExponential(3) : String(Math.round(v * 1000) / 1000));
+
+/** A fired limit in words: "temperature 300 is above the limit 250". */
+export function ruleReason(f: RuleFired): string {
+  switch (f.rule) {
+    case 'temperature_min':
+    case 'pressure_min':
+      return `${f.rule.split('_')[0]} ${fmt(f.value)} is below the limit ${fmt(f.limit)}`;
+    case 'temperature_max':
+    case 'pressure_max':
+      return `${f.rule.split('_')[0]} ${fmt(f.value)} is above the limit ${fmt(f.limit)}`;
+    default:
+      return `${f.rule.split('_')[0]} changed ${fmt(f.value)} per minute, faster than the limit ${fmt(f.limit)}`;
+  }
 }
 
 export function scoreByRules(reading: Point, prev: Point | null, limits: Limits): RuleResult {

@@ -13,7 +13,8 @@ export function shuffle<T>(items: readonly T[], random: () => number): T[] {
 /**
  * Splits whole series (never rows of one series on both sides), stratified by event type so both
  * sides get normal and event instances. A stratum of one series goes to training; from two up,
- * each side gets at least one.
+ * each side gets at least one. A fraction of 0 keeps everything for training (cross-validation is
+ * then the only validation).
  */
 export function groupedSplit(
   series: readonly LabelledSeries[],
@@ -31,7 +32,7 @@ export function groupedSplit(
   const test: LabelledSeries[] = [];
   for (const key of [...strata.keys()].sort((a, b) => a - b)) {
     const list = shuffle(strata.get(key)!, random);
-    const nTest = list.length < 2 ? 0 : Math.min(list.length - 1, Math.max(1, Math.round(list.length * testFraction)));
+    const nTest = list.length < 2 || testFraction <= 0 ? 0 : Math.min(list.length - 1, Math.max(1, Math.round(list.length * testFraction)));
     test.push(...list.slice(0, nTest));
     train.push(...list.slice(nTest));
   }

@@ -20,7 +20,7 @@ export interface TrainJobInput {
 export interface TrainJobResult {
   path: string;
   version: string;
-  metrics: ModelFile['validation'];
+  cv: ModelFile['cv'];
   threshold: number;
 }
 
@@ -71,5 +71,5 @@ export function runTrainJob(input: TrainJobInput, onProgress: (p: TrainProgress)
   const trained = trainModel(series, input.options ?? {}, onProgress);
   const file = toModelFile(trained, input.source ?? input.dataPath ?? 'series', attributionFor(input.dataPath));
   const path = saveModelFile(input.outDir, file, input.fileName);
-  return { path, version: file.version, metrics: file.validation, threshold: file.threshold };
+  return { path, version: file.version, cv: file.cv, threshold: file.threshold };
 }

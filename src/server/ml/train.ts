@@ -1,6 +1,8 @@
 import type { LabelledSeries } from './dataset';
+import { featureScales, type FeatureScale } from './explain';
 import { DEFAULT_WINDOWS, FEATURE_NAMES, featureSeries, fillGaps, type FeatureWindows } from './features';
 import { Forest, trainForest, type ForestJson } from './forest';
+import { channelStats, type GuardLimits } from './guards';
 import { qualityReport, type QualityReport } from './metrics';
 import { seededRandom } from '../../shared/random';
 import { groupedSplit, shuffle } from './split';
@@ -8,7 +10,10 @@ import { groupedSplit, shuffle } from './split';
 /** Everything that decides the trained model; stored in the model file so a run can be repeated. */
 export interface TrainOptions {
   seed: number;
-  /** share of the series (per event type) held out for validation */
+  /**
+   * share of the series (per event type) held out for a validation after training; 0 (the default)
+   * trains on everything and lets the two cross-validations be the validation
+   */
   testFraction: number;
   nEstimators: number;
   maxFeatures: number;
@@ -21,7 +26,7 @@ export interface TrainOptions {
   maxTrainRows: number;
   /** share of the subsample taken from normal rows */
   normalShare: number;
-  /** folds of the grouped cross-validation on the training series that picks the threshold */
+  /** folds of the instance-grouped cross-validation (the second figure; leave-one-well-out picks the threshold) */
   cvFolds: number;
   /** trees per cross-validation forest (fewer than the final forest: it only ranks thresholds) */
   cvEstimators: number;
@@ -34,14 +39,14 @@ export interface TrainOptions {
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   seed: 20240501,
-  testFraction: 0.3,
+  testFraction: 0,
   nEstimators: 40,
   maxFeatures: 0.6,
   maxDepth: 12,
   minNumSamples: 5,
   maxTrainRows: 1600,
   normalShare: 0.7,
-  cvFolds: 3,
+  cvFolds: 5,
   cvEstimators: 15,
   smoothing: 3,
   maxFalsePositiveRate: 0.05,
@@ -57,10 +62,31 @@ export interface TrainProgress {
 
 export interface ThresholdChoice {
   threshold: number;
-  /** what the grouped cross-validation on the training series measured at that threshold */
+  /** what the cross-validation measured at that threshold (guards included) */
   cv_mean_balanced_accuracy: number;
   cv_false_positive_rate: number;
   met_false_positive_target: boolean;
+}
+
+/** One class's figures in a cross-validation: event classes by mean balanced accuracy, class 0 by false positives. */
+export interface ClassFigures {
+  instances: number;
+  /** event classes: mean balanced accuracy over their instances */
+  mean_balanced_accuracy: number | null;
+  /** class 0: share of normal rows flagged; instances with any flagged row */
+  false_positive_rate: number | null;
+  instances_flagged: number | null;
+}
+
+/** A cross-validation's figures at its chosen threshold, overall and per 3W class (0 normal). */
+export interface CvSummary {
+  folds: string;
+  threshold: number;
+  mean_balanced_accuracy: number;
+  false_positive_rate: number;
+  met_false_positive_target: boolean;
+  per_class: Record<string, ClassFigures>;
+  per_event_instance: Record<string, number>;
 }
 
 export interface TrainedModel {
@@ -69,20 +95,86 @@ export interface TrainedModel {
   smoothing: number;
   threshold: number;
   threshold_choice: ThresholdChoice;
+  /** the guards' limits, learned from the normal training rows (guards.ts) */
+  guards: GuardLimits;
+  /** per feature: normal median and 95th-percentile deviation, to name the reasons (explain.ts) */
+  feature_scales: FeatureScale[];
   options: TrainOptions;
-  training: { series: number; train_series: string[]; test_series: string[]; rows_used: number; rows_available: number };
-  /** measured on the held-out series, never seen by the forest or the threshold choice */
-  validation: Omit<QualityReport, 'instances'> & { instances: QualityReport['instances'] };
+  training: { series: number; wells: number; train_series: string[]; test_series: string[]; rows_used: number; rows_available: number };
+  /** leave-one-well-out (primary: picks the threshold) and instance-grouped cross-validation, guards included */
+  cv: { leave_one_well_out: CvSummary; instance_grouped: CvSummary };
+  /** measured on held-out series (only with testFraction > 0), never seen by the forest or the threshold choice */
+  validation: (Omit<QualityReport, 'instances'> & { instances: QualityReport['instances'] }) | null;
   forest: ForestJson;
+}
+
+/** Per reading, the guards' view (null without enough history): the larger of the two channels. */
+export interface GuardRow {
+  distance: number;
+  step: number;
+  /** identical readings in a row after the channel had been moving (0 when it had not) */
+  frozen: number;
 }
 
 export interface Prepared {
   series: LabelledSeries;
   features: (number[] | null)[];
+  guards: (GuardRow | null)[];
+}
+
+function guardRows(s: LabelledSeries, w: FeatureWindows): (GuardRow | null)[] {
+  const rawT = s.temperature;
+  const rawP = s.pressure;
+  const t = fillGaps(rawT);
+  const p = fillGaps(rawP);
+  return t.map((_, i) => {
+    if (i < w.minHistory) return null;
+    const a = channelStats(t, rawT, i, w.long);
+    const b = channelStats(p, rawP, i, w.long);
+    if (!a || !b) return null;
+    return {
+      distance: Math.max(a.distance, b.distance),
+      step: Math.max(a.step, b.step),
+      frozen: Math.max(a.movedBefore ? a.frozenRun : 0, b.movedBefore ? b.frozenRun : 0),
+    };
+  });
 }
 
 export function prepare(series: readonly LabelledSeries[], w: FeatureWindows): Prepared[] {
-  return series.map((s) => ({ series: s, features: featureSeries(fillGaps(s.temperature), fillGaps(s.pressure), w) }));
+  return series.map((s) => ({
+    series: s,
+    features: featureSeries(fillGaps(s.temperature), fillGaps(s.pressure), w),
+    guards: guardRows(s, w),
+  }));
+}
+
+/**
+ * Guard limits beyond anything the normal rows of `data` showed: 1.5 times the largest distance,
+ * step and frozen run seen on a normal row, never below a floor (so a calm training set cannot make
+ * the guards twitchy).
+ */
+export function learnGuards(data: readonly Prepared[]): GuardLimits {
+  let distance = 0;
+  let step = 0;
+  let frozen = 0;
+  for (const d of data) {
+    d.guards.forEach((g, i) => {
+      if (!g || d.series.labels[i] !== 0) return;
+      distance = Math.max(distance, g.distance);
+      step = Math.max(step, g.step);
+      frozen = Math.max(frozen, g.frozen);
+    });
+  }
+  return {
+    distance: Math.max(3, Math.round(distance * 1.5 * 10) / 10),
+    step: Math.max(20, Math.round(step * 1.5)),
+    frozen: Math.max(60, Math.ceil(frozen * 1.5)),
+  };
+}
+
+/** Rows the guards flag whatever the forest says. */
+export function guardFlags(d: Prepared, g: GuardLimits): boolean[] {
+  return d.guards.map((r) => r !== null && (r.distance > g.distance || r.step > g.step || r.frozen >= g.frozen));
 }
 
 /**
@@ -157,6 +249,16 @@ function rawVotes(forest: Forest, d: Prepared): (number | null)[] {
   return raw;
 }
 
+/** One series' cross-validated scores; `forced` rows are flagged by the guards whatever the score. */
+export interface ScoredSeries {
+  id: string;
+  truth: readonly number[];
+  scores: readonly number[];
+  forced?: readonly boolean[];
+}
+
+export const predictAt = (s: ScoredSeries, t: number): boolean[] => s.scores.map((v, i) => v >= t || (s.forced?.[i] ?? false));
+
 const THRESHOLDS = Array.from({ length: 37 }, (_, i) => Math.round((0.05 + i * 0.025) * 1000) / 1000);
 
 /**
@@ -165,13 +267,13 @@ const THRESHOLDS = Array.from({ length: 37 }, (_, i) => Math.round((0.05 + i * 0
  * alarms); if none meets it, the one with the fewest false positives.
  */
 export function chooseThreshold(
-  scored: readonly { id: string; truth: readonly number[]; scores: readonly number[] }[],
+  scored: readonly ScoredSeries[],
   maxFpr: number,
 ): ThresholdChoice {
   let best: ThresholdChoice | null = null;
   let fallback: ThresholdChoice | null = null;
   for (const t of THRESHOLDS) {
-    const q = qualityReport(scored.map((s) => ({ id: s.id, truth: s.truth, predicted: s.scores.map((v) => v >= t) })));
+    const q = qualityReport(scored.map((s) => ({ id: s.id, truth: s.truth, predicted: predictAt(s, t) })));
     const choice: ThresholdChoice = {
       threshold: t,
       cv_mean_balanced_accuracy: q.mean_balanced_accuracy_event_instances,
@@ -214,13 +316,15 @@ export interface OutOfFoldVotes {
   truth: number[];
   /** raw forest votes per reading from a forest that never saw this series (null: too little history) */
   raw: (number | null)[];
+  /** rows the guards flag, with guard limits learned from the other folds' normal rows */
+  forced: boolean[];
 }
 
 /** One fold per group, in group order: with the well as the group, leave-one-well-out. */
-function groupFolds(series: readonly Prepared[], groupOf: (id: string) => string): Prepared[][] {
+function groupFolds(series: readonly Prepared[], groupOf: (s: LabelledSeries) => string): Prepared[][] {
   const byGroup = new Map<string, Prepared[]>();
   for (const p of series) {
-    const g = groupOf(p.series.id);
+    const g = groupOf(p.series);
     let l = byGroup.get(g);
     if (!l) byGroup.set(g, (l = []));
     l.push(p);
@@ -239,7 +343,7 @@ export function outOfFoldVotes(
   o: TrainOptions,
   seed: number,
   onFold: (done: number, total: number) => void = () => {},
-  groupOf?: (id: string) => string,
+  groupOf?: (s: LabelledSeries) => string,
 ): OutOfFoldVotes[] {
   const out: OutOfFoldVotes[] = [];
   const parts = groupOf ? groupFolds(train, groupOf) : folds(train, Math.max(2, Math.min(o.cvFolds, train.length)), seed + 1);
@@ -250,15 +354,95 @@ export function outOfFoldVotes(
     if (held.length === 0) return;
     const sample = subsample(rest, o, seed + 10 + f);
     const forest = new Forest(trainForest(sample.X, sample.y, forestOptions(o, o.cvEstimators, seed + 100 + f)));
-    for (const p of held) out.push({ id: p.series.id, truth: p.series.labels, raw: rawVotes(forest, p) });
+    const guards = learnGuards(rest);
+    for (const p of held) out.push({ id: p.series.id, truth: p.series.labels, raw: rawVotes(forest, p), forced: guardFlags(p, guards) });
   });
   return out;
 }
 
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
 /**
- * The pure training core: split, pick a threshold by grouped cross-validation on the training side,
- * train the forest on the training side, and measure it on the held-out side. Deterministic for a
- * given input and options (seeded split, subsample and trees).
+ * One cross-validation as training runs it: out-of-fold votes, smoothed as the station smooths them,
+ * guards from the other folds, the threshold chosen here (or `fixedThreshold`), and the figures per class.
+ * `byWell`: one fold per well (leave-one-well-out), else `o.cvFolds` folds of whole instances.
+ */
+export function crossValidate(
+  data: readonly Prepared[],
+  o: TrainOptions,
+  seed: number,
+  byWell: boolean,
+  onFold: (done: number, total: number) => void = () => {},
+  fixedThreshold?: number,
+): { summary: CvSummary; choice: ThresholdChoice; scored: ScoredSeries[] } {
+  const scored: ScoredSeries[] = outOfFoldVotes(data, o, seed, onFold, byWell ? (s) => s.group : undefined).map((v) => ({
+    id: v.id,
+    truth: v.truth,
+    scores: smoothScores(v.raw, o.smoothing),
+    forced: v.forced,
+  }));
+  let choice = chooseThreshold(scored, o.maxFalsePositiveRate);
+  if (fixedThreshold !== undefined) {
+    const q = qualityReport(scored.map((s) => ({ id: s.id, truth: s.truth, predicted: predictAt(s, fixedThreshold) })));
+    choice = {
+      threshold: fixedThreshold,
+      cv_mean_balanced_accuracy: q.mean_balanced_accuracy_event_instances,
+      cv_false_positive_rate: q.false_positive_rate_normal_instances,
+      met_false_positive_target: q.false_positive_rate_normal_instances <= o.maxFalsePositiveRate,
+    };
+  }
+  const q = qualityReport(scored.map((s) => ({ id: s.id, truth: s.truth, predicted: predictAt(s, choice.threshold) })));
+  const stratum = new Map(data.map((d) => [d.series.id, d.series.stratum]));
+  const per_class: Record<string, ClassFigures> = {};
+  const byClass = new Map<number, typeof q.instances>();
+  for (const r of q.instances) {
+    const c = r.kind === 'normal' ? 0 : (stratum.get(r.id) ?? 0);
+    let l = byClass.get(c);
+    if (!l) byClass.set(c, (l = []));
+    l.push(r);
+  }
+  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
+    const list = byClass.get(c)!;
+    if (c === 0) {
+      const rows = list.reduce((a, r) => a + r.rows, 0);
+      const flagged = list.reduce((a, r) => a + r.flagged_rows, 0);
+      per_class['0'] = {
+        instances: list.length,
+        mean_balanced_accuracy: null,
+        false_positive_rate: round3(rows ? flagged / rows : 0),
+        instances_flagged: list.filter((r) => r.flagged_rows > 0).length,
+      };
+    } else {
+      per_class[String(c)] = {
+        instances: list.length,
+        mean_balanced_accuracy: round3(list.reduce((a, r) => a + r.balanced_accuracy, 0) / list.length),
+        false_positive_rate: null,
+        instances_flagged: null,
+      };
+    }
+  }
+  const wells = new Set(data.map((d) => d.series.group)).size;
+  return {
+    scored,
+    choice,
+    summary: {
+      folds: byWell ? `leave one well out (${wells} wells)` : `${Math.min(o.cvFolds, data.length)} folds of whole instances`,
+      threshold: choice.threshold,
+      mean_balanced_accuracy: round3(choice.cv_mean_balanced_accuracy),
+      false_positive_rate: round3(choice.cv_false_positive_rate),
+      met_false_positive_target: choice.met_false_positive_target,
+      per_class,
+      per_event_instance: Object.fromEntries(q.instances.filter((r) => r.kind === 'event').map((r) => [r.id, round3(r.balanced_accuracy)])),
+    },
+  };
+}
+
+/**
+ * The pure training core: leave-one-well-out cross-validation picks the threshold (a new wellsite is
+ * a well the forest has never seen), instance-grouped cross-validation is the second figure, both
+ * with the guards the station applies; then the forest is trained on all training series. With
+ * testFraction > 0, series are held out first and measured at the end. Deterministic for a given
+ * input and options (seeded folds, subsample and trees).
  */
 export function trainModel(
   all: readonly LabelledSeries[],
@@ -267,30 +451,45 @@ export function trainModel(
 ): TrainedModel {
   const o: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...options, windows: { ...DEFAULT_WINDOWS, ...options.windows } };
   const { train, test } = groupedSplit(all, o.testFraction, o.seed);
-  if (train.length === 0 || test.length === 0) throw new Error('need at least two series of each event type to split into training and validation');
+  if (train.length < 2) throw new Error('need at least two labelled series to cross-validate');
+  if (o.testFraction > 0 && test.length === 0) throw new Error('need at least two series of each event type to split into training and validation');
   onProgress({ phase: 'features', done: 0, total: all.length, message: 'computing features' });
   const trainP = prepare(train, o.windows);
   const testP = prepare(test, o.windows);
+  const wells = new Set(train.map((s) => s.group)).size;
 
-  // Threshold: scores of each training series come from a forest that never saw that series.
-  const cvScored = outOfFoldVotes(trainP, o, o.seed, (f, k) =>
-    onProgress({ phase: 'cross-validation', done: f, total: k, message: `fold ${f + 1} of ${k}` }),
-  ).map((s) => ({ id: s.id, truth: s.truth, scores: smoothScores(s.raw, o.smoothing) }));
-  const choice = chooseThreshold(cvScored, o.maxFalsePositiveRate);
+  // Threshold: scores of each well come from a forest (and guard limits) that never saw that well.
+  // With a single well (a site's own data), leave-one-well-out is impossible: instances it is.
+  const byWell = wells >= 2;
+  const primary = crossValidate(trainP, o, o.seed, byWell, (f, k) =>
+    onProgress({ phase: 'cross-validation', done: f, total: 2 * k, message: `${byWell ? 'leave-one-well-out' : 'grouped'} fold ${f + 1} of ${k}` }),
+  );
+  const choice = primary.choice;
+  const second = byWell
+    ? crossValidate(trainP, o, o.seed, false, (f, k) =>
+        onProgress({ phase: 'cross-validation', done: k + f, total: 2 * k, message: `instance-grouped fold ${f + 1} of ${k}` }),
+      )
+    : primary;
 
   const sample = subsample(trainP, o, o.seed + 2);
   const forestJson = trainForest(sample.X, sample.y, forestOptions(o, o.nEstimators, o.seed + 3), (done, total) =>
     onProgress({ phase: 'training', done, total, message: `tree ${done} of ${total}` }),
   );
-  onProgress({ phase: 'validation', done: 0, total: test.length, message: 'scoring held-out series' });
-  const forest = new Forest(forestJson);
-  const validation = qualityReport(
-    testP.map((p) => ({
-      id: p.series.id,
-      truth: p.series.labels,
-      predicted: smoothScores(rawVotes(forest, p), o.smoothing).map((v) => v >= choice.threshold),
-    })),
-  );
+  const guards = learnGuards(trainP);
+  const normalRows: number[][] = [];
+  for (const d of trainP) d.features.forEach((f, i) => f && d.series.labels[i] === 0 && normalRows.push(f));
+  let validation: TrainedModel['validation'] = null;
+  if (testP.length) {
+    onProgress({ phase: 'validation', done: 0, total: test.length, message: 'scoring held-out series' });
+    const forest = new Forest(forestJson);
+    validation = qualityReport(
+      testP.map((p) => ({
+        id: p.series.id,
+        truth: p.series.labels,
+        predicted: predictAt({ id: p.series.id, truth: p.series.labels, scores: smoothScores(rawVotes(forest, p), o.smoothing), forced: guardFlags(p, guards) }, choice.threshold),
+      })),
+    );
+  }
   onProgress({ phase: 'done', done: 1, total: 1, message: 'trained' });
   return {
     feature_names: [...FEATURE_NAMES],
@@ -298,14 +497,18 @@ export function trainModel(
     smoothing: o.smoothing,
     threshold: choice.threshold,
     threshold_choice: choice,
+    guards,
+    feature_scales: featureScales(normalRows),
     options: o,
     training: {
       series: all.length,
+      wells,
       train_series: train.map((s) => s.id),
       test_series: test.map((s) => s.id),
       rows_used: sample.X.length,
       rows_available: sample.available,
     },
+    cv: { leave_one_well_out: primary.summary, instance_grouped: second.summary },
     validation,
     forest: forestJson,
   };
