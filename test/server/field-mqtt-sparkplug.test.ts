@@ -190,7 +190,7 @@ describe.skipIf(!hasMosquitto)('broker and station outages', () => {
   it('when the station is down while a node publishes at QoS 1, then after restart every message is stored once', async () => {
     const broker = await TestMosquitto.start();
     const dataDir = mkdtempSync(join(tmpdir(), 'oilfield-mqtt-restart-'));
-    const env = { DATA_DIR: dataDir, PORT: 0, HOST: '127.0.0.1', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, SERVE_UI: 'false', MQTT_URL: broker.url, MQTT_HOST_ID: hostId() };
+    const env = { DATA_DIR: dataDir, PORT: 0, HOST: '127.0.0.1', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, SERVE_UI: 'false' as const, MQTT_URL: broker.url, MQTT_HOST_ID: hostId() };
     const start = () => startStation(loadConfig({}, env), { logger: createLogger('silent') });
     let station: Station | undefined = await start();
     const node = await EdgeNode.connect(broker.url, { group: 'Pad4', node: 'SAF', devices: ['W7'] });
