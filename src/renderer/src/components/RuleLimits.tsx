@@ -148,7 +148,8 @@ export function RuleLimitsPanel() {
   return (
     <>
       <p className="muted">
-        Used when there is no model or too little history, and as hard limits always. A device's own row replaces the default (*) as a whole; an empty value means no limit.
+        Hard limits, checked on every reading whatever the model says. A device's own row replaces the default (*) as a whole; an empty value means no limit. Until an administrator edits it, the default (*) is
+        the station's shipped limits for impossible readings (°C, and pressure in kPa or Pa): change it if your devices report bar, MPa or psi.
         {isAdmin ? null : ' Only administrators change them: ask one if alarms open too often or too late.'}
       </p>
       <ErrorNote error={limits.error} title="Rule limits" />
@@ -179,7 +180,7 @@ export function RuleLimitsPanel() {
                       {fmtNum(l[k])}
                     </td>
                   ))}
-                  <td>{l.updated_at ? `${fmtIso(l.updated_at)}${l.updated_by ? ` by ${l.updated_by}` : ''}` : '—'}</td>
+                  <td>{l.updated_at ? `${fmtIso(l.updated_at)}${l.updated_by ? ` by ${l.updated_by}` : ''}` : l.device_id === DEFAULT ? 'shipped defaults' : '—'}</td>
                   {isAdmin ? (
                     <td className="actions">
                       {confirming === l.device_id ? (
@@ -196,9 +197,11 @@ export function RuleLimitsPanel() {
                           <button type="button" className="btn btn-small" aria-label={`Edit the limits of ${who(l.device_id)}`} onClick={() => (setNote(null), setEditing(l))}>
                             Edit
                           </button>
-                          <button type="button" className="btn btn-small btn-danger-outline" aria-label={`Remove the limits of ${who(l.device_id)}`} onClick={() => setConfirming(l.device_id)}>
-                            Remove
-                          </button>
+                          {l.updated_at ? (
+                            <button type="button" className="btn btn-small btn-danger-outline" aria-label={`Remove the limits of ${who(l.device_id)}`} onClick={() => setConfirming(l.device_id)}>
+                              {l.device_id === DEFAULT ? 'Back to shipped' : 'Remove'}
+                            </button>
+                          ) : null}
                         </>
                       )}
                     </td>

@@ -7,28 +7,12 @@ import { useUnits } from '../api/queries';
 import { DevicePicker } from '../components/DevicePicker';
 import { RangePicker } from '../components/RangePicker';
 import { RuleLimitsPanel } from '../components/RuleLimits';
-import { SeriesChart, type Span } from '../components/SeriesChart';
+import { AnomalySpansPanel, anomalySpans } from '../components/AnomalySpans';
+import { SeriesChart } from '../components/SeriesChart';
 import { Empty, ErrorNote, Field, Note, PageHeader, Panel } from '../components/ui';
 import { fmtTime } from '../lib/format';
 import { numberOrUndefined, validate } from '../lib/form';
 import { resolveRange, type TimeRange } from '../lib/range';
-
-/** Consecutive anomalous points become one shaded span. */
-export function spansOf(points: ScorePoint[]): Span[] {
-  const spans: Span[] = [];
-  let open: Span | null = null;
-  for (const p of points) {
-    if (p.anomaly) {
-      if (open) open.to = p.ts;
-      else open = { from: p.ts, to: p.ts };
-    } else if (open) {
-      spans.push(open);
-      open = null;
-    }
-  }
-  if (open) spans.push(open);
-  return spans;
-}
 
 function PredictForm() {
   const [v, setV] = useState({ temperature: '', pressure: '', device_id: '' });
@@ -78,6 +62,13 @@ function PredictForm() {
             <span data-testid="predict-result">
               {result.anomaly ? 'Anomalous' : 'Normal'} · score {result.score.toFixed(2)} (threshold {result.meta.threshold.toFixed(2)}) · {result.model === 'rf' ? 'forest model' : 'rules'} · {result.meta.reason}
             </span>
+            {result.meta.reasons.length ? (
+              <ul className="reasons" aria-label="Why">
+                {result.meta.reasons.map((r) => (
+                  <li key={r}>{r}</li>
+                ))}
+              </ul>
+            ) : null}
           </Note>
         ) : null}
         {error ? <Note kind="error">{error}</Note> : null}
@@ -108,7 +99,12 @@ function ScorePanel() {
       setBusy(false);
     }
   };
-  const spans = scores ? spansOf(scores) : [];
+  const spans = scores ? anomalySpans(scores) : [];
+  // Jumping to a span shows it with some context either side (at least ten minutes).
+  const jump = (from: number, to: number) => {
+    const pad = Math.max(600, (to - from) / 2);
+    setFrozen({ from: from - pad, to: to + pad });
+  };
   const anomalous = scores?.filter((s) => s.anomaly).length ?? 0;
   return (
     <>
@@ -128,6 +124,7 @@ function ScorePanel() {
         </Note>
       ) : null}
       {device ? <SeriesChart deviceId={device} from={frozen.from} to={frozen.to} units={units} spans={spans} onZoom={(f, t) => setFrozen({ from: f, to: t })} onReset={() => setFrozen(resolveRange(range))} /> : <Empty>Choose a device, a range, then Score range.</Empty>}
+      {device && scores ? <AnomalySpansPanel deviceId={device} spans={spans} onJump={jump} onJudged={() => void score()} /> : null}
     </>
   );
 }
