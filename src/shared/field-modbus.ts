@@ -130,8 +130,11 @@ export const tcpTransportSchema = z.strictObject({
   port: z.number().int().min(1).max(65535).default(502),
 });
 
-/** Serial device paths: /dev/... on Linux and macOS, COMn on Windows. No shell or path tricks. */
-const SERIAL_PATH = /^(?:\/dev\/[A-Za-z0-9_.:+/-]{1,200}|COM[1-9]\d{0,2})$/;
+/**
+ * Serial device paths: absolute (/dev/ttyUSB0, /dev/serial/by-id/..., or a link a virtual pair
+ * made elsewhere) on Linux and macOS, COMn on Windows. No shell characters, no "..".
+ */
+const SERIAL_PATH = /^(?:\/[A-Za-z0-9_.:+/-]{1,250}|COM[1-9]\d{0,2})$/;
 export const serialSettingsSchema = z.strictObject({
   path: z
     .string()

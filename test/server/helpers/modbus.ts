@@ -56,7 +56,8 @@ for unit, u in spec["units"].items():
 ctx = ModbusServerContext(slaves=slaves, single=False)
 print("ready", flush=True)
 if sys.argv[1] == "tcp":
-    StartTcpServer(context=ctx, address=("127.0.0.1", int(spec["port"])))
+    # reuse: a restarted server must bind again while the killed one's connections sit in TIME_WAIT
+    StartTcpServer(context=ctx, address=("127.0.0.1", int(spec["port"])), allow_reuse_address=True)
 else:
     StartSerialServer(context=ctx, framer=ModbusRtuFramer, port=spec["path"], baudrate=spec.get("baud", 9600), timeout=0.005)
 `;
