@@ -28,6 +28,9 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           cli: resolve('src/server/cli.ts'),
+          // the station's own process in the desktop app (utilityProcess.fork); src/main forks it by path
+          'station-process': resolve('src/server/entry/station-process.ts'),
+          'db-health-worker': resolve('src/server/support/db-health-worker.ts'),
           'export-worker': resolve('src/server/telemetry/export-worker.ts'),
           'ml-train-worker': resolve('src/server/ml/train-worker.ts'),
           'checkpoint-worker': resolve('src/server/db/checkpoint-worker.ts'),

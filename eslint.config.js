@@ -54,7 +54,10 @@ export default tseslint.config(
   {
     files: ['src/main/**'],
     rules: restrict([
-      { group: ['**/renderer/**', '**/preload/**'], message: 'src/main may import src/server and src/shared only.' },
+      {
+        group: ['**/server/**', '**/renderer/**', '**/preload/**'],
+        message: 'src/main imports src/shared only: the station runs in its own process (out/main/station-process.js) and is spoken to by messages (src/shared/station-protocol.ts).',
+      },
     ]),
   },
   {

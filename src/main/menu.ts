@@ -6,6 +6,10 @@ export interface MenuInput {
   isDev: boolean;
   /** opens the station's /docs in the user's browser */
   openApiDocs: () => void;
+  /** opens the folder of the rotating log files in the file manager */
+  openLogsFolder: () => void;
+  /** asks where, then has the station write its diagnostics file there */
+  saveDiagnostics: () => void;
 }
 
 /**
@@ -50,7 +54,13 @@ export function buildMenuTemplate(input: MenuInput): MenuItemConstructorOptions[
     { role: 'windowMenu' },
     {
       role: 'help',
-      submenu: [{ label: 'API docs', click: () => input.openApiDocs() }],
+      submenu: [
+        { label: 'API docs', click: () => input.openApiDocs() },
+        { type: 'separator' },
+        // what a field engineer sends to support: the logs, or one file with logs, settings and database health
+        { label: 'Open logs folder', click: () => input.openLogsFolder() },
+        { label: 'Save diagnostics…', click: () => input.saveDiagnostics() },
+      ],
     },
   ];
 }

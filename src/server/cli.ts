@@ -4,7 +4,7 @@ import { migrate, MigrationError } from './db/migrate';
 import { closeDatabase, openDatabase } from './db/open';
 import { runTrainCommand, TrainCommandError } from './ml/train-command';
 import { seedDatabase } from './seed/seed';
-import { startStation } from './station';
+import { inProcessChannel, runStationEntry } from './entry/station-entry';
 
 /** Headless commands: `node out/main/cli.js <command> [options]`. */
 const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
@@ -18,9 +18,22 @@ const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<
   },
 };
 
+/**
+ * The headless station runs through the same entry module as the desktop app's station process,
+ * in this process: the entry owns start, signals, clean shutdown and the exit code.
+ */
 async function serve(): Promise<void> {
-  const config = loadConfig();
-  const station = await startStation(config, {
+  const { channel, send } = inProcessChannel((message) => {
+    // Only on 'ready' say so: whoever waits for this line (a supervisor, the tests) may stop us right away.
+    if (message.type === 'ready') {
+      process.stdout.write(`SMART Oilfield station listening on ${message.url} (UI at ${message.url}/, API docs at ${message.url}/docs)\n`);
+    } else if (message.type === 'fatal') {
+      process.stderr.write(`error: ${message.message}\n`);
+    }
+  });
+  runStationEntry(channel, {
+    env: process.env,
+    exit: (code) => process.exit(code),
     onGeneratedAdminPassword: (username, password) => {
       process.stdout.write(
         `\nNo users existed, so an admin was created. Sign in with:\n  username: ${username}\n  password: ${password}\n` +
@@ -28,20 +41,7 @@ async function serve(): Promise<void> {
       );
     },
   });
-  const stop = (signal: string) => {
-    station.logger.info({ signal }, 'shutting down');
-    station.close().then(
-      () => process.exit(0),
-      (err) => {
-        station.logger.error({ err }, 'unclean shutdown');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  // Only now say so: whoever waits for this line (a supervisor, the tests) may stop us right away.
-  process.stdout.write(`SMART Oilfield station listening on ${station.url} (UI at ${station.url}/, API docs at ${station.url}/docs)\n`);
+  send({ type: 'start', settings: { env: {} } });
 }
 
 async function seed(args: string[]): Promise<void> {

@@ -1,4 +1,8 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import viteConfig from '../../electron.vite.config';
+import { bundlePath } from '../../src/main/bundle-paths';
 import { buildCsp, withCsp } from '../../src/main/csp';
 import { buildMenuTemplate } from '../../src/main/menu';
 import { isPermissionGranted, permissionCheckHandler, permissionRequestHandler } from '../../src/main/permissions';
@@ -32,8 +36,16 @@ describe('createWindowOptions', () => {
     expect(createWindowOptions({ preloadPath: 'p', isDev: false }).show).toBe(false);
   });
 
-  it('when the preload is a CommonJS file, then sandbox can stay on', () => {
-    expect(createWindowOptions({ preloadPath: '/x/index.cjs', isDev: false }).webPreferences?.preload).toMatch(/\.cjs$/);
+  it('when the app loads its preload and station entry, then those are the files the build writes (the preload as CommonJS, so sandbox can stay on)', () => {
+    const { main, preload } = viteConfig as any;
+    const out = preload.build.rollupOptions.output;
+    expect(out.format).toBe('cjs');
+    const preloadFile = join(preload.build.outDir, out.entryFileNames.replace('[name]', Object.keys(preload.build.rollupOptions.input)[0]));
+    const mainBundle = pathToFileURL(join(process.cwd(), main.build.outDir, 'index.js')).href;
+    expect(bundlePath('preload', mainBundle)).toBe(join(process.cwd(), preloadFile));
+    expect(Object.keys(main.build.rollupOptions.input)).toContain('index');
+    expect(bundlePath('stationEntry', mainBundle)).toBe(join(process.cwd(), main.build.outDir, 'station-process.js'));
+    expect(Object.keys(main.build.rollupOptions.input)).toContain('station-process');
   });
 });
 
@@ -87,7 +99,7 @@ describe('buildMenuTemplate', () => {
   const labels = (items: any[]): string[] => items.flatMap((i) => [i.role ?? i.label ?? i.type, ...(Array.isArray(i.submenu) ? labels(i.submenu) : [])]);
 
   it('when the build is packaged, then there is no reload and no DevTools', () => {
-    const all = labels(buildMenuTemplate({ appName: 'SMART Oilfield', isMac: false, isDev: false, openApiDocs: () => {} }));
+    const all = labels(buildMenuTemplate({ appName: 'SMART Oilfield', isMac: false, isDev: false, openApiDocs: () => {}, openLogsFolder: () => {}, saveDiagnostics: () => {} }));
     expect(all).not.toContain('reload');
     expect(all).not.toContain('forceReload');
     expect(all).not.toContain('toggleDevTools');
@@ -95,21 +107,35 @@ describe('buildMenuTemplate', () => {
   });
 
   it('when developing, then reload and DevTools are in the View menu', () => {
-    const all = labels(buildMenuTemplate({ appName: 'SMART Oilfield', isMac: false, isDev: true, openApiDocs: () => {} }));
+    const all = labels(buildMenuTemplate({ appName: 'SMART Oilfield', isMac: false, isDev: true, openApiDocs: () => {}, openLogsFolder: () => {}, saveDiagnostics: () => {} }));
     expect(all).toEqual(expect.arrayContaining(['reload', 'toggleDevTools']));
   });
 
   it('when on macOS, then the first menu is the app menu with about and quit', () => {
-    const [first] = buildMenuTemplate({ appName: 'SMART Oilfield', isMac: true, isDev: false, openApiDocs: () => {} });
+    const [first] = buildMenuTemplate({ appName: 'SMART Oilfield', isMac: true, isDev: false, openApiDocs: () => {}, openLogsFolder: () => {}, saveDiagnostics: () => {} });
     expect(first?.label).toBe('SMART Oilfield');
     expect(labels([first])).toEqual(expect.arrayContaining(['about', 'quit']));
   });
 
   it('when "API docs" is clicked, then the docs opener runs', () => {
     let opened = 0;
-    const help = buildMenuTemplate({ appName: 'x', isMac: false, isDev: false, openApiDocs: () => void opened++ }).find((m) => m.role === 'help');
+    const help = buildMenuTemplate({ appName: 'x', isMac: false, isDev: false, openApiDocs: () => void opened++, openLogsFolder: () => {}, saveDiagnostics: () => {} }).find((m) => m.role === 'help');
     const item = (help?.submenu as any[]).find((i) => i.label === 'API docs');
     item.click();
     expect(opened).toBe(1);
+  });
+
+  it('when "Open logs folder" or "Save diagnostics…" is clicked, then what a field engineer sends to support is produced', () => {
+    const clicked: string[] = [];
+    const help = buildMenuTemplate({
+      appName: 'x',
+      isMac: false,
+      isDev: false,
+      openApiDocs: () => {},
+      openLogsFolder: () => void clicked.push('logs'),
+      saveDiagnostics: () => void clicked.push('diagnostics'),
+    }).find((m) => m.role === 'help');
+    for (const label of ['Open logs folder', 'Save diagnostics…']) (help?.submenu as any[]).find((i) => i.label === label).click();
+    expect(clicked).toEqual(['logs', 'diagnostics']);
   });
 });

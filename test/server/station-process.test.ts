@@ -1,0 +1,149 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ForkedStation } from '../main/helpers/fork-station';
+import { callStation } from './helpers/http';
+
+/**
+ * The station entry module (src/server/entry/station-process.ts) driven by Node's child_process.fork
+ * with the protocol's messages, as the desktop app drives it with Electron's utilityProcess.
+ */
+const ADMIN = { username: 'admin', password: 'entry-admin-password' };
+const cleanup: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'oilfield-entry-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function forkStation(env: Record<string, string> = {}): ForkedStation {
+  const station = new ForkedStation({ ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, SERVE_UI: 'false', ...env });
+  cleanup.push(async () => {
+    if (station.child.exitCode === null && station.child.signalCode === null) station.child.kill('SIGKILL');
+    await station.exited;
+  });
+  return station;
+}
+
+async function signIn(url: string): Promise<string> {
+  const res = await callStation(url, 'POST', '/token', { body: ADMIN });
+  expect(res.status).toBe(200);
+  return res.body.access_token as string;
+}
+
+async function deviceKey(url: string, token: string): Promise<string> {
+  const res = await callStation(url, 'POST', '/api/keys', { token, body: { name: 'entry test rig', role: 'device' } });
+  expect(res.status).toBe(201);
+  return res.body.key as string;
+}
+
+describe('station entry module over child_process.fork', () => {
+  it('when told to start, then it says ready with its URL, serves the API, writes its log file and answers status', async () => {
+    const dataDir = tempDir();
+    const logDir = join(dataDir, 'logs');
+    const station = forkStation();
+    station.postMessage({ type: 'start', settings: { dataDir, logDir, env: {} } });
+    const ready = await station.next('ready');
+    expect(ready).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), pid: station.pid, dataDir, databasePath: join(dataDir, 'processed', 'oilfield.db'), logDir });
+    expect((await fetch(`${ready.url}/health`)).status).toBe(200);
+
+    station.postMessage({ type: 'status', id: 7 });
+    const status = await station.next('status');
+    expect(status).toMatchObject({ id: 7, state: 'running', url: ready.url });
+    expect(status.rssBytes).toBeGreaterThan(0);
+
+    await expect.poll(() => readdirSync(logDir).filter((f) => f.endsWith('.log'))).toEqual(['station.1.log']);
+    await expect.poll(() => readFileSync(join(logDir, 'station.1.log'), 'utf8')).toMatch(/"msg":"station listening"/);
+
+    station.postMessage({ type: 'shutdown' });
+    await station.next('stopped');
+    expect((await station.exited).code).toBe(0);
+    expect(readFileSync(join(logDir, 'station.1.log'), 'utf8')).toMatch(/"msg":"station stopped"/);
+  });
+
+  it('when shut down with readings in flight, then every acknowledged reading is stored, the database is closed cleanly and it exits 0', async () => {
+    const dataDir = tempDir();
+    const station = forkStation({ LOG_LEVEL: 'warn' });
+    station.postMessage({ type: 'start', settings: { dataDir, env: {} } });
+    const { url, databasePath } = await station.next('ready');
+    const key = await deviceKey(url, await signIn(url));
+
+    const base = Math.floor(Date.now() / 1000) - 7200;
+    const post = async (i: number) => {
+      const body = i % 10 === 0
+        ? Array.from({ length: 200 }, (_, j) => ({ device_id: `rig-b${i}`, ts: base + j, temperature: j, pressure: i }))
+        : { device_id: 'rig-single', ts: base + i, temperature: i, pressure: 100 };
+      const path = Array.isArray(body) ? '/api/telemetry/batch' : '/api/telemetry';
+      const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      await res.arrayBuffer();
+      return { i, body, ok: res.status === 200 || res.status === 201 || res.status === 207 };
+    };
+    let answered = 0;
+    let inFlightAtShutdown = -1;
+    const requests = Array.from({ length: 300 }, (_, i) =>
+      post(i).finally(() => {
+        // the first answer: the rest are in flight now, and the station is told to stop
+        if (answered++ === 0) {
+          inFlightAtShutdown = 300 - answered;
+          station.postMessage({ type: 'shutdown' });
+        }
+      }),
+    );
+    const results = await Promise.allSettled(requests);
+    await station.next('stopped');
+    expect((await station.exited).code).toBe(0);
+    expect(inFlightAtShutdown).toBeGreaterThan(0);
+
+    const acknowledged = results.flatMap((r) => (r.status === 'fulfilled' && r.value.ok ? [r.value] : []));
+    expect(acknowledged.length).toBeGreaterThan(1);
+    // a clean close checkpoints the WAL into the database file and removes it
+    expect(existsSync(`${databasePath}-wal`) ? statSync(`${databasePath}-wal`).size : 0).toBe(0);
+    const db = new Database(databasePath, { readonly: true });
+    cleanup.push(() => void db.close());
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const find = db.prepare('SELECT COUNT(*) FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = ? AND t.ts = ?').pluck();
+    const missing = acknowledged.flatMap(({ body }) =>
+      (Array.isArray(body) ? body : [body]).filter((r) => find.get(r.device_id, r.ts * 1000) !== 1).map((r) => `${r.device_id}@${r.ts}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('when the settings are invalid, then it says fatal with the kind and the variable, and exits 1', async () => {
+    const dataDir = tempDir();
+    writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ BODY_LIMIT: 'huge' }));
+    const station = forkStation();
+    station.postMessage({ type: 'start', settings: { dataDir, env: {} } });
+    const fatal = await station.next('fatal');
+    expect(fatal).toMatchObject({ phase: 'start', kind: 'config', message: expect.stringContaining('BODY_LIMIT') });
+    expect((await station.exited).code).toBe(1);
+    expect(station.messages.some((m) => m.type === 'ready')).toBe(false);
+  });
+
+  it('when a message is not one of the protocol, then it is ignored and the station keeps serving', async () => {
+    const station = forkStation();
+    station.postMessage({ type: 'start', settings: { dataDir: tempDir(), env: {} } });
+    const { url } = await station.next('ready');
+    for (const bad of [{ type: 'eval', code: 'process.exit(3)' }, { type: 'start', settings: { dataDir: '/elsewhere', env: { 'lower case': 'x' } } }, { type: 'status' }, 'shutdown', null]) {
+      station.postMessage(bad as Record<string, unknown>);
+    }
+    station.postMessage({ type: 'status', id: 1 });
+    expect((await station.next('status')).state).toBe('running');
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    expect(station.messages.map((m) => m.type)).toEqual(['ready', 'status']);
+  });
+
+  it('when the parent goes away, then the station closes its database and exits 0', async () => {
+    const station = forkStation();
+    station.postMessage({ type: 'start', settings: { dataDir: tempDir(), env: {} } });
+    const { databasePath } = await station.next('ready');
+    station.child.disconnect();
+    expect((await station.exited).code).toBe(0);
+    expect(existsSync(`${databasePath}-wal`) ? statSync(`${databasePath}-wal`).size : 0).toBe(0);
+  });
+});
