@@ -14,6 +14,7 @@ import { createMl } from './ml/routes';
 import { registerAuthDocs } from './auth/openapi';
 import { createAuditRouter } from './audit/routes';
 import { KeysRepository } from './auth/keys-repository';
+import { RevokedTokens } from './auth/revoked-tokens';
 import { createAccountsRouter } from './auth/routes';
 import { createSecurity } from './auth/security';
 import { AuthService } from './auth/service';
@@ -43,7 +44,6 @@ import { createSettingsRouter } from './settings/routes';
 import { SettingsService } from './settings/service';
 import { SettingsFile } from './settings/store';
 import { ensureFirstAdmin } from './auth/first-admin';
-import { createFieldModbus, registerFieldModbusDocs } from './field/modbus';
 import { createFieldModbus, registerFieldModbusDocs } from './field/modbus';
 import { createFieldMqtt, registerMqttDocs } from './field/mqtt';
 
@@ -82,10 +82,11 @@ export async function startStation(config: Config, options: StationOptions = {})
   const users = new UsersRepository(db);
   const keys = new KeysRepository(db);
   const tokens = new TokenIssuer(loadJwtSecret(config.jwtSecretFile, config.jwtSecret), config.tokenTtlSeconds);
-  const auth = new AuthService(users, keys, tokens, audit);
+  const revoked = new RevokedTokens(db);
+  const auth = new AuthService(users, keys, tokens, audit, revoked);
   await ensureFirstAdmin(users, auth, config, options.onGeneratedAdminPassword);
   // Rate-limit counters live in Redis when it is configured (shared by every process), else in memory.
-  const security = await createSecurity({ config, tokens, users, keys, audit, auth, logger });
+  const security = await createSecurity({ config, tokens, users, keys, revoked, audit, auth, logger });
   const { guards } = security;
 
   const telemetryRepo = new TelemetryRepository(db);
@@ -104,7 +105,6 @@ export async function startStation(config: Config, options: StationOptions = {})
   const influx = createInflux({ db, config, telemetry, guards, logger });
   const mqtt = createFieldMqtt({ db, config, telemetry, keys, guards, audit, logger });
   const modbus = createFieldModbus({ db, config, telemetry, guards, audit, jobs, logger });
-  const modbus = createFieldModbus({ db, config, telemetry, guards, audit, jobs, logger });
   const oil = createOilRouter({ db, guards, audit, cache, lossTolerancePct: config.oilLossTolerancePct, bodyLimit: config.bodyLimit, logger });
 
   const registry = new OpenAPIRegistry();
@@ -115,7 +115,6 @@ export async function startStation(config: Config, options: StationOptions = {})
   registerInfluxDocs(registry);
   registerMlDocs(registry);
   registerOilDocs(registry);
-  registerFieldModbusDocs(registry);
   registerFieldModbusDocs(registry);
   registerMqttDocs(registry);
   let document: object | undefined;
@@ -141,7 +140,6 @@ export async function startStation(config: Config, options: StationOptions = {})
       '/oil': oil.router,
       '/devices': devicesRouter,
       '/field': modbus.router,
-      '/field': modbus.router,
       '/field/mqtt': mqtt.router,
       '/audit': createAuditRouter(audit, guards),
       '/settings': createSettingsRouter({ service: new SettingsService(new SettingsFile(config.dataDir)), guards, audit, host: config.host }),
@@ -158,8 +156,6 @@ export async function startStation(config: Config, options: StationOptions = {})
   // port cannot be had, so a caller that retries (the desktop app) does not leak them.
   const releaseAll = async () => {
     alarmScheduler.stop();
-    // before the database closes: a poll being stored must finish, and the ports close
-    await modbus.stop();
     // before the database closes: a poll being stored must finish, and the ports close
     await modbus.stop();
     // before the database closes: a message being stored must finish, and STATE goes offline
@@ -188,7 +184,6 @@ export async function startStation(config: Config, options: StationOptions = {})
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   logger.info({ url, db: config.databasePath }, 'station listening');
   influx.start();
-  modbus.start();
   modbus.start();
   await mqtt.start();
 

@@ -53,6 +53,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', doc: '/token', path: () => '/token', access: 'public', body: () => ({ username: 'admin', password: 'not-the-password' }) },
   // any credential
   { method: 'GET', doc: '/api/me', path: () => '/api/me', access: 'signed-in' },
+  { method: 'POST', doc: '/api/sign-out', path: () => '/api/sign-out', access: 'signed-in' },
   // ingest
   { method: 'POST', doc: '/api/telemetry', path: () => '/api/telemetry', access: 'ingest', body: reading },
   { method: 'POST', doc: '/api/telemetry/batch', path: () => '/api/telemetry/batch', access: 'ingest', body: (d) => [reading(d)] },
@@ -188,10 +189,12 @@ function fingerprint(): string {
   for (const t of tables) {
     const skip = VOLATILE[t];
     if (skip === '*') continue;
-    for (const row of s.db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all() as Record<string, unknown>[]) {
+    // sorted as text: WITHOUT ROWID tables have no rowid to order by
+    const rows = (s.db.prepare(`SELECT * FROM "${t}"`).all() as Record<string, unknown>[]).map((row) => {
       for (const c of skip ?? []) delete row[c];
-      h.update(`${t}:${JSON.stringify(row)}\n`);
-    }
+      return `${t}:${JSON.stringify(row)}\n`;
+    });
+    for (const row of rows.sort()) h.update(row);
   }
   const settings = join(s.dataDir, 'settings.json');
   if (existsSync(settings)) h.update(readFileSync(settings));

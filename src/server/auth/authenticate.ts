@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { AppError } from '../http/errors';
 import type { KeysRepository, KeyRow } from './keys-repository';
 import type { Principal } from './principal';
+import type { RevokedTokens } from './revoked-tokens';
 import type { TokenIssuer } from './tokens';
 import type { UsersRepository } from './users-repository';
 
@@ -9,6 +10,7 @@ export interface AuthenticateDeps {
   tokens: TokenIssuer;
   users: UsersRepository;
   keys: KeysRepository;
+  revoked: RevokedTokens;
   /** optional verifier for bearer tokens from an external identity provider */
   external?: (token: string) => Promise<Principal | undefined>;
 }
@@ -78,16 +80,19 @@ async function verifyBearer(deps: AuthenticateDeps, token: string): Promise<Prin
       return undefined;
     }) : undefined;
   }
+  if (claims.jti !== undefined && deps.revoked.isRevoked(claims.jti)) return undefined;
+  const issued = claims.jti !== undefined ? { jti: claims.jti, expMs: claims.expMs } : undefined;
   if (claims.uid !== undefined) {
-    // A disabled user's unexpired tokens stop working at once; a role change applies at once too.
+    // A disabled user's unexpired tokens stop working at once, and so do tokens issued before a
+    // password reset (token_version); a role change applies at once too.
     const user = deps.users.findById(claims.uid);
-    if (!user || user.disabled) return undefined;
-    return { kind: 'user', subject: user.username, role: user.role, userId: user.id };
+    if (!user || user.disabled || (claims.tv ?? 0) !== user.token_version) return undefined;
+    return { kind: 'user', subject: user.username, role: user.role, userId: user.id, token: issued };
   }
   if (claims.kid !== undefined) {
     const key = deps.keys.findById(claims.kid);
     if (!key || key.revoked_at !== null) return undefined;
-    return { kind: 'key', subject: key.prefix, role: key.role, keyId: key.id, devices: key.devices ? (JSON.parse(key.devices) as string[]) : undefined };
+    return { kind: 'key', subject: key.prefix, role: key.role, keyId: key.id, devices: key.devices ? (JSON.parse(key.devices) as string[]) : undefined, token: issued };
   }
   return undefined;
 }

@@ -74,6 +74,13 @@ export function registerAuthDocs(r: OpenAPIRegistry): void {
     responses: { 201: { description: 'the new admin; sign in with POST /token', content: json(userSchema) }, ...problems(403, 409, 415, 422) },
   });
   r.registerPath({
+    method: 'post',
+    path: '/api/sign-out',
+    summary: 'Sign out: the bearer token this is called with stops working at once',
+    security: bearer,
+    responses: { 204: { description: 'signed out' }, ...problems(400, 401) },
+  });
+  r.registerPath({
     method: 'get',
     path: '/api/me',
     summary: 'Who the credentials belong to',

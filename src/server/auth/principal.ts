@@ -14,6 +14,8 @@ export interface Principal {
   devices?: string[];
   /** set when a bearer token and an x-api-key came together (the seed's ingest) */
   withKey?: { keyId: number; role: Role; devices?: string[] };
+  /** the station-issued bearer token this request came with (what signing out ends) */
+  token?: { jti: string; expMs: number };
 }
 
 declare module 'express-serve-static-core' {

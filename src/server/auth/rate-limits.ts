@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type Options, type Store } from 'express-rate-limit';
+import { LRUCache } from 'lru-cache';
 import { RedisStore } from 'rate-limit-redis';
 import type { RateLimitConfig } from '../config';
 import { problemBody } from '../http/errors';
@@ -132,10 +133,20 @@ function limiter(name: string, deps: RateLimitDeps, limit: number, o: Partial<Op
   });
 }
 
+/** How long a successful sign-in exempts its (address, user name) pair from the per-address limit. */
+const KNOWN_SIGN_IN_MS = 30 * 24 * 3600 * 1000;
+
 /**
  * The station's rate limits. Only failed sign-ins count on /token (password guessing is what it
  * stops; a script that signs in correctly every minute is not an attacker), so the 11th wrong
  * password within a window is refused even when it would have been right.
+ *
+ * Two counters: failures per address and user name (guessing one account's password), and
+ * failures per address whatever the name (spraying many accounts). The per-address one would let
+ * a neighbour behind the same address lock the engineer out by spraying, so a user name that has
+ * signed in correctly from that address before is exempt from it (the "device cookie" of OWASP's
+ * credential-stuffing advice, kept per address here: the API has no cookies). Its own counter
+ * still stops guessing its password.
  */
 export function createRateLimits(deps: RateLimitDeps): RateLimits {
   const { limits } = deps;
@@ -145,8 +156,17 @@ export function createRateLimits(deps: RateLimitDeps): RateLimits {
     keyGenerator: (req) => `${ipOf(req)}|${signInName(req)}`,
   });
   const perIp = limiter('token-ip', deps, limits.tokenPerIp, { oauth: true, skipSuccessfulRequests: true, keyGenerator: (req) => ipOf(req) });
+  const known = new LRUCache<string, true>({ max: 10_000, ttl: KNOWN_SIGN_IN_MS });
   return {
-    token: (req, res, next) => perIp(req, res, (err?: unknown) => (err ? next(err) : perUser(req, res, next))),
+    token: (req, res, next) => {
+      const name = signInName(req);
+      const pair = `${ipOf(req)}|${name}`;
+      res.on('finish', () => {
+        if (res.statusCode === 200 && name) known.set(pair, true);
+      });
+      if (name && known.has(pair)) return perUser(req, res, next);
+      perIp(req, res, (err?: unknown) => (err ? next(err) : perUser(req, res, next)));
+    },
     read: limits.read > 0 ? limiter('read', deps, limits.read, { keyGenerator: callerKey }) : pass,
     ingest: limits.ingest > 0 ? limiter('ingest', deps, limits.ingest, { keyGenerator: callerKey }) : pass,
   };

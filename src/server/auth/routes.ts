@@ -18,7 +18,16 @@ function basicAuth(req: Request): { id: string; secret: string } | undefined {
   const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(req.headers.authorization ?? '');
   if (!m) return undefined;
   const [id, ...rest] = Buffer.from(m[1]!, 'base64').toString().split(':');
-  return id && rest.length ? { id: decodeURIComponent(id), secret: decodeURIComponent(rest.join(':')) } : undefined;
+  if (!id || !rest.length) return undefined;
+  // both parts may be percent-encoded (RFC 6749 2.3.1); a broken escape is the client's fault, not a 500
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new OAuthError(400, 'invalid_request', 'the Basic credentials are not valid form encoding (a % must start an escape like %3A)');
+    }
+  };
+  return { id: decode(id), secret: decode(rest.join(':')) };
 }
 
 /** POST /token, the OAuth2 token endpoint (form or JSON); answers OAuth2 error bodies. */
@@ -63,6 +72,15 @@ export function createAccountsRouter(auth: AuthService, guards: Guards): Router 
     const p = req.principal;
     if (!p) throw new AppError(401, 'not signed in');
     res.json({ kind: p.kind, subject: p.subject, role: p.role, user_id: p.userId ?? null, key_id: p.keyId ?? null, devices: p.devices ?? null });
+  });
+
+  // Signing out ends the token it is called with; the client forgets it too.
+  router.post('/sign-out', (req, res) => {
+    const p = req.principal;
+    if (!p) throw new AppError(401, 'not signed in');
+    if (!p.token) throw new AppError(400, 'only a token this station issued can be signed out (API keys are revoked by an admin)');
+    auth.signOut(p.token, actorOf(req));
+    res.status(204).end();
   });
 
   router.get('/users', guards.admin, (_req, res) => void res.json(auth.listUsers()));

@@ -9,6 +9,7 @@ import type { Guards } from './guards';
 import type { KeysRepository } from './keys-repository';
 import { createGuards } from './policy';
 import { createRateLimits, type SendCommand } from './rate-limits';
+import type { RevokedTokens } from './revoked-tokens';
 import { createTokenRouter } from './routes';
 import type { AuthService } from './service';
 import { createSetupRouter } from './setup-routes';
@@ -20,6 +21,7 @@ export interface SecurityDeps {
   tokens: TokenIssuer;
   users: UsersRepository;
   keys: KeysRepository;
+  revoked: RevokedTokens;
   audit: AuditLog;
   auth: AuthService;
   logger: Logger;
@@ -60,7 +62,7 @@ export async function createSecurity(deps: SecurityDeps): Promise<Security> {
     deps.sendCommand ?? (redis && ((...args: string[]) => redis.call(args[0]!, ...args.slice(1)) as ReturnType<SendCommand>));
   const limits = createRateLimits({ limits: config.rateLimits, sendCommand, redisPrefix: config.redis?.prefix, log: logger });
   const external = config.oidc ? (await import('./oidc')).createOidcVerifier(config.oidc) : undefined;
-  const authn = authenticate({ tokens: deps.tokens, users: deps.users, keys: deps.keys, external });
+  const authn = authenticate({ tokens: deps.tokens, users: deps.users, keys: deps.keys, revoked: deps.revoked, external });
   const audited = auditDeletes(deps.audit);
   return {
     guards: createGuards({ limits }),

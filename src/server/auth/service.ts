@@ -3,7 +3,8 @@ import type { AuditLog } from '../audit/repository';
 import { AppError } from '../http/errors';
 import { generateKey, toApiKey, type KeysRepository } from './keys-repository';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords';
-import type { TokenIssuer } from './tokens';
+import type { RevokedTokens } from './revoked-tokens';
+import type { TokenClaims, TokenIssuer } from './tokens';
 import { toUser, type UsersRepository } from './users-repository';
 
 export interface Actor {
@@ -29,7 +30,14 @@ export class AuthService {
     private readonly keys: KeysRepository,
     private readonly tokens: TokenIssuer,
     private readonly audit: AuditLog,
+    private readonly revoked: RevokedTokens,
   ) {}
+
+  /** Signing out: this one token stops working now (others of the same user are unaffected). */
+  signOut(token: { jti: string; expMs: number }, actor: Actor): void {
+    this.revoked.revoke(token.jti, token.expMs);
+    this.audit.record({ actor: actor.name, action: 'auth.logout', ip: actor.ip });
+  }
 
   /** Password grant. Unknown user and wrong password look identical, in body and in timing. */
   async passwordGrant(username: string, password: string, ip?: string) {
@@ -40,7 +48,7 @@ export class AuthService {
       throw new OAuthError(400, 'invalid_grant', 'incorrect username or password');
     }
     this.audit.record({ actor: user.username, action: 'auth.login', ip });
-    return this.issue({ sub: user.username, uid: user.id, role: user.role });
+    return this.issue({ sub: user.username, uid: user.id, role: user.role, tv: user.token_version });
   }
 
   /** client_credentials grant: client_id is the key's id (or prefix), client_secret the key itself. */
@@ -55,7 +63,7 @@ export class AuthService {
     return this.issue({ sub: key.prefix, kid: key.id, role: key.role });
   }
 
-  private issue(claims: { sub: string; uid?: number; kid?: number; role: Role }) {
+  private issue(claims: TokenClaims) {
     return { access_token: this.tokens.sign(claims), token_type: 'bearer' as const, expires_in: this.tokens.ttlSeconds };
   }
 
@@ -94,6 +102,8 @@ export class AuthService {
       role: changes.role,
       disabled: changes.disabled,
       password_hash: changes.password ? await hashPassword(changes.password) : undefined,
+      // a reset password or a disabled account ends every session the user has open
+      endTokens: changes.password !== undefined || changes.disabled === true,
     })!;
     const detail = { role: changes.role, disabled: changes.disabled, password_reset: changes.password ? true : undefined };
     this.audit.record({ actor: actor.name, action: 'user.update', target: row.username, ip: actor.ip, detail });

@@ -1,4 +1,4 @@
-import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -9,6 +9,16 @@ export interface TokenClaims {
   uid?: number;
   kid?: number;
   role: Role;
+  /** the user's token_version when the token was issued; a bump ends the token */
+  tv?: number;
+}
+
+/** What a verified token says, with the id and expiry that signing out needs. */
+export interface VerifiedClaims extends TokenClaims {
+  /** the token's own id; tokens from before ids were issued have none and cannot be signed out singly */
+  jti?: string;
+  /** expiry, ms UTC */
+  expMs: number;
 }
 
 const ISSUER = 'smart-oilfield-station';
@@ -50,15 +60,27 @@ export class TokenIssuer {
   }
 
   sign(claims: TokenClaims): string {
-    return jwt.sign(claims, this.secret, { algorithm: 'HS256', expiresIn: this.ttlSeconds, issuer: ISSUER, audience: ISSUER });
+    return jwt.sign(claims, this.secret, { algorithm: 'HS256', expiresIn: this.ttlSeconds, issuer: ISSUER, audience: ISSUER, jwtid: randomUUID() });
   }
 
-  /** Verifies with the algorithm pinned to HS256 (no `none`, no RS/HS confusion); throws on any fault. */
-  verify(token: string): TokenClaims {
+  /**
+   * Verifies with the algorithm pinned to HS256 (no `none`, no RS/HS confusion); throws on any
+   * fault. A token without `exp` is refused: jsonwebtoken would accept it as valid forever.
+   */
+  verify(token: string): VerifiedClaims {
     const payload = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, audience: ISSUER });
     if (typeof payload === 'string') throw new Error('unexpected token payload');
+    if (typeof payload.exp !== 'number') throw new Error('token has no expiry');
     const role = roleSchema.parse(payload.role);
     if (typeof payload.sub !== 'string') throw new Error('token has no subject');
-    return { sub: payload.sub, role, uid: payload.uid as number | undefined, kid: payload.kid as number | undefined };
+    return {
+      sub: payload.sub,
+      role,
+      uid: payload.uid as number | undefined,
+      kid: payload.kid as number | undefined,
+      tv: payload.tv as number | undefined,
+      jti: typeof payload.jti === 'string' ? payload.jti : undefined,
+      expMs: payload.exp * 1000,
+    };
   }
 }

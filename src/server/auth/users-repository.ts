@@ -8,6 +8,8 @@ export interface UserRow {
   password_hash: string;
   role: Exclude<Role, 'device'>;
   disabled: number;
+  /** copied into each token; bumped to end every token of the user */
+  token_version: number;
   created_at: number;
   updated_at: number;
 }
@@ -71,8 +73,10 @@ export class UsersRepository {
     return this.db.prepare(`SELECT * FROM users ORDER BY username`).all() as UserRow[];
   }
 
-  update(id: number, changes: { role?: string; disabled?: boolean; password_hash?: string }): UserRow | undefined {
+  /** `endTokens` bumps token_version in the same statement, so the user's issued tokens stop working at once. */
+  update(id: number, changes: { role?: string; disabled?: boolean; password_hash?: string; endTokens?: boolean }): UserRow | undefined {
     const sets: string[] = [];
+    if (changes.endTokens) sets.push('token_version = token_version + 1');
     const params: Record<string, unknown> = { id, now: Date.now() };
     if (changes.role !== undefined) {
       sets.push('role = @role');

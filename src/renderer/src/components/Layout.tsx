@@ -1,6 +1,14 @@
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
+import { api } from '../api/client';
 import { session } from '../api/session';
+
+/** Ends the token on the station too (so a copy of it stops working), then forgets it here. */
+const signOut = (): void => {
+  void api('/api/sign-out', { method: 'POST' })
+    .catch(() => undefined)
+    .finally(() => session.signOut());
+};
 import { useHealth, useMe, useSettings } from '../api/queries';
 
 const NAV = [
@@ -106,7 +114,7 @@ export function Layout({ children }: { children: ReactNode }) {
               <span className="muted">Signed in as</span> <strong>{me.data.subject}</strong> <span className="role">{me.data.role}</span>
             </span>
           ) : null}
-          <button type="button" className="btn btn-small" onClick={() => session.signOut()}>
+          <button type="button" className="btn btn-small" onClick={signOut}>
             Sign out
           </button>
         </div>
