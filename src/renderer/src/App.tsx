@@ -16,6 +16,7 @@ const Anomalies = lazy(() => import('./pages/Anomalies').then((m) => ({ default:
 const Batches = lazy(() => import('./pages/Batches').then((m) => ({ default: m.Batches })));
 const Admin = lazy(() => import('./pages/Admin').then((m) => ({ default: m.Admin })));
 const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
+const FieldDevices = lazy(() => import('./pages/FieldDevices').then((m) => ({ default: m.FieldDevices })));
 
 export function App() {
   const token = useSyncExternalStore(session.subscribe, session.token);
@@ -42,6 +43,7 @@ export function App() {
           <Route path="/export" component={Export} />
           <Route path="/anomalies" component={Anomalies} />
           <Route path="/batches" component={Batches} />
+          <Route path="/field" component={FieldDevices} />
           <Route path="/admin" component={Admin} />
           <Route path="/settings" component={Settings} />
           <Route>

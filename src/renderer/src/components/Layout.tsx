@@ -18,6 +18,7 @@ const NAV = [
   ['/export', 'Export'],
   ['/anomalies', 'Anomalies'],
   ['/batches', 'Batches'],
+  ['/field', 'Field devices'],
   ['/admin', 'Admin'],
   ['/settings', 'Settings'],
 ] as const;

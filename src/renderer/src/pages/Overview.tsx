@@ -5,6 +5,7 @@ import { api } from '../api/client';
 import { useAlarms } from '../api/alarms';
 import { useUnits } from '../api/queries';
 import { ErrorNote, Empty, PageHeader, Panel } from '../components/ui';
+import { FailingPolls } from '../components/field/FailingPolls';
 import { fmtAge, fmtCount, fmtNum, fmtTime } from '../lib/format';
 import { convertPressure, convertTemp, unitLabels } from '../lib/units';
 
@@ -30,6 +31,7 @@ export function Overview() {
         </span>
       </PageHeader>
       <ErrorNote error={stats.error} title="Devices" />
+      <FailingPolls />
       <Panel title="Devices">
         {stats.isSuccess && devices.length === 0 ? (
           <Empty>
