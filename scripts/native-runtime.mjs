@@ -26,5 +26,15 @@ if (target === 'node' && !loadsInNode) {
   execSync('npm rebuild better-sqlite3', { stdio: 'inherit' });
 } else if (target === 'electron' && loadsInNode) {
   process.stderr.write('better-sqlite3 is built for Node; rebuilding it for Electron (electron-builder install-app-deps)...\n');
-  execSync('npx electron-builder install-app-deps', { stdio: 'inherit' });
+  try {
+    execSync('npx electron-builder install-app-deps', { stdio: 'inherit' });
+  } catch {
+    // its own output above has the details; this is the one line that says what to do
+    process.stderr.write(
+      'error: better-sqlite3 could not be rebuilt for Electron: that needs Electron\'s headers (a download) and a C++ toolchain ' +
+        '(Python 3, make and a compiler: build-essential, Xcode command line tools or Visual Studio Build Tools). ' +
+        'Connect this machine and run `npm start` again; `npm run serve` and the tests keep working meanwhile.\n',
+    );
+    process.exit(1);
+  }
 }
