@@ -5,7 +5,7 @@
  * and flag, whatever the forest says:
  *
  * - distance: the value is far outside what the baseline has shown (robust distance from its median,
- *   in units of its spread, where the spread is at least half the baseline's 5th..95th percentile range);
+ *   in units of its spread: see channelStatsSeries);
  * - step: the last change is many times the baseline's typical reading-to-reading change;
  * - frozen: the channel has repeated exactly the same value for many readings after having moved.
  *
@@ -50,83 +50,147 @@ export interface GuardHit {
   reason: string;
 }
 
-const median = (sorted: Float64Array): number => {
-  const n = sorted.length;
-  if (n === 0) return 0;
-  const m = n >> 1;
-  return n % 2 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
-};
+/** A sorted window of numbers: insert and remove by binary search (a memmove of at most the window). */
+class SortedWindow {
+  readonly v: number[] = [];
+  sum = 0;
+
+  private at(x: number): number {
+    let lo = 0;
+    let hi = this.v.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.v[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  add(x: number): void {
+    this.v.splice(this.at(x), 0, x);
+    this.sum += x;
+  }
+
+  remove(x: number): void {
+    const i = this.at(x);
+    if (this.v[i] === x) {
+      this.v.splice(i, 1);
+      this.sum -= x;
+    }
+  }
+
+  /** Linear-interpolation-free quantile: the element at floor/ceil of q·(n−1). */
+  q(p: number, up = false): number {
+    const n = this.v.length;
+    if (n === 0) return 0;
+    const k = (n - 1) * p;
+    return this.v[up ? Math.ceil(k) : Math.floor(k)]!;
+  }
+
+  median(): number {
+    const n = this.v.length;
+    if (n === 0) return 0;
+    const m = n >> 1;
+    return n % 2 ? this.v[m]! : (this.v[m - 1]! + this.v[m]!) / 2;
+  }
+}
 
 /**
- * Stats of the last value of `x` against the `long` readings before it. `raw` is the same channel
- * before gap filling (null = no reading): a dropped channel is carried forward for the features and
- * must not look frozen.
+ * Guard stats of readings `from..x.length-1` of one channel, each against the `long` readings before
+ * it. `raw` is the same channel before gap filling (null = no reading): a dropped channel is carried
+ * forward for the features and must not look frozen. The windows slide (sorted inserts and removals),
+ * so a reading costs a few binary searches, not three sorts of its baseline.
+ *
+ * - spread: the largest of the interquartile range / 1.349 (a standard deviation for normal noise that
+ *   one wild reading cannot inflate), half the baseline's 5th..95th percentile range (one wild reading
+ *   in the baseline must not widen it so far that the next wild readings pass: a new level needs 18 of
+ *   360 readings to count), and 0.1 % of the median (a frozen baseline has no spread at all; the only
+ *   place a level enters, so units with an offset, like °F, only move this floor);
+ * - step noise: 1.4826 × the median absolute change between baseline readings (the mean change when
+ *   that median is 0, as for slowly varying 60-s means), at least 0.01 % of the median.
  */
-export function channelStats(x: ArrayLike<number>, raw: ArrayLike<number | null>, end: number, long: number): ChannelStats | null {
-  const n = end + 1;
-  const from = Math.max(0, n - 1 - long);
-  const to = n - 1;
-  const len = to - from;
-  if (len < 2) return null;
-  const last = x[to]!;
-  const b = new Float64Array(len);
-  for (let i = 0; i < len; i++) b[i] = x[from + i]!;
-  b.sort();
-  const med = median(b);
-  // The envelope is the 5th..95th percentile, not min..max: one wild reading in the baseline must not
-  // widen it so far that the next wild readings pass (a new level needs 18 of 360 readings to count).
-  const lo = b[Math.floor(0.05 * (len - 1))]!;
-  const hi = b[Math.ceil(0.95 * (len - 1))]!;
-  const dev = new Float64Array(len);
-  for (let i = 0; i < len; i++) dev[i] = Math.abs(x[from + i]! - med);
-  dev.sort();
-  const mad = median(dev) * 1.4826;
-  const d = new Float64Array(len - 1);
-  for (let i = 1; i < len; i++) d[i - 1] = Math.abs(x[from + i]! - x[from + i - 1]!);
-  d.sort();
-  let noise = median(d) * 1.4826;
-  if (!(noise > 0)) {
-    let s = 0;
-    for (const v of d) s += v;
-    noise = s / d.length;
-  }
-  // A frozen baseline has no spread at all: a floor of 0.1 % of its level keeps the distance finite
-  // (it is the only place a level enters: units with an offset, like °F, only move the floor).
-  const floor = 1e-3 * Math.abs(med) + 1e-9;
-  const spread = Math.max(mad, (hi - lo) / 2, floor);
-  const stepNoise = Math.max(noise, 1e-4 * Math.abs(med) + 1e-9);
-
-  // Frozen: identical raw readings in a row at the end, gaps skipped.
-  let run = 0;
-  let value: number | null = null;
-  let i = to;
-  for (; i >= from; i--) {
-    const v = raw[i];
-    if (v == null) continue;
-    if (value === null) value = v;
-    if (v !== value) break;
-    run++;
-  }
-  let changes = 0;
-  let steps = 0;
+export function channelStatsSeries(x: ArrayLike<number>, raw: ArrayLike<number | null>, long: number, from: number): (ChannelStats | null)[] {
+  const out: (ChannelStats | null)[] = [];
+  const n = x.length;
+  const win = new SortedWindow();
+  const dwin = new SortedWindow();
+  // Prefix counts over raw readings: a "step" is a reading with an earlier reading; a "change" one that differs from it.
+  const steps = new Int32Array(n + 1);
+  const changes = new Int32Array(n + 1);
   let prev: number | null = null;
-  for (let j = from; j <= i; j++) {
+  for (let j = 0; j < n; j++) {
     const v = raw[j];
-    if (v == null) continue;
-    if (prev !== null) {
-      steps++;
-      if (v !== prev) changes++;
+    let st = 0;
+    let ch = 0;
+    if (v != null) {
+      if (prev !== null) {
+        st = 1;
+        ch = v !== prev ? 1 : 0;
+      }
+      prev = v;
     }
-    prev = v;
+    steps[j + 1] = steps[j]! + st;
+    changes[j + 1] = changes[j]! + ch;
   }
-  return {
-    distance: Math.abs(last - med) / spread,
-    direction: Math.sign(last - med),
-    median: med,
-    step: Math.abs(last - x[to - 1]!) / stepNoise,
-    frozenRun: run,
-    movedBefore: steps >= 10 && changes / steps >= 0.5,
-  };
+  // Window state for reading i: baseline x[lo..i), diffs |x[j]-x[j-1]| for j in (lo, i).
+  let lo = 0;
+  let hiEnd = 0;
+  // Frozen run at reading i: identical raw readings ending at i (nulls skipped), and where it began.
+  let run = 0;
+  let runValue: number | null = null;
+  let runStart = 0;
+  for (let i = 0; i < n; i++) {
+    const want = Math.max(0, i - long);
+    // Grow the baseline up to i (exclusive), then drop what fell out of it.
+    while (hiEnd < i) {
+      win.add(x[hiEnd]!);
+      if (hiEnd > lo) dwin.add(Math.abs(x[hiEnd]! - x[hiEnd - 1]!));
+      hiEnd++;
+    }
+    while (lo < want) {
+      win.remove(x[lo]!);
+      if (lo + 1 < hiEnd) dwin.remove(Math.abs(x[lo + 1]! - x[lo]!));
+      lo++;
+    }
+    const v = raw[i];
+    if (v != null) {
+      if (v === runValue) run++;
+      else {
+        run = 1;
+        runValue = v;
+        runStart = i;
+      }
+    }
+    if (i < from) continue;
+    const len = i - lo;
+    if (len < 2) {
+      out.push(null);
+      continue;
+    }
+    const last = x[i]!;
+    const med = win.median();
+    const iqrSd = (win.q(0.75, true) - win.q(0.25)) / 1.349;
+    const envelope = (win.q(0.95, true) - win.q(0.05)) / 2;
+    const floor = 1e-3 * Math.abs(med) + 1e-9;
+    const spread = Math.max(iqrSd, envelope, floor);
+    let noise = dwin.median() * 1.4826;
+    if (!(noise > 0)) noise = dwin.v.length ? dwin.sum / dwin.v.length : 0;
+    const stepNoise = Math.max(noise, 1e-4 * Math.abs(med) + 1e-9);
+    // The run counted inside the baseline window only; "moved before": changes among raw steps in the
+    // baseline before the run began.
+    const frozenRun = runValue === null ? 0 : Math.min(run, i - Math.max(lo, runStart) + 1);
+    const stepsBefore = steps[runStart]! - steps[lo + 1]!;
+    const changesBefore = changes[runStart]! - changes[lo + 1]!;
+    out.push({
+      distance: Math.abs(last - med) / spread,
+      direction: Math.sign(last - med),
+      median: med,
+      step: Math.abs(last - x[i - 1]!) / stepNoise,
+      frozenRun,
+      movedBefore: stepsBefore >= 10 && changesBefore / stepsBefore >= 0.5,
+    });
+  }
+  return out;
 }
 
 const fmt = (v: number): string => {

@@ -4,7 +4,7 @@ import { MAX_SCORE_POINTS, type PredictResponse, type RuleFired, type ScorePoint
 import { msToIso, msToSeconds } from '../../shared/time';
 import { DEFAULT_TIMING, type AlarmTiming } from './alarms';
 import { forestReasons } from './explain';
-import { channelStats, DEFAULT_GUARDS, guardHits, guardScore, type GuardHit, type GuardLimits } from './guards';
+import { channelStatsSeries, DEFAULT_GUARDS, guardHits, guardScore, type GuardHit, type GuardLimits } from './guards';
 import type { LoadedModel, ModelRegistry } from './model-store';
 import type { HistoryRow, LimitsRow, MlRepository, SpanRow } from './repository';
 import { DEFAULT_LIMITS, ruleReason, scoreByRules, type Limits } from './rules';
@@ -272,12 +272,15 @@ export class MlService {
     const minHistory = w?.minHistory ?? DEFAULT_GUARD_MIN_HISTORY;
     const threshold = model ? Math.max(model.file.threshold, adapt.threshold ?? 0) : RULE_THRESHOLD;
     const out: ScoredReading[] = [];
+    const statsFrom = Math.max(first, minHistory);
+    const tStats = channelStatsSeries(t, rawT, long, statsFrom);
+    const pStats = channelStatsSeries(p, rawP, long, statsFrom);
     for (let i = first; i < all.length; i++) {
       const row = all[i]!;
       const prev = i > 0 ? all[i - 1]! : null;
       const rule = scoreByRules(row, prev, limits);
-      const st = i >= minHistory ? channelStats(t, rawT, i, long) : null;
-      const sp = i >= minHistory ? channelStats(p, rawP, i, long) : null;
+      const st = i >= statsFrom ? tStats[i - statsFrom]! : null;
+      const sp = i >= statsFrom ? pStats[i - statsFrom]! : null;
       const hits = [...guardHits('temperature', row.temperature, st, guards), ...guardHits('pressure', row.pressure, sp, guards)].sort(
         (a, b) => b.severity - a.severity,
       );

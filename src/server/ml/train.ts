@@ -2,7 +2,7 @@ import type { LabelledSeries } from './dataset';
 import { featureScales, type FeatureScale } from './explain';
 import { DEFAULT_WINDOWS, FEATURE_NAMES, featureSeries, fillGaps, type FeatureWindows } from './features';
 import { Forest, trainForest, type ForestJson } from './forest';
-import { channelStats, type GuardLimits } from './guards';
+import { channelStatsSeries, type GuardLimits } from './guards';
 import { qualityReport, type QualityReport } from './metrics';
 import { seededRandom } from '../../shared/random';
 import { groupedSplit, shuffle } from './split';
@@ -127,10 +127,13 @@ function guardRows(s: LabelledSeries, w: FeatureWindows): (GuardRow | null)[] {
   const rawP = s.pressure;
   const t = fillGaps(rawT);
   const p = fillGaps(rawP);
+  const from = Math.min(w.minHistory, t.length);
+  const ta = channelStatsSeries(t, rawT, w.long, from);
+  const pa = channelStatsSeries(p, rawP, w.long, from);
   return t.map((_, i) => {
-    if (i < w.minHistory) return null;
-    const a = channelStats(t, rawT, i, w.long);
-    const b = channelStats(p, rawP, i, w.long);
+    if (i < from) return null;
+    const a = ta[i - from];
+    const b = pa[i - from];
     if (!a || !b) return null;
     return {
       distance: Math.max(a.distance, b.distance),
