@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, utilityProcess } from 'electron';
 import { bundlePath } from './bundle-paths';
 import { withCsp } from './csp';
@@ -35,6 +35,11 @@ const stationEntryPath = bundlePath('stationEntry', import.meta.url);
 const iconPath = bundlePath('icon', import.meta.url);
 
 let mainWindow: BrowserWindow | null = null;
+
+// `--user-data-dir=DIR`: a station with its data, logs and settings elsewhere (a second data set, the
+// desktop smoke test). Before the single-instance lock, which is held per data folder.
+const userDataArg = app.commandLine.getSwitchValue('user-data-dir');
+if (userDataArg) app.setPath('userData', resolve(userDataArg));
 
 app.enableSandbox();
 
