@@ -51,9 +51,16 @@ export interface SupervisorOptions {
   fork: () => StationChild;
   settings: StationSettings;
   backoff?: Partial<Backoff>;
-  /** a station that has not said 'ready' by then is killed and counts as a failure */
+  /**
+   * A station that has not said 'ready' by then is killed and counts as a failure. None by default:
+   * a first start may migrate a large database, and killing that would only roll it back and repeat
+   * it; the window shows "starting" meanwhile and never waits on it.
+   */
   readyTimeoutMs?: number;
-  /** a station still running this long after 'shutdown' is killed */
+  /**
+   * A station still running this long after 'shutdown' is killed (its WAL keeps every committed
+   * reading either way). Longer than the 30 s a running background job gets to finish by default.
+   */
   stopTimeoutMs?: number;
   /** ends a process for good (SIGKILL); Electron's kill() sends SIGTERM, which the station handles gracefully */
   forceKill?: (child: StationChild) => void;
@@ -129,7 +136,7 @@ export class StationSupervisor {
       if (child) {
         const exited = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
         child.postMessage({ type: 'shutdown' });
-        this.later(this.options.stopTimeoutMs ?? 15_000, () => this.forceKill(child));
+        this.later(this.options.stopTimeoutMs ?? 40_000, () => this.forceKill(child));
         await exited;
       }
       this.clearTimers();
@@ -156,7 +163,8 @@ export class StationSupervisor {
     child.on('message', (raw) => this.onMessage(child, raw));
     child.on('exit', (code) => this.onExit(child, code));
     child.postMessage({ type: 'start', settings: this.settings });
-    this.later(this.options.readyTimeoutMs ?? 60_000, () => {
+    if (this.options.readyTimeoutMs === undefined) return;
+    this.later(this.options.readyTimeoutMs, () => {
       if (this.child === child && !this.readyInfo) {
         this.lastFatal = { type: 'fatal', phase: 'start', kind: 'internal', message: 'the station did not become ready in time' };
         this.forceKill(child);

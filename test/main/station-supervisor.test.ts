@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,21 @@ import { stopStationOnQuit } from '../../src/main/quit';
 import { describeFailure, desktopStationSettings } from '../../src/main/station-settings';
 import { restartDelay, StationStartError, StationSupervisor, type SupervisorEvent } from '../../src/main/station-supervisor';
 import { ForkedStation } from './helpers/fork-station';
+
+/** A child that does not behave (see helpers/stubborn-station.mjs), behind the same members as a station. */
+function stubborn(mode: 'never-ready' | 'ignore-shutdown') {
+  const child = fork(new URL('./helpers/stubborn-station.mjs', import.meta.url), [], { env: { ...process.env, STUBBORN: mode }, stdio: 'ignore' });
+  cleanup.push(() => void child.kill('SIGKILL'));
+  return {
+    child,
+    station: {
+      pid: child.pid,
+      postMessage: (m: unknown) => void (child.connected && child.send(m as object)),
+      on: (event: 'message' | 'exit', l: (arg: any) => void) => (event === 'exit' ? child.on('close', (code) => l(code)) : child.on('message', l)),
+      kill: () => child.kill('SIGTERM'),
+    },
+  };
+}
 
 /**
  * The main process's side of the station protocol, against the real station entry module started
@@ -50,6 +66,25 @@ const walSize = (db: string) => (existsSync(`${db}-wal`) ? statSync(`${db}-wal`)
 describe('restartDelay', () => {
   it('when failures repeat, then the wait doubles from the first delay up to the cap', () => {
     expect([1, 2, 3, 4, 5, 6, 7].map((n) => restartDelay(n, { initialMs: 1000, maxMs: 30_000, stableMs: 0 }))).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+  });
+});
+
+describe('StationSupervisor limits', () => {
+  it('when a station never says ready within readyTimeoutMs, then it is killed and the first start fails saying so', async () => {
+    const s = stubborn('never-ready');
+    const supervisor = new StationSupervisor({ fork: () => s.station, settings: { env: {} }, readyTimeoutMs: 200 });
+    const err = (await supervisor.start().catch((e: unknown) => e)) as StationStartError;
+    expect(err).toBeInstanceOf(StationStartError);
+    expect(err.message).toMatch(/did not become ready/);
+    expect(s.child.signalCode).toBe('SIGKILL');
+  });
+
+  it('when a station ignores shutdown beyond stopTimeoutMs, then it is killed and the stop is reported as not clean', async () => {
+    const s = stubborn('ignore-shutdown');
+    const supervisor = new StationSupervisor({ fork: () => s.station, settings: { env: {} }, stopTimeoutMs: 200 });
+    await supervisor.start();
+    expect(await supervisor.stop()).toEqual({ clean: false });
+    expect(s.child.signalCode).toBe('SIGKILL');
   });
 });
 
