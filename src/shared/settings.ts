@@ -13,16 +13,32 @@ export type PressureUnit = z.infer<typeof pressureUnitSchema>;
 export const unitsSchema = z.strictObject({ temperature: temperatureUnitSchema, pressure: pressureUnitSchema });
 export type Units = z.infer<typeof unitsSchema>;
 
+/** A URL whose parts pass `check`; anything `new URL` cannot read fails the same way. */
+const parsesAs = (check: (u: URL) => boolean) => (text: string) => {
+  try {
+    return check(new URL(text));
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Redis: scheme, host, optional port and database number, optional credentials; no query string
+ * or fragment (ioredis reads options there, `?path=` among them: a Unix socket).
+ */
 const redisUrl = z
   .string()
   .trim()
   .max(512)
-  .regex(/^rediss?:\/\/\S+$/, 'must look like redis://host:6379 (or rediss:// for TLS)');
+  .refine(
+    parsesAs((u) => /^rediss?:$/.test(u.protocol) && u.hostname !== '' && /^(\/\d{0,2})?$/.test(u.pathname) && !u.search && !u.hash),
+    'must look like redis://host:6379 (or rediss:// for TLS, optionally /db-number), with no query string',
+  );
 const httpUrl = z
   .string()
   .trim()
   .max(512)
-  .regex(/^https?:\/\/[^\s/?#]+(?::\d+)?(\/\S*)?$/, 'must look like http://host:8086')
+  .refine(parsesAs((u) => /^https?:$/.test(u.protocol) && u.hostname !== '' && !u.search && !u.hash), 'must look like http://host:8086')
   .refine((u) => !/^https?:\/\/[^/]*@/.test(u), 'must not carry credentials; use the token field');
 const shortText = z.string().trim().max(128).regex(/^[^\s"'\\]*$/, 'no spaces or quotes');
 

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestStation } from './helpers/station';
 import { InfluxDb1, skipWithoutBinary } from './helpers/tsdb';
@@ -129,6 +131,24 @@ describe('the query endpoint without InfluxDB', () => {
       expect((await st.call('GET', '/health')).body.influx).toMatchObject({ ok: true, configured: false });
     } finally {
       await st.stop();
+    }
+  });
+});
+
+describe('the query endpoint with a target that answers errors', () => {
+  it('when the target answers an error with a body, then a user sees a short reason and never the body', async () => {
+    const target = createServer((_req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal: token abc123 at /var/lib/influx"}'));
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    const st = await TestStation.start({ INFLUX_URL: `http://127.0.0.1:${(target.address() as AddressInfo).port}`, INFLUX_VERSION: '1', INFLUX_DB: 'wells' });
+    try {
+      const engineer = await st.userToken();
+      const res = await st.call('GET', '/api/telemetry/influx', { token: engineer });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ source: 'sqlite', fallback_reason: 'InfluxDB query failed: InfluxDB answered HTTP 500' });
+      expect(res.text).not.toContain('abc123');
+    } finally {
+      await st.stop();
+      await new Promise<void>((r) => target.close(() => r()));
     }
   });
 });

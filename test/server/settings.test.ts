@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestStation } from './helpers/station';
 
 let s: TestStation;
@@ -87,7 +87,64 @@ describe('POST /api/settings/test', () => {
     const res = await s.call('POST', '/api/settings/test', { token: admin, body: { kind: 'influx', url: `http://127.0.0.1:${await closedPort()}` } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ok: false });
-    expect(res.body.detail).toContain('ECONNREFUSED');
+    expect(res.body.detail).toMatch(/^no InfluxDB answered at 127\.0\.0\.1:\d+$/);
+  });
+
+  /** A listener that accepts connections and never says a word; it records when each is closed. */
+  const silentListener = async () => {
+    const sockets: { closed: boolean }[] = [];
+    const server = createNetServer((socket) => {
+      const entry = { closed: false };
+      sockets.push(entry);
+      socket.on('close', () => (entry.closed = true));
+      socket.on('error', () => undefined);
+      socket.resume(); // read and drop what the client sends, so its close is seen
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    return { port, sockets, close: () => new Promise<void>((r) => server.close(() => r())) };
+  };
+
+  it('when a Redis or InfluxDB listener never answers, then the test gives up, closes its connection, and says the same as for a closed port', async () => {
+    const silent = await silentListener();
+    try {
+      const redis = await s.call('POST', '/api/settings/test', { token: admin, body: { kind: 'redis', url: `redis://127.0.0.1:${silent.port}` } });
+      expect(redis.body).toEqual({ ok: false, detail: `no Redis answered at 127.0.0.1:${silent.port}` });
+      const influx = await s.call('POST', '/api/settings/test', { token: admin, body: { kind: 'influx', url: `http://127.0.0.1:${silent.port}` } });
+      expect(influx.body).toEqual({ ok: false, detail: `no InfluxDB answered at 127.0.0.1:${silent.port}` });
+      await vi.waitFor(() => {
+        expect(silent.sockets.length).toBeGreaterThanOrEqual(2);
+        expect(silent.sockets.every((c) => c.closed)).toBe(true);
+      }, { timeout: 10_000, interval: 100 });
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('when an HTTP server that is not InfluxDB answers with a body, then the body is not passed on', async () => {
+    const web = createServer((_req, res) => res.writeHead(500, { 'content-type': 'text/plain' }).end('internal secret: db password is hunter2'));
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = web.address() as AddressInfo;
+      const res = await s.call('POST', '/api/settings/test', { token: admin, body: { kind: 'influx', url: `http://127.0.0.1:${port}` } });
+      expect(res.body).toEqual({ ok: false, detail: `the server at 127.0.0.1:${port} answered HTTP 500, not like InfluxDB` });
+    } finally {
+      await new Promise<void>((r) => web.close(() => r()));
+    }
+  });
+
+  it.each([
+    ['redis', 'redis://127.0.0.1:6379/?path=/var/run/redis.sock'],
+    ['redis', 'redis:///var/run/redis.sock'],
+    ['redis', 'redis://127.0.0.1:6379/0#x'],
+    ['redis', 'unix:///var/run/redis.sock'],
+    ['influx', 'file:///etc/passwd'],
+    ['influx', 'http://127.0.0.1:8086/?q=drop'],
+    ['influx', 'gopher://127.0.0.1:70'],
+  ])('when a %s test names %s, then 422 and nothing is contacted', async (kind, url) => {
+    const res = await s.call('POST', '/api/settings/test', { token: admin, body: { kind, url } });
+    expect(res.status).toBe(422);
+    expect(res.body.detail).toMatch(/url/);
   });
 
   it('when nothing listens at the Redis URL, then the test says so without failing the request', async () => {

@@ -61,7 +61,7 @@ export function createInflux(deps: { db: Db; config: Config; telemetry: Telemetr
     telemetry.onDelete(() => forwarder.nudge());
   }
   const status = () => forwarder?.status() ?? NOT_CONFIGURED;
-  const query = new InfluxQueryService(telemetry, influx.target, influx.queryTimeoutMs);
+  const query = new InfluxQueryService(telemetry, influx.target, influx.queryTimeoutMs, logger);
   return {
     writeRouter: createWriteRouter({
       telemetry,

@@ -1,4 +1,5 @@
 import type { InfluxPoint, InfluxQuery, InfluxQueryResult } from '../../shared/influx';
+import type { Logger } from '../logger';
 import type { TelemetryService } from '../telemetry/service';
 import type { InfluxTarget } from './config';
 import { MEASUREMENT } from './sink';
@@ -19,6 +20,19 @@ interface InfluxQlResponse {
 }
 
 /**
+ * A failed InfluxDB query: `message` is the short reason callers see; `detail` (which may hold
+ * whatever the target answered) goes to the log only.
+ */
+class QueryFailure extends Error {
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * The most recent points of the last 30 days, from InfluxDB through InfluxQL over /query (1.x,
  * and the v1-compatible API of 2.x/3.x with the bucket mapped as a database). Any failure,
  * including a slow answer past the short timeout, falls back to the station's own SQLite.
@@ -28,6 +42,7 @@ export class InfluxQueryService {
     private readonly telemetry: TelemetryService,
     private readonly target: InfluxTarget | undefined,
     private readonly timeoutMs: number,
+    private readonly logger?: Logger,
   ) {}
 
   async recent(q: InfluxQuery): Promise<InfluxQueryResult> {
@@ -35,8 +50,14 @@ export class InfluxQueryService {
     try {
       return { source: 'influxdb', fallback_reason: null, points: await this.fromInflux(this.target, q) };
     } catch (err) {
-      const reason = (err as Error).name === 'TimeoutError' ? `InfluxDB did not answer within ${this.timeoutMs} ms` : (err as Error).message;
-      return this.fromSqlite(q, `InfluxDB query failed: ${reason}`.slice(0, 500));
+      const reason =
+        err instanceof QueryFailure
+          ? err.message
+          : (err as Error).name === 'TimeoutError'
+            ? `InfluxDB did not answer within ${this.timeoutMs} ms`
+            : 'InfluxDB could not be reached';
+      this.logger?.warn({ reason, detail: err instanceof QueryFailure ? err.detail : (err as Error).message }, 'InfluxDB query failed; answered from SQLite');
+      return this.fromSqlite(q, `InfluxDB query failed: ${reason}`);
     }
   }
 
@@ -46,22 +67,22 @@ export class InfluxQueryService {
     if (target.token) headers.authorization = `Token ${target.token}`;
     const res = await fetch(`${target.url}/query?${params}`, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
     const text = await res.text();
-    if (!res.ok) throw new Error(`HTTP ${res.status} ${text.slice(0, 200)}`);
+    if (!res.ok) throw new QueryFailure(`InfluxDB answered HTTP ${res.status}`, text.slice(0, 500));
     let body: InfluxQlResponse;
     try {
       body = JSON.parse(text) as InfluxQlResponse;
     } catch {
-      throw new Error('the answer was not InfluxQL JSON');
+      throw new QueryFailure('the answer was not InfluxQL JSON', text.slice(0, 500));
     }
     const result = body.results?.[0];
     const error = body.error ?? result?.error;
-    if (error) throw new Error(error);
-    if (!result) throw new Error('the answer held no result');
+    if (error) throw new QueryFailure('InfluxDB refused the query', String(error).slice(0, 500));
+    if (!result) throw new QueryFailure('the answer held no result');
     const series = result.series ?? [];
     // Servers that only imitate InfluxDB (VictoriaMetrics answers every /query with a list of
     // databases) must not pass for an empty or odd result: the answer has to be about telemetry.
     if (series.some((s) => s.name !== MEASUREMENT || !s.columns.includes('time') || !s.columns.includes('device_id'))) {
-      throw new Error(`the answer is not about the ${MEASUREMENT} measurement`);
+      throw new QueryFailure(`the answer is not about the ${MEASUREMENT} measurement`);
     }
     return series.flatMap((s) => s.values.map((v) => toPoint(s.columns, v)));
   }
