@@ -52,7 +52,7 @@ describe.skipIf(!tools)('Modbus RTU polling on one serial line', () => {
     ];
     const live = await st.call('POST', '/api/field/modbus/devices', {
       token: admin,
-      body: { name: 'plunger lift', device_id: 'rtu-live', interval_s: 1, transport: rtu(), unit_id: 1, gap_ms: 5, timeout_ms: 300, retries: 0, tags },
+      body: { name: 'plunger lift', device_id: 'rtu-live', interval_s: 1, transport: rtu(), unit_id: 1, gap_ms: 5, timeout_ms: 1000, retries: 1, tags },
     });
     expect(live.status, live.text).toBe(201);
     const dead = await st.call('POST', '/api/field/modbus/devices', {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../../src/server/logger';
+import { startStation } from '../../src/server/station';
 import { mbpoll, ModbusTcpServer, modbusToolsAvailable, words } from './helpers/modbus';
 import { TestStation } from './helpers/station';
 
@@ -282,4 +284,17 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
     const doc = await st.call('GET', '/openapi.json');
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/field/modbus/devices', '/api/field/modbus/devices/{id}/read', '/api/field/modbus/scan', '/api/field/status', '/api/field/serial-ports']));
   });
+
+  it('when the station restarts on the same data dir, then polling resumes from the stored configuration', async () => {
+    const config = st.station.config;
+    const before = rows('mb-well-1');
+    await st.station.close();
+    const again = await startStation(config, { logger: createLogger('silent') });
+    try {
+      const stored = () => again.db.prepare("SELECT COUNT(*) FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = 'mb-well-1'").pluck().get() as number;
+      await vi.waitFor(() => expect(stored()).toBeGreaterThanOrEqual(before + 2), { timeout: 30_000, interval: 100 });
+    } finally {
+      await again.close();
+    }
+  }, 60_000);
 });

@@ -75,7 +75,13 @@ export class Poller {
   /** (Re)configures a device: a changed map or connection takes effect from its next poll. */
   upsert(device: StoredDevice): void {
     const old = this.runtimes.get(device.id);
-    if (old) this.detach(old);
+    // The same port with the same settings keeps its open link (no close and reopen of a serial
+    // port that another process could grab in between, nor a second handle on it).
+    const keep = old?.link && device.config.enabled && !this.stopping && old.link.key === endpointKey(device.config.transport) && sameLineSettings(old.link.endpoint, device.config.transport) ? old.link : undefined;
+    if (old) {
+      if (keep) old.link = undefined;
+      this.detach(old);
+    }
     const rt: Runtime = {
       device,
       link: undefined,
@@ -91,7 +97,7 @@ export class Poller {
     rt.counters.nextPollAt = null;
     this.runtimes.set(device.id, rt);
     if (!device.config.enabled || this.stopping) return;
-    rt.link = this.acquire(device.config.transport);
+    rt.link = keep ?? this.acquire(device.config.transport);
     this.schedule(rt, 0);
   }
 
