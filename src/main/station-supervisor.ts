@@ -34,6 +34,8 @@ export interface Backoff {
   stableMs: number;
 }
 
+const EXIT_GRACE_MS = 100;
+
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, maxMs: 30_000, stableMs: 60_000 };
 
 /** The wait before restart number `failures` (1-based): 1 s, 2 s, 4 s, ... up to maxMs. */
@@ -161,7 +163,9 @@ export class StationSupervisor {
     const child = this.options.fork();
     this.child = child;
     child.on('message', (raw) => this.onMessage(child, raw));
-    child.on('exit', (code) => this.onExit(child, code));
+    // The last messages ('fatal', 'stopped') may still be on their way when the exit is reported:
+    // a moment's grace lets them land first, so a failure is reported with its cause.
+    child.on('exit', (code) => void setTimeout(() => this.onExit(child, code), EXIT_GRACE_MS));
     child.postMessage({ type: 'start', settings: this.settings });
     if (this.options.readyTimeoutMs === undefined) return;
     this.later(this.options.readyTimeoutMs, () => {
