@@ -7,7 +7,7 @@ import { exportCase } from './cases/export';
 import { ingestBatch } from './cases/ingest-batch';
 import { ingestSingle } from './cases/ingest-single';
 import { modbusCase } from './cases/modbus';
-import { mlScore } from './ml-score';
+import { sparkplugCase } from './cases/sparkplug';
 import { queries } from './cases/queries';
 import { startup } from './cases/startup';
 import { fillStationDb, layout, points } from './lib/dataset';
@@ -60,14 +60,13 @@ async function main(): Promise<void> {
     stamp(await ingestBatch(env, { influxd: peers.influxd! }, lp));
   }
 
-  if (env.cases.has('mlscore')) {
-    log('case 7: anomaly scoring');
-    stamp([await mlScore(env)]);
-  }
-
   if (env.cases.has('modbus')) {
     log('case: Modbus TCP polling');
     stamp([await modbusCase(env)]);
+  }
+  if (env.cases.has('sparkplug')) {
+    log('case: Sparkplug B through Mosquitto');
+    stamp([await sparkplugCase(env)]);
   }
 
   const needData = ['queries', 'export', 'startup'].some((c) => env.cases.has(c));

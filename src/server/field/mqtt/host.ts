@@ -17,8 +17,8 @@ interface Endpoint {
   birthAt: number | null;
   deathAt: number | null;
   metrics: Map<string, MetricState>;
-  /** alias (as text: aliases are uint64) -> metric name */
-  aliases: Map<string, string>;
+  /** alias -> metric name (aliases are uint64; below 2^53 they are exact as numbers) */
+  aliases: Map<number, string>;
 }
 
 interface NodeState extends Endpoint {
@@ -60,6 +60,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  */
 export class SparkplugHost {
   private readonly nodes = new Map<string, NodeState>();
+  /** metric name -> reading column or extra key: the same few names arrive in every message */
+  private readonly placement = new Map<string, { role?: ReadingRole; key: string }>();
 
   constructor(
     private settings: HostSettings,
@@ -70,6 +72,17 @@ export class SparkplugHost {
 
   configure(settings: HostSettings): void {
     this.settings = settings;
+    this.placement.clear();
+  }
+
+  private place(name: string): { role?: ReadingRole; key: string } {
+    let p = this.placement.get(name);
+    if (!p) {
+      if (this.placement.size > 10_000) this.placement.clear();
+      p = { role: roleOf(name, this.settings.metricMap), key: extraKey(name) };
+      this.placement.set(name, p);
+    }
+    return p;
   }
 
   deviceId(group: string, node: string, device?: string): string {
@@ -227,7 +240,7 @@ export class SparkplugHost {
     for (const m of metrics) {
       if (!m.name) continue;
       const alias = toNumber(m.alias);
-      if (alias !== undefined) target.aliases.set(String(alias), m.name);
+      if (alias !== undefined) target.aliases.set(alias, m.name);
       target.metrics.set(m.name, { name: m.name, alias: alias ?? null, type: String(m.type ?? ''), value: scalarValue(m) ?? null, ts: toNumber(m.timestamp) ?? null });
     }
     target.online = true;
@@ -248,7 +261,7 @@ export class SparkplugHost {
     target.online = b.diedAt === null || b.diedAt < b.bornAt;
     for (const m of b.metrics) {
       target.metrics.set(m.name, m);
-      if (m.alias !== null) target.aliases.set(String(m.alias), m.name);
+      if (m.alias !== null) target.aliases.set(m.alias, m.name);
     }
   }
 
@@ -263,7 +276,7 @@ export class SparkplugHost {
     for (const m of metrics) {
       let name = m.name ?? undefined;
       const alias = toNumber(m.alias);
-      if (!name && alias !== undefined && !namedOnly) name = target.aliases.get(String(alias));
+      if (!name && alias !== undefined && !namedOnly) name = target.aliases.get(alias);
       if (!name) {
         unknownAliases++;
         continue;
@@ -273,17 +286,19 @@ export class SparkplugHost {
       const ts = toNumber(m.timestamp) ?? payloadTs;
       if (!m.isHistorical) {
         const prev = target.metrics.get(name);
-        if (!prev || prev.ts === null || ts >= prev.ts) {
-          target.metrics.set(name, { name, alias: alias ?? prev?.alias ?? null, type: String(m.type ?? prev?.type ?? ''), value: value ?? null, ts });
+        if (!prev) target.metrics.set(name, { name, alias: alias ?? null, type: String(m.type ?? ''), value: value ?? null, ts });
+        else if (prev.ts === null || ts >= prev.ts) {
+          prev.value = value ?? null;
+          prev.ts = ts;
         }
       }
       if (value === undefined) continue;
       let reading = byTs.get(ts);
       if (!reading) byTs.set(ts, (reading = { device_id: deviceId, ts: ts / 1000 }));
-      const role = roleOf(name, this.settings.metricMap);
+      const { role, key } = this.place(name);
       if (role === 'status') reading.status = String(value);
       else if (role) reading[role] = value;
-      else ((reading.extra ??= {}) as Record<string, Scalar>)[extraKey(name)] = value;
+      else ((reading.extra ??= {}) as Record<string, Scalar>)[key] = value;
     }
     return { readings: [...byTs.values()], unknownAliases };
   }
