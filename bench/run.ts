@@ -7,9 +7,10 @@ import { exportCase } from './cases/export';
 import { ingestBatch } from './cases/ingest-batch';
 import { ingestSingle } from './cases/ingest-single';
 import { modbusCase } from './cases/modbus';
-import { sparkplugCase } from './cases/sparkplug';
+import { mlScore } from './ml-score';
 import { queries } from './cases/queries';
 import { startup } from './cases/startup';
+import { sparkplugCase } from './cases/sparkplug';
 import { fillStationDb, layout, points } from './lib/dataset';
 import { benchEnv } from './lib/env';
 import { InfluxPeer } from './lib/influx';
@@ -58,6 +59,11 @@ async function main(): Promise<void> {
     const lp = await lineProtocolExists();
     log(`cases 2-3: batch ingest${lp ? ' and line protocol' : ' (no /api/v2/write in this build)'}`);
     stamp(await ingestBatch(env, { influxd: peers.influxd! }, lp));
+  }
+
+  if (env.cases.has('mlscore')) {
+    log('case 7: anomaly scoring');
+    stamp([await mlScore(env)]);
   }
 
   if (env.cases.has('modbus')) {

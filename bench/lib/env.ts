@@ -14,7 +14,7 @@ const schema = z.object({
   BENCH_CONNECTIONS: int(8),
   BENCH_BATCHES: int(20).describe('5,000-reading batches per batch-ingest round'),
   BENCH_QUERIES: int(200).describe('samples per query case'),
-  BENCH_CASES: z.string().default('single,batch,lineprotocol,queries,export,startup,modbus,sparkplug'),
+  BENCH_CASES: z.string().default('single,batch,lineprotocol,queries,export,startup,mlscore,modbus,sparkplug'),
 });
 
 export type BenchEnv = ReturnType<typeof benchEnv>;
