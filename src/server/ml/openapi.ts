@@ -9,6 +9,9 @@ import {
   scoreJobResultSchema,
   scoreRequestSchema,
   scoreResponseSchema,
+  spanInputSchema,
+  spanSchema,
+  spansQuerySchema,
   taskAcceptedSchema,
   trainJobResultSchema,
   trainRequestSchema,
@@ -23,7 +26,7 @@ export function registerMlDocs(r: OpenAPIRegistry): void {
   r.registerPath({
     method: 'post',
     path: '/api/ml/predict',
-    summary: 'Score one reading: the random forest with the device history, else the rule scorer',
+    summary: 'Score one reading: limits, guards and the random forest with the device history; reasons in words',
     security: bearer,
     request: { body: { content: json(predictRequestSchema), required: true } },
     responses: { 200: { description: 'the score and why', content: json(predictResponseSchema) }, ...problems(400, 401, 403, 415, 422) },
@@ -70,7 +73,7 @@ export function registerMlDocs(r: OpenAPIRegistry): void {
   r.registerPath({
     method: 'get',
     path: '/api/ml/limits',
-    summary: 'Every rule-limit row (admins)',
+    summary: 'Every rule-limit row; the shipped defaults answer as * until an admin sets one',
     security: bearer,
     responses: { 200: { description: 'limits', content: json(z.array(ruleLimitsSchema)) }, ...problems(401, 403) },
   });
@@ -81,6 +84,30 @@ export function registerMlDocs(r: OpenAPIRegistry): void {
     security: bearer,
     request: { params: deviceParam, body: { content: json(ruleLimitsInputSchema), required: true } },
     responses: { 200: { description: 'the stored row', content: json(ruleLimitsSchema) }, ...problems(400, 401, 403, 415, 422) },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/ml/spans',
+    summary: 'Judged spans (marked normal or labelled), of one device or all',
+    security: bearer,
+    request: { query: spansQuerySchema },
+    responses: { 200: { description: 'spans', content: json(z.array(spanSchema)) }, ...problems(401, 422) },
+  });
+  r.registerPath({
+    method: 'post',
+    path: '/api/ml/spans',
+    summary: 'Mark a span normal (admins: the station stops flagging it and adapts) or label it for training (engineers too)',
+    security: bearer,
+    request: { body: { content: json(spanInputSchema), required: true } },
+    responses: { 201: { description: 'the stored span', content: json(spanSchema) }, ...problems(400, 401, 403, 404, 415, 422) },
+  });
+  r.registerPath({
+    method: 'delete',
+    path: '/api/ml/spans/{id}',
+    summary: 'Remove a span (admins any; engineers their own labels)',
+    security: bearer,
+    request: { params: z.object({ id: z.string() }) },
+    responses: { 204: { description: 'removed' }, ...problems(401, 403, 404) },
   });
   r.registerPath({
     method: 'get',
