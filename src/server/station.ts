@@ -25,6 +25,7 @@ import { migrate } from './db/migrate';
 import { startCheckpointer } from './db/checkpointer';
 import { closeDatabase, openDatabase, type Db } from './db/open';
 import { DeviceRepository } from './devices/repository';
+import { ensurePrivateDir } from './files/private';
 import { createHealthRouter } from './health';
 import { hostCheck, isLoopbackHost } from './http/host-check';
 import { createInflux, registerInfluxDocs } from './influx';
@@ -70,6 +71,7 @@ export interface StationOptions {
 /** Opens the store, wires every feature, and listens. `close()` undoes it all, in reverse. */
 export async function startStation(config: Config, options: StationOptions = {}): Promise<Station> {
   const logger = options.logger ?? createLogger(config.logLevel, config.logPretty);
+  ensurePrivateDir(config.dataDir);
   const db = openDatabase(config.databasePath);
   try {
     migrate(db);

@@ -1,8 +1,9 @@
 import { createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { roleSchema, type Role } from '../../shared/auth';
+import { ensurePrivateDir } from '../files/private';
 
 export interface TokenClaims {
   sub: string;
@@ -38,7 +39,7 @@ export function loadJwtSecret(file: string, fromEnv?: string): Buffer {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  mkdirSync(dirname(file), { recursive: true });
+  ensurePrivateDir(dirname(file));
   const secret = randomBytes(64);
   writeFileSync(file, secret, { mode: 0o600, flag: 'w' });
   chmodSync(file, 0o600);

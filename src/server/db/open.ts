@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../config';
+import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../files/private';
 
 export type Db = Database.Database;
 
@@ -16,7 +17,13 @@ export class DatabaseNotWritableError extends ConfigError {
  * crashes in WAL mode and only risks the last transactions on power loss.
  */
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
-  if (!options.readonly) mkdirSync(dirname(file), { recursive: true });
+  // SQLite gives the -wal and -shm files the mode of the database file, so making that one 0600
+  // before SQLite creates it covers all three; files of older installs are tightened here too.
+  if (!options.readonly) {
+    ensurePrivateDir(dirname(file));
+    if (!existsSync(file)) ensurePrivateFile(file);
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) tightenFile(f);
+  }
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   db.pragma('busy_timeout = 5000');
   if (!options.readonly) {

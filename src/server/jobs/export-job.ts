@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { EXPORT_JOB, exportJobPayloadSchema, type ExportJobPayload, type ExportJobResult } from '../../shared/jobs';
@@ -9,6 +9,7 @@ import { createExportStream } from '../telemetry/export-stream';
 import { filterSql, type Filter } from '../telemetry/repository';
 import { ML_JOBS } from '../ml/jobs';
 import { defineJob } from './registry';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/private';
 
 /**
  * Where a task's file lives. While being written it is `<id>.<random>.part` (one per execution, so
@@ -62,7 +63,7 @@ export const exportJob = defineJob({
   async handler(payload, ctx) {
     const startedAt = new Date();
     const { filter, total } = plan(ctx.config.databasePath, payload);
-    mkdirSync(ctx.config.exportsDir, { recursive: true });
+    ensurePrivateDir(ctx.config.exportsDir);
     const part = join(ctx.config.exportsDir, `${ctx.taskId}.${randomBytes(4).toString('hex')}.part`);
     let rows = 0;
     ctx.progress(0, total === 0 ? 100 : 0);
@@ -73,7 +74,7 @@ export const exportJob = defineJob({
       },
     });
     try {
-      await pipeline(source, createWriteStream(part), { signal: ctx.signal });
+      await pipeline(source, createWriteStream(part, { mode: PRIVATE_FILE_MODE }), { signal: ctx.signal });
     } catch (err) {
       rmSync(part, { force: true });
       throw err;

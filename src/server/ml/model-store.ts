@@ -71,10 +71,10 @@ export function loadModelFile(path: string): LoadedModel {
 
 /** Writes atomically (temp file + rename) so a reader never sees half a model. */
 export function saveModelFile(dir: string, file: ModelFile, name = `${file.version}.json`): string {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, name);
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(file));
+  writeFileSync(tmp, JSON.stringify(file), { mode: 0o600 });
   renameSync(tmp, path);
   return path;
 }
