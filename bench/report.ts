@@ -60,7 +60,7 @@ export function mergeWithPrevious(r: BenchReport, jsonPath: string): BenchReport
   if (!existsSync(jsonPath)) return r;
   const previous = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchReport;
   const fresh = new Set(r.cases.map((c) => c.id));
-  const order = ['ingest-single', 'ingest-batch', 'ingest-lineprotocol', 'startup', 'queries', 'export', 'sparkplug'];
+  const order = ['ingest-single', 'ingest-batch', 'ingest-lineprotocol', 'startup', 'queries', 'export', 'sparkplug', 'modbus-tcp'];
   const cases = [...r.cases, ...previous.cases.filter((c) => !fresh.has(c.id))].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   return { ...r, cases, previous_run: { date: previous.machine.date, commit: previous.machine.git_commit } } as BenchReport;
 }
