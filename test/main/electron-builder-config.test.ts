@@ -45,6 +45,19 @@ describe('electron-builder.yml', () => {
     expect(JSON.parse(readFileSync('package.json', 'utf8')).main).toMatch(/^out\/main\//);
   });
 
+  it('when packaged, then the Electron fuses shut the run-as-node, NODE_OPTIONS and inspector doors and pin the app to its checked asar', async () => {
+    expect((await load()).electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+      grantFileProtocolExtraPrivileges: false,
+      resetAdHocDarwinSignature: true,
+    });
+  });
+
   it('when packaged, then the default model ships as an extra resource in <resources>/models', async () => {
     expect((await load()).extraResources).toEqual([{ from: 'resources/models', to: 'models', filter: ['**/*'] }]);
   });
