@@ -62,7 +62,9 @@ export function mergeWithPrevious(r: BenchReport, jsonPath: string): BenchReport
   const fresh = new Set(r.cases.map((c) => c.id));
   const order = ['ingest-single', 'ingest-batch', 'ingest-lineprotocol', 'startup', 'queries', 'export', 'sparkplug', 'modbus-tcp'];
   const cases = [...r.cases, ...previous.cases.filter((c) => !fresh.has(c.id))].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
-  return { ...r, cases, previous_run: { date: previous.machine.date, commit: previous.machine.git_commit } } as BenchReport;
+  // a run without the data-set cases prepared nothing: the kept cases still depend on the previous preparation
+  const preparation = Object.keys(r.preparation ?? {}).length ? r.preparation : previous.preparation;
+  return { ...r, cases, preparation, previous_run: { date: previous.machine.date, commit: previous.machine.git_commit } } as BenchReport;
 }
 
 /** Writes the JSON and replaces only the generated block of the Markdown, keeping the prose. */
