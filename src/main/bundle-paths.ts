@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
  * Files the main process loads by path at run time, relative to its own bundle (out/main/index.js).
  * Their names come from electron.vite.config.ts (test/main/window-options.test.ts checks they agree).
  */
-export const BUNDLE_FILES = {
+const BUNDLE_FILES = {
   /** CommonJS, so the window can keep `sandbox: true` */
   preload: '../preload/index.cjs',
   /** the station's own process: utilityProcess.fork runs it */

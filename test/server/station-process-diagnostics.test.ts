@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForkedStation } from '../main/helpers/fork-station';
+import { redactSettings, scrub } from '../../src/server/support/diagnostics';
 import { callStation } from './helpers/http';
 
 /**
@@ -111,5 +112,25 @@ describe('Save diagnostics', () => {
     station.postMessage({ type: 'diagnostics', id: 4, file: join(dataDir, 'no-such-folder', 'x.json') });
     await expect.poll(() => station.messages.find((m) => m.type === 'diagnostics-failed'), { timeout: 30_000 }).toMatchObject({ id: 4, message: expect.stringContaining('no-such-folder') });
     expect((await fetch(`${url}/health`)).status).toBe(200);
+  });
+});
+
+describe('scrub and redactSettings', () => {
+  it('when a secret appears raw, JSON-escaped or as URL credentials, then every spelling is replaced', () => {
+    const secret = 'pa"ss\\word-1234';
+    const text = JSON.stringify({ line: `login with ${secret}`, url: 'redis://user:hunter22@127.0.0.1:6379/0' });
+    const out = scrub(text, [secret]);
+    expect(out).not.toContain('ss\\\\word');
+    expect(out).not.toContain('hunter22');
+    expect(out).toContain('redis://[redacted]@127.0.0.1:6379/0');
+  });
+
+  it('when settings have secret-named text, then it is redacted while numbers such as TOKEN_TTL_SECONDS stay readable', () => {
+    expect(redactSettings({ JWT_SECRET: 'x'.repeat(40), TOKEN_TTL_SECONDS: 3600, nested: { apiKey: 'k', clientSecret: 's' }, PORT: '8000' })).toEqual({
+      JWT_SECRET: '[redacted]',
+      TOKEN_TTL_SECONDS: 3600,
+      nested: { apiKey: '[redacted]', clientSecret: '[redacted]' },
+      PORT: '8000',
+    });
   });
 });

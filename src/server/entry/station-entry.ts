@@ -41,7 +41,7 @@ export interface EntryOptions {
 type State = 'idle' | 'starting' | 'running' | 'stopping';
 
 /** Maps a start or run failure to the kind the parent words for a field engineer. */
-export function classifyFailure(err: unknown): { kind: StationFailureKind; port?: number } {
+function classifyFailure(err: unknown): { kind: StationFailureKind; port?: number } {
   const e = err as NodeJS.ErrnoException & { port?: number };
   if (e?.code === 'EADDRINUSE') return { kind: 'port-in-use', port: e.port };
   if (e?.code === 'EACCES' && e.port !== undefined) return { kind: 'port-denied', port: e.port };

@@ -42,7 +42,7 @@ export async function writeDiagnostics(file: string, input: DiagnosticsInput): P
   return { file, bytes: (await stat(file)).size };
 }
 
-export async function collectDiagnostics(input: DiagnosticsInput) {
+async function collectDiagnostics(input: DiagnosticsInput) {
   const { config } = input;
   let database: DatabaseHealth | { error: string };
   try {
@@ -110,7 +110,7 @@ function readSettingsFile(dataDir: string): Record<string, unknown> {
  * Every secret value the station knows, in the spellings it could appear in: the JWT secret file
  * holds raw bytes, so its hex and base64 forms count too.
  */
-export function secretValues(config: Config): string[] {
+function secretValues(config: Config): string[] {
   const values: string[] = [];
   const add = (v: unknown) => {
     if (typeof v === 'string' && v.length >= 4) values.push(v);

@@ -9,8 +9,8 @@ import type { DestinationStream } from 'pino';
  * when LOG_DIR is set. Size-limited, a few files kept: the folder never grows without bound.
  */
 export const LOG_FILE_EXTENSION = '.log';
-export const LOG_FILE_MAX_SIZE = '10m';
-export const LOG_FILES_KEPT = 5;
+const LOG_FILE_MAX_SIZE = '10m';
+const LOG_FILES_KEPT = 5;
 
 export interface LogFileOptions {
   /** file name before the rotation number: `<name>.<n>.log` */
