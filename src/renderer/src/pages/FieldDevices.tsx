@@ -5,6 +5,7 @@ import { useIsAdmin } from '../api/queries';
 import { BusScan } from '../components/field/BusScan';
 import { DeviceEditor, NEW_DEVICE } from '../components/field/DeviceEditor';
 import { ReadNowResult } from '../components/field/ReadNowResult';
+import { SparkplugPanel } from '../components/field/mqtt/SparkplugPanel';
 import { deleteDevice, readNow, toInput, useFieldStatus, useModbusDevices } from '../components/field/api';
 import { Empty, ErrorNote, PageHeader, Panel } from '../components/ui';
 import { fmtIso } from '../lib/format';
@@ -136,6 +137,7 @@ export function FieldDevices() {
         </Panel>
       ) : null}
       {isAdmin ? <BusScan /> : null}
+      <SparkplugPanel />
     </>
   );
 }

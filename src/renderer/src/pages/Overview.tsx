@@ -6,6 +6,7 @@ import { useAlarms } from '../api/alarms';
 import { useUnits } from '../api/queries';
 import { ErrorNote, Empty, PageHeader, Panel } from '../components/ui';
 import { FailingPolls } from '../components/field/FailingPolls';
+import { OfflineNodes } from '../components/field/mqtt/OfflineNodes';
 import { fmtAge, fmtCount, fmtNum, fmtTime } from '../lib/format';
 import { convertPressure, convertTemp, unitLabels } from '../lib/units';
 
@@ -32,6 +33,7 @@ export function Overview() {
       </PageHeader>
       <ErrorNote error={stats.error} title="Devices" />
       <FailingPolls />
+      <OfflineNodes />
       <Panel title="Devices">
         {stats.isSuccess && devices.length === 0 ? (
           <Empty>
