@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { followStation } from './helpers/follow-station';
 
 const dirs: string[] = [];
@@ -37,5 +37,50 @@ describe('npm run serve (cli serve)', () => {
     const s = serve({ PORT: 'not-a-port' });
     await expect(s.ready).rejects.toThrow(/PORT/);
     expect(await s.exit).toBe(1);
+  });
+});
+
+describe('npm run worker (cli worker) when Redis is not there', () => {
+  /** A port nothing listens on: bound, then closed. */
+  const closedPort = async () => {
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((r) => probe.close(() => r()));
+    return port;
+  };
+
+  async function worker(env: Record<string, string>) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'oilfield-worker-'));
+    dirs.push(dataDir);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', 'worker'], {
+      env: { ...process.env, DATA_DIR: dataDir, REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await vi.waitFor(() => expect(out).toMatch(/waiting for Redis/), { timeout: 20_000, interval: 100 });
+    return { child, exit, output: () => out };
+  }
+
+  it('when it gets SIGTERM, then it says it never got ready and exits within its shutdown time plus a grace', async () => {
+    const w = await worker({ WORKER_SHUTDOWN_TIMEOUT_MS: '1000' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(w.output()).not.toMatch(/ready \(/);
+    w.child.kill('SIGTERM');
+    expect([0, 1]).toContain(await w.exit);
+    expect(w.output()).toMatch(/worker stopping/);
+  });
+
+  it('when a second signal comes while it waits for the running jobs, then it exits at once', async () => {
+    const w = await worker({ WORKER_SHUTDOWN_TIMEOUT_MS: '600000' });
+    w.child.kill('SIGTERM');
+    await vi.waitFor(() => expect(w.output()).toMatch(/worker stopping/), { timeout: 10_000, interval: 50 });
+    w.child.kill('SIGINT');
+    expect(await w.exit).toBe(1);
+    expect(w.output()).toMatch(/second signal: exiting now/);
   });
 });

@@ -8,10 +8,16 @@ import { ALL_JOBS } from './export-job';
 import { JobRegistry } from './registry';
 import { JobStore } from './store';
 
+/** How long Redis gets to let go (worker and client close) after the running jobs are done or handed back. */
+const CLOSE_GRACE_MS = 5_000;
+
 /**
  * `npm run worker`: a BullMQ worker process beside the station, on the same host and database
  * (it reads telemetry and records task state in the same SQLite file). SIGTERM/SIGINT stop taking
- * jobs and let the running ones finish; after WORKER_SHUTDOWN_TIMEOUT_MS they are handed back.
+ * jobs and let the running ones finish; after WORKER_SHUTDOWN_TIMEOUT_MS they are handed back, and
+ * the process exits at most a few seconds later whatever Redis does (BullMQ's close waits for a
+ * Redis that may never answer). A second signal exits at once: the running jobs' locks expire and
+ * another worker takes them.
  */
 export async function workerCommand(): Promise<void> {
   const config = loadConfig();
@@ -28,14 +34,20 @@ export async function workerCommand(): Promise<void> {
     lockMs: config.jobs.lockMs,
     logger,
   });
-  logger.info({ redis: config.redis.display, jobs: registry.names(), concurrency: config.jobs.workerConcurrency }, 'worker started');
-  process.stdout.write(`worker ${process.pid} ready (${registry.names().join(', ')})\n`);
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now; running jobs go back to the queue when their locks expire');
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal }, 'worker stopping: finishing the running jobs');
+    const deadline = setTimeout(() => {
+      logger.error('Redis did not let the worker close in time; exiting anyway');
+      process.exit(1);
+    }, config.jobs.shutdownTimeoutMs + CLOSE_GRACE_MS);
+    deadline.unref();
     handle
       .close(config.jobs.shutdownTimeoutMs)
       .then(() => closeRedisClient(connection))
@@ -52,4 +64,10 @@ export async function workerCommand(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  logger.info({ redis: config.redis.display, jobs: registry.names(), concurrency: config.jobs.workerConcurrency }, 'worker started; connecting to Redis');
+  process.stdout.write(`worker ${process.pid} waiting for Redis at ${config.redis.display}\n`);
+  // "ready" only once Redis is there: a worker that cannot reach it must not look like it works
+  await handle.worker.waitUntilReady().catch(() => undefined);
+  if (!stopping) process.stdout.write(`worker ${process.pid} ready (${registry.names().join(', ')})\n`);
 }
