@@ -125,6 +125,17 @@ describe('station entry module over child_process.fork', () => {
     expect(station.messages.some((m) => m.type === 'ready')).toBe(false);
   });
 
+  it('when its log folder cannot be created, then it still starts, logging to stdout and saying why', async () => {
+    const dataDir = tempDir();
+    writeFileSync(join(dataDir, 'not-a-folder'), '');
+    const station = forkStation();
+    station.postMessage({ type: 'start', settings: { dataDir, logDir: join(dataDir, 'not-a-folder', 'logs'), env: {} } });
+    const ready = await station.next('ready');
+    expect(ready.logDir).toBeUndefined();
+    expect((await fetch(`${ready.url}/health`)).status).toBe(200);
+    expect(station.output).toMatch(/"msg":"log files unavailable; logging to stdout only"/);
+  });
+
   it('when a message is not one of the protocol, then it is ignored and the station keeps serving', async () => {
     const station = forkStation();
     station.postMessage({ type: 'start', settings: { dataDir: tempDir(), env: {} } });

@@ -85,9 +85,18 @@ export function runStationEntry(channel: ParentChannel, options: EntryOptions): 
       const overrides = { ...(settings.dataDir ? { DATA_DIR: settings.dataDir } : {}), ...settings.env } as Env;
       const config = loadConfig(options.env, overrides);
       const dir = settings.logDir ?? options.env.LOG_DIR;
-      logDir = dir ? resolve(dir) : undefined;
-      logFile = logDir ? await openLogFile(logDir) : undefined;
+      let logFileError: unknown;
+      if (dir) {
+        try {
+          logFile = await openLogFile(resolve(dir));
+          logDir = logFile.dir;
+        } catch (err) {
+          // a station that cannot keep log files still serves: it logs to stdout and says why
+          logFileError = err;
+        }
+      }
       logger = logFile ? createTeeLogger(config.logLevel, config.logPretty, logFile.stream) : createLogger(config.logLevel, config.logPretty);
+      if (logFileError) logger.warn({ err: logFileError, logDir: resolve(dir!) }, 'log files unavailable; logging to stdout only');
       station = await startStation(config, { logger, onGeneratedAdminPassword: options.onGeneratedAdminPassword });
     } catch (err) {
       await fail('start', err);

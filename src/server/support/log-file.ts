@@ -39,6 +39,14 @@ export async function openLogFile(dir: string, options: LogFileOptions = {}): Pr
     // removeOtherLogFiles: files of earlier runs count too, not only the ones this run created
     limit: { count: options.keep ?? LOG_FILES_KEPT, removeOtherLogFiles: true },
   });
+  // A log file that cannot be written (disk full, folder removed) must never stop the station: the
+  // lines still reach stdout; the first failure is said there once.
+  let reported = false;
+  stream.on('error', (err: Error) => {
+    if (reported) return;
+    reported = true;
+    process.stderr.write(`log file in ${dir} cannot be written (${err.message}); logging to stdout only\n`);
+  });
   let closing: Promise<void> | undefined;
   return {
     dir,
