@@ -69,11 +69,14 @@ export class Poller {
   constructor(private readonly deps: PollerDeps) {}
 
   start(devices: readonly StoredDevice[]): void {
-    for (const d of devices) this.upsert(d);
+    for (const d of devices) void this.upsert(d);
   }
 
-  /** (Re)configures a device: a changed map or connection takes effect from its next poll. */
-  upsert(device: StoredDevice): void {
+  /**
+   * (Re)configures a device; resolves once a poll of the old configuration still running has
+   * finished, so after an edit or a removal nothing more is stored under the old settings.
+   */
+  upsert(device: StoredDevice): Promise<void> {
     const old = this.runtimes.get(device.id);
     // The same port with the same settings keeps its open link (no close and reopen of a serial
     // port that another process could grab in between, nor a second handle on it).
@@ -82,6 +85,7 @@ export class Poller {
       if (keep) old.link = undefined;
       this.detach(old);
     }
+    const settled = old?.inFlight ?? Promise.resolve();
     const rt: Runtime = {
       device,
       link: undefined,
@@ -96,16 +100,19 @@ export class Poller {
     rt.counters.state = device.config.enabled ? 'starting' : 'disabled';
     rt.counters.nextPollAt = null;
     this.runtimes.set(device.id, rt);
-    if (!device.config.enabled || this.stopping) return;
+    if (!device.config.enabled || this.stopping) return settled;
     rt.link = keep ?? this.acquire(device.config.transport);
     this.schedule(rt, 0);
+    return settled;
   }
 
-  remove(id: number): void {
+  /** Stops polling a device; resolves once its running poll, if any, has finished. */
+  async remove(id: number): Promise<void> {
     const rt = this.runtimes.get(id);
     if (!rt) return;
     this.detach(rt);
     this.runtimes.delete(id);
+    await rt.inFlight;
   }
 
   status(): DeviceStatus[] {

@@ -50,9 +50,9 @@ export function createFieldRouter(deps: FieldRoutesDeps): Router {
     res.json(service.list());
   });
 
-  router.post('/modbus/devices', guards.admin, json, (req, res) => {
+  router.post('/modbus/devices', guards.admin, json, async (req, res) => {
     requireContentType(req, 'application/json');
-    const device = service.create(parseBody(modbusDeviceInputSchema, req), actorOf(req));
+    const device = await service.create(parseBody(modbusDeviceInputSchema, req), actorOf(req));
     res.status(201).setHeader('Location', `/api/field/modbus/devices/${device.id}`).json(device);
   });
 
@@ -60,14 +60,14 @@ export function createFieldRouter(deps: FieldRoutesDeps): Router {
     res.json(service.get(deviceId(req)));
   });
 
-  router.put('/modbus/devices/:id', guards.admin, json, (req, res) => {
+  router.put('/modbus/devices/:id', guards.admin, json, async (req, res) => {
     requireContentType(req, 'application/json');
     const id = deviceId(req);
-    res.json(service.update(id, parseBody(modbusDeviceInputSchema, req), actorOf(req)));
+    res.json(await service.update(id, parseBody(modbusDeviceInputSchema, req), actorOf(req)));
   });
 
-  router.delete('/modbus/devices/:id', guards.admin, (req, res) => {
-    service.delete(deviceId(req), actorOf(req));
+  router.delete('/modbus/devices/:id', guards.admin, async (req, res) => {
+    await service.delete(deviceId(req), actorOf(req));
     res.status(204).end();
   });
 
@@ -87,14 +87,14 @@ export function createFieldRouter(deps: FieldRoutesDeps): Router {
     res.json(device.tags);
   });
 
-  router.put('/modbus/devices/:id/map', guards.admin, json, csv, (req, res) => {
+  router.put('/modbus/devices/:id/map', guards.admin, json, csv, async (req, res) => {
     requireContentType(req, 'application/json', 'text/csv', 'text/plain');
     const id = deviceId(req);
     const tags = typeof req.body === 'string' ? tagsFromCsv(req.body) : req.body;
     const { created_at: _c, updated_at: _u, id: _id, ...current } = service.get(id);
     // the whole device is validated again, so a map that breaks it (duplicate fields) is a 422 naming tags.N
     const config = parse(modbusDeviceInputSchema, { ...current, tags }, 'body');
-    res.json(service.update(id, config, actorOf(req)));
+    res.json(await service.update(id, config, actorOf(req)));
   });
 
   router.post('/modbus/scan', guards.admin, json, (req, res) => {

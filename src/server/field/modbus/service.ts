@@ -18,7 +18,8 @@ export function toDevice(d: StoredDevice): ModbusDevice {
 
 /**
  * Modbus device use cases. Each change and its audit entry commit in one transaction; the poller
- * picks the change up once it is committed, so a refused change never touches a running poll.
+ * picks the change up once it is committed, so a refused change never touches a running poll, and
+ * the answer waits for a poll of the old settings still under way.
  */
 export class ModbusService {
   constructor(
@@ -35,18 +36,18 @@ export class ModbusService {
     return toDevice(this.find(id));
   }
 
-  create(config: ModbusDeviceConfig, actor: Actor): ModbusDevice {
+  async create(config: ModbusDeviceConfig, actor: Actor): Promise<ModbusDevice> {
     const stored = this.repo.transaction(() => {
       this.checkConflicts(config);
       const id = this.repo.insert(config, Date.now(), actor.subject);
       this.audit.record({ actor: actor.subject, action: 'field.modbus.device.create', target: String(id), ip: actor.ip, detail: summary(config) });
       return this.repo.get(id)!;
     });
-    this.poller.upsert(stored);
+    await this.poller.upsert(stored);
     return toDevice(stored);
   }
 
-  update(id: number, config: ModbusDeviceConfig, actor: Actor): ModbusDevice {
+  async update(id: number, config: ModbusDeviceConfig, actor: Actor): Promise<ModbusDevice> {
     const stored = this.repo.transaction(() => {
       const before = this.find(id);
       this.checkConflicts(config, id);
@@ -60,17 +61,17 @@ export class ModbusService {
       });
       return this.repo.get(id)!;
     });
-    this.poller.upsert(stored);
+    await this.poller.upsert(stored);
     return toDevice(stored);
   }
 
-  delete(id: number, actor: Actor): void {
+  async delete(id: number, actor: Actor): Promise<void> {
     this.repo.transaction(() => {
       const before = this.find(id);
       this.repo.delete(id);
       this.audit.record({ actor: actor.subject, action: 'field.modbus.device.delete', target: String(id), ip: actor.ip, detail: summary(before.config) });
     });
-    this.poller.remove(id);
+    await this.poller.remove(id);
   }
 
   readNow(id: number): Promise<ReadNow> {
