@@ -121,7 +121,10 @@ export async function startStation(config: Config, options: StationOptions = {})
   registerMqttDocs(registry);
   let document: object | undefined;
 
-  const devicesRouter = Router().get('/', guards.read, (_req, res) => void res.json(devices.list()));
+  const devicesRouter = Router().get('/', guards.read, (_req, res) => {
+    const online = mqtt.field.presence();
+    res.json(online.size ? devices.list().map((d) => (online.has(d.device_id) ? { ...d, online: online.get(d.device_id) } : d)) : devices.list());
+  });
   const app = createApp({
     logger,
     authenticate: security.authenticate,

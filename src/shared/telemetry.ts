@@ -230,6 +230,7 @@ export const deviceSchema = z.object({
   first_ts: z.number().nullable(),
   last_ts: z.number().nullable(),
   reading_count: z.number().int(),
+  online: z.boolean().optional().describe("Sparkplug B edge nodes and devices only: false after their NDEATH/DDEATH or the broker's will"),
 });
 export type Device = z.infer<typeof deviceSchema>;
 

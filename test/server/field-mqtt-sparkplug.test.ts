@@ -122,6 +122,9 @@ describe.skipIf(!hasMosquitto)('Sparkplug B host through mosquitto', () => {
     const s = await nodeStatus('Pad1', 'RTU4');
     expect(s.devices[0].online).toBe(false);
     expect(s.last_death).not.toBeNull();
+    const devices = (await station.call('GET', '/api/devices', { token: admin })).body as { device_id: string; online?: boolean }[];
+    expect(devices.find((d) => d.device_id === 'Pad1:RTU4')).toMatchObject({ online: false });
+    expect(devices.find((d) => d.device_id === 'Pad1:RTU4:W1')).toMatchObject({ online: false });
   });
 
   it('when an admin asks for a rebirth, then the NCMD is sent; an unknown node is 404', async () => {

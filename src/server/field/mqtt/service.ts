@@ -155,6 +155,16 @@ export class MqttField {
     };
   }
 
+  /** Online state by station device id, for the Sparkplug nodes and devices the host knows. */
+  presence(): Map<string, boolean> {
+    const out = new Map<string, boolean>();
+    for (const n of this.host.view()) {
+      if (n.last_birth) out.set(n.device_id, n.online);
+      for (const d of n.devices) if (d.last_birth) out.set(d.device_id, n.online && d.online);
+    }
+    return out;
+  }
+
   /** An admin's Rebirth request: sent at once (the per-interval limit is for automatic ones). */
   rebirth(group: string, node: string): void {
     if (!this.subscriber?.connected) throw new AppError(409, 'the station is not connected to an MQTT broker');
