@@ -66,8 +66,16 @@ export interface SupervisorOptions {
   stopTimeoutMs?: number;
   /** ends a process for good (SIGKILL); Electron's kill() sends SIGTERM, which the station handles gracefully */
   forceKill?: (child: StationChild) => void;
+  /**
+   * Liveness: every intervalMs the running station is asked for its status; one that has answered
+   * nothing for timeoutMs (an event loop stuck for good) is killed and restarted like a crash. Long
+   * enough that a big batch or import, which holds the loop for seconds, never trips it. false: off.
+   */
+  watchdog?: { intervalMs: number; timeoutMs: number } | false;
   onEvent?: (event: SupervisorEvent) => void;
 }
+
+export const DEFAULT_WATCHDOG = { intervalMs: 15_000, timeoutMs: 120_000 };
 
 /** The first start failed: the app has nothing to show, so it says why and quits. */
 export class StationStartError extends Error {
@@ -190,6 +198,7 @@ export class StationSupervisor {
         this.everReady = true;
         if (this.stopping) return; // it finished starting after the app began to quit
         this.later(this.backoff.stableMs, () => (this.failures = 0));
+        this.watch(child);
         this.options.onEvent?.({ type: 'ready', ready: message, restarts: this.restarts });
         this.firstStart?.resolve(message);
         this.firstStart = undefined;
@@ -235,6 +244,26 @@ export class StationSupervisor {
     const restartInMs = restartDelay(this.failures, this.backoff);
     this.options.onEvent?.({ type: 'crashed', exitCode: code, ...(fatal ? { fatal } : {}), failures: this.failures, restartInMs });
     this.later(restartInMs, () => this.spawn());
+  }
+
+  private watch(child: StationChild): void {
+    const watchdog = this.options.watchdog ?? DEFAULT_WATCHDOG;
+    if (!watchdog) return;
+    let lastAnswer = Date.now();
+    const tick = () => {
+      if (this.child !== child || this.stopping) return;
+      if (Date.now() - lastAnswer > watchdog.timeoutMs) {
+        this.lastFatal = { type: 'fatal', phase: 'running', kind: 'internal', message: `the station stopped answering for ${Math.round(watchdog.timeoutMs / 1000)} s` };
+        this.forceKill(child);
+        return;
+      }
+      this.request({ type: 'status' }).then(
+        () => (lastAnswer = Date.now()),
+        () => undefined, // it exited meanwhile: the exit is handled on its own
+      );
+      this.later(watchdog.intervalMs, tick);
+    };
+    this.later(watchdog.intervalMs, tick);
   }
 
   private forceKill(child: StationChild): void {

@@ -10,7 +10,7 @@ import { restartDelay, StationStartError, StationSupervisor, type SupervisorEven
 import { ForkedStation } from './helpers/fork-station';
 
 /** A child that does not behave (see helpers/stubborn-station.mjs), behind the same members as a station. */
-function stubborn(mode: 'never-ready' | 'ignore-shutdown') {
+function stubborn(mode: 'never-ready' | 'ignore-shutdown' | 'hang') {
   const child = fork(new URL('./helpers/stubborn-station.mjs', import.meta.url), [], { env: { ...process.env, STUBBORN: mode }, stdio: 'ignore' });
   cleanup.push(() => void child.kill('SIGKILL'));
   return {
@@ -77,6 +77,26 @@ describe('StationSupervisor limits', () => {
     expect(err).toBeInstanceOf(StationStartError);
     expect(err.message).toMatch(/did not become ready/);
     expect(s.child.signalCode).toBe('SIGKILL');
+  });
+
+  it('when a running station stops answering, then the watchdog kills it and it is restarted like a crash, saying why', async () => {
+    const hung = stubborn('hang');
+    const events: SupervisorEvent[] = [];
+    let forks = 0;
+    const supervisor = new StationSupervisor({
+      // the restart only has to happen: any second child will do
+      fork: () => (forks++ === 0 ? hung.station : stubborn('ignore-shutdown').station),
+      settings: { env: {} },
+      watchdog: { intervalMs: 50, timeoutMs: 300 },
+      backoff: BACKOFF,
+      stopTimeoutMs: 200,
+      onEvent: (e) => events.push(e),
+    });
+    cleanup.push(() => supervisor.stop());
+    await supervisor.start();
+    await expect.poll(() => events.find((e) => e.type === 'crashed'), { timeout: 30_000 }).toMatchObject({ fatal: { message: expect.stringMatching(/stopped answering/) }, failures: 1 });
+    expect(hung.child.signalCode).toBe('SIGKILL');
+    await expect.poll(() => forks, { timeout: 30_000 }).toBe(2);
   });
 
   it('when a station ignores shutdown beyond stopTimeoutMs, then it is killed and the stop is reported as not clean', async () => {
