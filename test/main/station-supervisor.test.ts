@@ -13,6 +13,7 @@ import { ForkedStation } from './helpers/fork-station';
 function stubborn(mode: 'never-ready' | 'ignore-shutdown' | 'hang') {
   const child = fork(new URL('./helpers/stubborn-station.mjs', import.meta.url), [], { env: { ...process.env, STUBBORN: mode }, stdio: 'ignore' });
   cleanup.push(() => void child.kill('SIGKILL'));
+  child.on('error', () => undefined); // a message sent as it dies (EPIPE) is lost, as with a real station
   return {
     child,
     station: {

@@ -29,6 +29,8 @@ export class ForkedStation implements StationChild {
     this.child.stdout!.on('data', collect);
     this.child.stderr!.on('data', collect);
     this.child.on('message', (m) => this.messages.push(fromStationSchema.parse(m)));
+    // a message sent just as it dies (EPIPE) is lost, as it would be with a utility process
+    this.child.on('error', (err) => (this.output += `\n[parent] ${err.message}\n`));
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
   }
 
