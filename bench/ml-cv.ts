@@ -4,7 +4,7 @@
  * guard limits, the station's smoothing, the best mean balanced accuracy within the false-positive
  * budget) with other fold/subsample/tree seeds; repeat 0 is what `npm run train` does.
  *
- *   npx tsx bench/ml-cv.ts [--repeats 3] [--by-well] [--normal-share 0.7] [--rows 1600] [--cv-trees 15]
+ *   npx tsx bench/ml-cv.ts [--repeats 3] [--first-repeat 0] [--by-well] [--normal-share 0.7] [--rows 1600] [--cv-trees 15]
  *        [--max-features 0.6] [--max-depth 12] [--min-samples 5] [--smoothing 3] [--long 360] [--mid 30]
  *        [--no-guards] [--threshold T]
  *
@@ -27,6 +27,7 @@ const SEED_STEP = 1000;
 const { values } = parseArgs({
   options: {
     repeats: { type: 'string', default: '3' },
+    'first-repeat': { type: 'string', default: '0' },
     'normal-share': { type: 'string' },
     rows: { type: 'string' },
     'cv-trees': { type: 'string' },
@@ -64,7 +65,9 @@ const { train } = groupedSplit(loadLabelledSeries(DATA), o.testFraction, o.seed)
 const prepared = prepare(train, o.windows);
 if (values['no-guards']) for (const p of prepared) p.guards = p.guards.map(() => null);
 const round = (v: number) => Math.round(v * 1000) / 1000;
-const runs = Array.from({ length: repeats }, (_, r) => crossValidate(prepared, o, o.seed + r * SEED_STEP, byWell, undefined, fixed).summary);
+// --first-repeat 1 skips repeat 0 (the training run's own folds, already in default.metrics.json).
+const first = num(values['first-repeat'], 0);
+const runs = Array.from({ length: repeats }, (_, r) => crossValidate(prepared, o, o.seed + (first + r) * SEED_STEP, byWell, undefined, fixed).summary);
 const bas = runs.map((r) => r.mean_balanced_accuracy);
 const mean = bas.reduce((a, b) => a + b, 0) / bas.length;
 const spread = Math.sqrt(bas.reduce((a, b) => a + (b - mean) ** 2, 0) / bas.length);

@@ -24,7 +24,7 @@ export interface GuardLimits {
 }
 
 /** Without a trained model: what the shipped model learned from the 3W normal rows (docs/ML.md). */
-export const DEFAULT_GUARDS: GuardLimits = { distance: 4.2, step: 53, frozen: 86 };
+export const DEFAULT_GUARDS: GuardLimits = { distance: 13.7, step: 307, frozen: 86 };
 
 export type Channel = 'temperature' | 'pressure';
 

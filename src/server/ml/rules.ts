@@ -14,15 +14,6 @@ export interface Limits {
   pressure_rate_max: number | null;
 }
 
-export const NO_LIMITS: Limits = {
-  temperature_min: null,
-  temperature_max: null,
-  pressure_min: null,
-  pressure_max: null,
-  temperature_rate_max: null,
-  pressure_rate_max: null,
-};
-
 /**
  * The limits every device gets until an admin sets its own (or the `*` row): physically impossible
  * readings, in the units the station's readings use (°C; kPa or Pa, as the demo wells and the 3W
