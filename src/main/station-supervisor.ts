@@ -85,6 +85,16 @@ export class StationStartError extends Error {
   }
 }
 
+/** A child that is exiting may refuse a message; its exit is handled on its own, never as a throw in a timer. */
+function send(child: StationChild, message: ToStation): boolean {
+  try {
+    child.postMessage(message);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 type Pending = { resolve: (message: FromStation) => void; reject: (err: Error) => void };
 
 export class StationSupervisor {
@@ -145,7 +155,7 @@ export class StationSupervisor {
       const child = this.child;
       if (child) {
         const exited = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
-        child.postMessage({ type: 'shutdown' });
+        if (!send(child, { type: 'shutdown' })) this.forceKill(child);
         this.later(this.options.stopTimeoutMs ?? 40_000, () => this.forceKill(child));
         await exited;
       }
@@ -161,7 +171,10 @@ export class StationSupervisor {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      child.postMessage({ ...message, id } as ToStation);
+      if (!send(child, { ...message, id } as ToStation)) {
+        this.pending.delete(id);
+        reject(new Error('the station is not running'));
+      }
     });
   }
 
@@ -174,7 +187,7 @@ export class StationSupervisor {
     // The last messages ('fatal', 'stopped') may still be on their way when the exit is reported:
     // a moment's grace lets them land first, so a failure is reported with its cause.
     child.on('exit', (code) => void setTimeout(() => this.onExit(child, code), EXIT_GRACE_MS));
-    child.postMessage({ type: 'start', settings: this.settings });
+    send(child, { type: 'start', settings: this.settings });
     if (this.options.readyTimeoutMs === undefined) return;
     this.later(this.options.readyTimeoutMs, () => {
       if (this.child === child && !this.readyInfo) {
