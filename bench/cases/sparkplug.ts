@@ -190,7 +190,7 @@ export async function sparkplugCase(env: BenchEnv): Promise<CaseResult> {
     notes: [
       'metrics/s: a burst of QoS 1 DDATA published as fast as the publishers can, until the last metric is stored (station) or decoded (bare); one reading of 20 metrics per message (temperature, pressure, 18 extra fields).',
       `latency: a paced phase at ${PACED_RATE} messages/s (${PACED_RATE * METRICS} metrics/s), publish time to received_at of the stored reading (station) or to decode (bare); publishers, broker, station and the bare subscriber share the same 2 cores.`,
-      'The station stores each message in its own transaction before the QoS 1 acknowledgement, so a message the broker handed over survives a crash.',
+      'The station acknowledges each QoS 1 message once its readings are queued and stores all queued in one transaction per event-loop turn; a stop stores them first (docs/FIELD.md, store and forward).',
     ],
   };
 }
