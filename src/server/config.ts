@@ -69,7 +69,6 @@ const envSchema = z.object({
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   EXPORT_RETENTION_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(24),
-  EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   EXPORT_CONCURRENCY_PER_CALLER: z.coerce.number().int().min(1).max(64).default(2),
   TASKS_PER_CALLER: z.coerce.number().int().min(1).max(1000).default(5),
   // InfluxDB ingest, mirror and queries (docs/INFLUX.md)
@@ -90,6 +89,7 @@ export interface Config {
   exportsDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   logPretty: boolean;
+  /** read-only connections worker threads may hold at once (DB_POOL_SIZE + DB_MAX_OVERFLOW): bounds direct exports */
   readPoolSize: number;
   bodyLimit: string;
   batchBodyLimit: string;
@@ -105,8 +105,8 @@ export interface Config {
   corsOrigins: string[];
   /** Host header names accepted besides loopback (and, with LAN access on, this machine's names and addresses) */
   allowedHosts: string[];
-  /** direct CSV exports streaming at once, station-wide and per caller (each holds a worker thread) */
-  exportConcurrency: { total: number; perCaller: number };
+  /** direct CSV exports one caller may stream at once (station-wide: readPoolSize) */
+  exportsPerCaller: number;
   /** oil batches: a net loss between two stages beyond this percentage is flagged */
   oilLossTolerancePct: number;
   /** undefined: no Redis configured, so the in-memory cache and the local job runner are used */
@@ -243,7 +243,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
     allowedHosts: e.ALLOWED_HOSTS ? list(e.ALLOWED_HOSTS).map((h) => h.toLowerCase()) : [],
-    exportConcurrency: { total: e.EXPORT_CONCURRENCY, perCaller: e.EXPORT_CONCURRENCY_PER_CALLER },
+    exportsPerCaller: e.EXPORT_CONCURRENCY_PER_CALLER,
     oilLossTolerancePct: e.OIL_LOSS_TOLERANCE_PCT,
     oidc: oidcConfig(e),
     rateLimits: {

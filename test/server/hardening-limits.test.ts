@@ -93,7 +93,7 @@ describe('direct exports are bounded', () => {
   });
 
   it('when the whole station is streaming its limit, then any caller is told to retry', async () => {
-    const small = await TestStation.start({ EXPORT_CONCURRENCY: '2', EXPORT_CONCURRENCY_PER_CALLER: '2' });
+    const small = await TestStation.start({ DB_POOL_SIZE: '1', DB_MAX_OVERFLOW: '1', EXPORT_CONCURRENCY_PER_CALLER: '2' });
     try {
       insertRows(small.db, 300_000);
       const a = await small.token();
@@ -112,8 +112,9 @@ describe('direct exports are bounded', () => {
 describe('background tasks are capped per caller and scheduled in turns', () => {
   it('when one user queues more tasks than allowed, then the next is 429 and nothing is recorded, while another user is served before most of the backlog', async () => {
     const ids: string[] = [];
+    // 60,000 rows each: long enough to queue up behind each other, short enough for a loaded machine
     for (let i = 0; i < 5; i++) {
-      const res = await s.call('POST', '/api/telemetry/export/async', { token: engineer });
+      const res = await s.call('POST', '/api/telemetry/export/async', { token: engineer, body: { ts_to: 1704067200 + 60_000 } });
       expect(res.status).toBe(202);
       ids.push(res.body.task_id);
     }
@@ -134,7 +135,7 @@ describe('background tasks are capped per caller and scheduled in turns', () => 
     expect(started(adminTask)).toBeLessThan(started(engineerTasks[2]));
     // once they are finished, the engineer may queue again
     expect((await s.call('POST', '/api/telemetry/export/async', { token: engineer, body: { ts_to: 1704067300 } })).status).toBe(202);
-  });
+  }, 180_000);
 });
 
 describe('device-scope globs', () => {

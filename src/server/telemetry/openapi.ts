@@ -51,7 +51,7 @@ export function registerTelemetryDocs(r: OpenAPIRegistry): void {
     description:
       'With limit, page or cursor: exactly the rows of that list page, in the list order (newest first unless order=asc). ' +
       'Without them: every matching row, streamed, oldest first unless order=desc; a caller may stream 2 exports at once ' +
-      '(EXPORT_CONCURRENCY_PER_CALLER) and the station 4 (EXPORT_CONCURRENCY): beyond that, 429 with Retry-After.',
+      '(EXPORT_CONCURRENCY_PER_CALLER) and the station 4 (DB_POOL_SIZE + DB_MAX_OVERFLOW): beyond that, 429 with Retry-After.',
     security: bearer,
     request: {
       query: filterQuery.extend({

@@ -49,7 +49,8 @@ const exportQuerySchema = telemetryFilterSchema
 export function createTelemetryRouter(deps: TelemetryRouterDeps): Router {
   const { service, stats, guards, config } = deps;
   const router = Router();
-  const exportSlots = new ExportSlots(config.exportConcurrency.total, config.exportConcurrency.perCaller);
+  // each streaming export holds a read-only connection in its worker thread: the read pool bounds them
+  const exportSlots = new ExportSlots(config.readPoolSize, config.exportsPerCaller);
   const json = express.json({ limit: config.bodyLimit, strict: false });
   const batchJson = express.json({ limit: config.batchBodyLimit, strict: false });
 
