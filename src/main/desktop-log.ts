@@ -9,15 +9,20 @@ import pinoRoll from 'pino-roll';
  * writes its own files there (station.N.log); the main process imports no station code.
  */
 export async function openDesktopLog(dir: string): Promise<Logger> {
-  mkdirSync(dir, { recursive: true });
-  const file = await pinoRoll({ file: join(dir, 'desktop'), extension: '.log', size: '5m', limit: { count: 3, removeOtherLogFiles: true } });
-  return pino(
-    { base: { app: 'smart-oilfield', process: 'desktop' } },
-    pino.multistream([
-      { level: 'info', stream: pino.destination({ dest: 1, sync: true }) },
-      { level: 'info', stream: file },
-    ]),
-  );
+  const options = { base: { app: 'smart-oilfield', process: 'desktop' } };
+  const stdout = pino.destination({ dest: 1, sync: true });
+  let file;
+  try {
+    mkdirSync(dir, { recursive: true });
+    file = await pinoRoll({ file: join(dir, 'desktop'), extension: '.log', size: '5m', limit: { count: 3, removeOtherLogFiles: true } });
+  } catch (err) {
+    // the app must open even where its logs cannot be kept
+    const logger = pino(options, stdout);
+    logger.warn({ err, dir }, 'log files unavailable; logging to stdout only');
+    return logger;
+  }
+  file.on('error', () => undefined); // a full disk drops log lines; it never takes the app down
+  return pino(options, pino.multistream([{ level: 'info', stream: stdout }, { level: 'info', stream: file }]));
 }
 
 /** `smart-oilfield-diagnostics-2026-12-06T0412.json`: sorts by time, safe on every file system. */
