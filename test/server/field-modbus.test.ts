@@ -1,7 +1,10 @@
+import { once } from 'node:events';
+import { ServerTCP } from 'modbus-serial';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/server/logger';
 import { startStation } from '../../src/server/station';
 import { mbpoll, ModbusTcpServer, modbusToolsAvailable, words } from './helpers/modbus';
+import { freePort } from './helpers/ports';
 import { TestStation } from './helpers/station';
 
 /**
@@ -239,6 +242,31 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
     const result = await st.call('GET', res.body.result_url, { token: admin });
     expect(result.body).toMatchObject({ probed: 5, found: [{ unit_id: 1, answer: 'registers' }, { unit_id: 3, answer: 'registers' }] });
   }, 30_000);
+
+  it('when a TCP gateway says a unit did not respond (exception 11), then the scan does not count it and a poll backs off', async () => {
+    // modbus-serial's server acts as a gateway with only unit 2 behind it: the others get exception 0x0B
+    const port = await freePort();
+    const getHoldingRegister = (_addr: number, unit: number) => {
+      if (unit !== 2) throw Object.assign(new Error('gateway target device failed to respond'), { modbusErrorCode: 0x0b });
+      return 5;
+    };
+    const gateway = new ServerTCP({ getHoldingRegister }, { host: '127.0.0.1', port, unitID: 255 });
+    await once(gateway, 'initialized');
+    try {
+      const res = await st.call('POST', '/api/field/modbus/scan', { token: admin, body: { transport: { kind: 'tcp', host: '127.0.0.1', port }, unit_from: 1, unit_to: 3, timeout_ms: 1000 } });
+      await vi.waitFor(async () => expect((await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin })).body.status).toBe('completed'), { timeout: 20_000, interval: 100 });
+      expect((await st.call('GET', res.body.result_url, { token: admin })).body.found).toEqual([{ unit_id: 2, baud: null, answer: 'registers' }]);
+      const created = await st.call('POST', '/api/field/modbus/devices', {
+        token: admin,
+        body: device({ name: 'behind gateway', device_id: 'mb-gw', transport: { kind: 'tcp', host: '127.0.0.1', port }, unit_id: 3, tags: [{ name: 'x', function: 'holding', address: 0, field: 'x' }] }),
+      });
+      await vi.waitFor(async () => expect((await status(created.body.id)).consecutive_failures).toBeGreaterThanOrEqual(1), { timeout: 20_000, interval: 100 });
+      expect(await status(created.body.id)).toMatchObject({ state: 'backoff', last_error: expect.stringMatching(/unit 3: the gateway answered exception 11/) });
+      expect((await st.call('DELETE', `/api/field/modbus/devices/${created.body.id}`, { token: admin })).status).toBe(204);
+    } finally {
+      await new Promise((r) => gateway.close(r));
+    }
+  }, 60_000);
 
   it('when a scan is cancelled, then it stops as cancelled and has no result', async () => {
     const res = await st.call('POST', '/api/field/modbus/scan', {

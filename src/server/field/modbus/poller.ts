@@ -362,7 +362,11 @@ export class Poller {
         continue;
       }
       if (failure instanceof ModbusTimeout && opts.abortOnSilence && outcomes.size === 0) {
-        throw new PollAborted(`unit ${config.unit_id} did not answer within ${config.timeout_ms} ms (${config.retries + 1} attempt${config.retries ? 's' : ''})`);
+        throw new PollAborted(
+          /gateway/.test(failure.message)
+            ? `unit ${config.unit_id}: ${failure.message}`
+            : `unit ${config.unit_id} did not answer within ${config.timeout_ms} ms (${config.retries + 1} attempt${config.retries ? 's' : ''})`,
+        );
       }
       finalBlocks.push(block);
       const error = failure instanceof ModbusException ? exceptionText(failure) : (failure?.message ?? 'no answer');

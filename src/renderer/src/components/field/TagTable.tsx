@@ -101,7 +101,7 @@ export function TagTable({ tags, onChange, errors }: { tags: TagInput[]; onChang
               return (
                 <tr key={`${gen}-${i}`} className={err ? 'row-alarm' : undefined} title={err || undefined}>
                   <td>
-                    <input aria-label={`tag ${i + 1} name`} value={t.name} onChange={(e) => update(i, { name: e.target.value })} />
+                    <input aria-label={`tag ${i + 1} name`} size={14} value={t.name} onChange={(e) => update(i, { name: e.target.value })} />
                   </td>
                   <td>
                     <select aria-label={`tag ${i + 1} function`} value={t.function ?? ''} onChange={(e) => update(i, { function: (e.target.value || undefined) as TagInput['function'] })}>
@@ -147,7 +147,7 @@ export function TagTable({ tags, onChange, errors }: { tags: TagInput[]; onChang
                     <input aria-label={`tag ${i + 1} deadband`} size={5} defaultValue={String(t.deadband ?? 0)} onBlur={(e) => update(i, { deadband: numberOr(e.target.value, 0) })} />
                   </td>
                   <td>
-                    <input aria-label={`tag ${i + 1} field`} list="modbus-fields" value={t.field} onChange={(e) => update(i, { field: e.target.value })} placeholder="temperature" />
+                    <input aria-label={`tag ${i + 1} field`} size={12} list="modbus-fields" value={t.field} onChange={(e) => update(i, { field: e.target.value })} placeholder="temperature" />
                   </td>
                   <td>
                     <button type="button" className="btn btn-small btn-danger-outline" onClick={() => {
