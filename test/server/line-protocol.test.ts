@@ -151,3 +151,12 @@ describe('line-protocol scanner limits', () => {
     expect(scan(justEnough)[0]!.result.kind).toBe('line');
   });
 });
+
+describe('integers a reading cannot hold exactly', () => {
+  it('when an integer field is beyond 2^53-1, then its line is refused by name instead of being stored rounded', () => {
+    const [big, unsignedBig, largest] = scan('m v=9007199254740993i\nm v=9007199254740992u\nm v=-9007199254740991i\n');
+    expect(big!.result).toMatchObject({ kind: 'error', message: expect.stringMatching(/9007199254740993 cannot be stored exactly/) });
+    expect(unsignedBig!.result).toMatchObject({ kind: 'error', message: expect.stringMatching(/cannot be stored exactly/) });
+    expect(largest!.result).toMatchObject({ kind: 'line', line: { fields: { v: -9007199254740991 } } });
+  });
+});

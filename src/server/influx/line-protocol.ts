@@ -41,6 +41,8 @@ const HASH = 35;
 const MAX_INT64 = 9223372036854775807n;
 const MIN_INT64 = -9223372036854775808n;
 const MAX_UINT64 = 18446744073709551615n;
+/** The largest integer a double holds exactly (Number.MAX_SAFE_INTEGER). */
+const MAX_EXACT = 9007199254740991n;
 
 /** Longer lines are refused: a line is a few hundred bytes; a megabyte is not a reading. */
 export const MAX_LINE_CHARS = 1024 * 1024;
@@ -430,6 +432,10 @@ function integer(digits: string, key: string, signed: boolean): number {
   if (digits.length > 15) {
     const big = BigInt(digits);
     if (signed ? big > MAX_INT64 || big < MIN_INT64 : big > MAX_UINT64) throw new LineError(`field "${key}" is out of range`);
+    // Readings keep numbers as doubles: past 2^53 the value would be stored rounded, silently.
+    if (big > MAX_EXACT || big < -MAX_EXACT) {
+      throw new LineError(`field "${key}": the integer ${digits.slice(0, 24)} cannot be stored exactly (beyond ±2^53-1); send it as a float if an approximation will do`);
+    }
   }
   return Number(digits);
 }
