@@ -42,6 +42,9 @@ const IN_SCOPE = 'well-in-1';
 const OUT_OF_SCOPE = 'well-outside';
 const reading = (dev: string) => ({ device_id: dev, ts: minutesAgo(2), temperature: 70.5, pressure: 1001, status: 'ok' });
 const line = (dev: string) => `reading,device_id=${dev} temperature=70.5,pressure=1001 ${Date.now()}000000\n`;
+// a Modbus device whose port nobody listens on: allowed in, it would poll and store nothing
+const modbusTag = { name: 'temp', function: 'holding', address: 0, type: 'float32', field: 'temperature' };
+const modbusDevice = (dev: string) => ({ name: `mallory ${dev}`, device_id: dev, transport: { kind: 'tcp', host: '127.0.0.1', port: 1 }, tags: [modbusTag] });
 const limits = { temperature_min: 0, temperature_max: 150, pressure_min: 0, pressure_max: 5000, temperature_rate_max: 10, pressure_rate_max: 100 };
 
 const ENDPOINTS: Endpoint[] = [
@@ -107,6 +110,19 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'user' },
   { method: 'PUT', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'admin', body: () => limits },
   { method: 'DELETE', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'admin' },
+  // field devices: Modbus (admins change devices and scan, engineers read now, signed-in readers read)
+  { method: 'GET', doc: '/api/field/serial-ports', path: () => '/api/field/serial-ports', access: 'read' },
+  { method: 'GET', doc: '/api/field/status', path: () => '/api/field/status', access: 'read' },
+  { method: 'GET', doc: '/api/field/modbus/devices', path: () => '/api/field/modbus/devices', access: 'read' },
+  { method: 'POST', doc: '/api/field/modbus/devices', path: () => '/api/field/modbus/devices', access: 'admin', body: modbusDevice },
+  { method: 'GET', doc: '/api/field/modbus/devices/{id}', path: () => '/api/field/modbus/devices/1', access: 'read' },
+  { method: 'PUT', doc: '/api/field/modbus/devices/{id}', path: () => '/api/field/modbus/devices/1', access: 'admin', body: modbusDevice },
+  { method: 'DELETE', doc: '/api/field/modbus/devices/{id}', path: () => '/api/field/modbus/devices/1', access: 'admin' },
+  { method: 'POST', doc: '/api/field/modbus/devices/{id}/read', path: () => '/api/field/modbus/devices/1/read', access: 'user' },
+  { method: 'GET', doc: '/api/field/modbus/devices/{id}/map', path: () => '/api/field/modbus/devices/1/map', access: 'read' },
+  { method: 'PUT', doc: '/api/field/modbus/devices/{id}/map', path: () => '/api/field/modbus/devices/1/map', access: 'admin', body: () => [modbusTag] },
+  { method: 'POST', doc: '/api/field/modbus/scan', path: () => '/api/field/modbus/scan', access: 'admin', body: () => ({ transport: { kind: 'tcp', host: '127.0.0.1', port: 1 }, unit_from: 1, unit_to: 1, timeout_ms: 20 }) },
+  { method: 'GET', doc: '/api/field/modbus/scans/{task_id}', path: (c) => `/api/field/modbus/scans/${c.taskId}`, access: 'read' },
 ];
 
 /** Credentials the tests hold; filled in beforeAll. */
