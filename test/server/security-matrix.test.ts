@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hmacToken, TestIdp, unsignedToken } from './helpers/jwks';
 import { ADMIN, ENGINEER, minutesAgo, TestStation, type Call } from './helpers/station';
 
@@ -256,17 +256,20 @@ beforeAll(async () => {
   const stored = await s.call('POST', '/api/telemetry', { token: k.admin, key: k.adminKey, body: reading(IN_SCOPE) });
   expect(stored.status).toBe(201);
   ctx.readingId = stored.body.id;
+  // The rows the matrix calls must really exist: a made-up id would turn every case into a 404 that
+  // says nothing about the guard, so a failed setup fails here, loudly.
   const task = await s.call('POST', '/api/telemetry/export/async', { token: k.admin, body: {} });
-  ctx.taskId = typeof task.body?.task_id === 'string' ? task.body.task_id : 'no-such-task';
+  expect(task.status, task.text).toBe(202);
+  ctx.taskId = task.body.task_id;
   ctx.alarmId = 1;
   const batch = await s.call('POST', '/api/oil/batches', { token: k.admin, body: { well_id: IN_SCOPE } });
-  ctx.batchId = typeof batch.body?.batch_id === 'string' ? batch.body.batch_id : 'B-2024-0001';
+  expect(batch.status, batch.text).toBe(201);
+  ctx.batchId = batch.body.batch_id;
   // let the export task finish, so background bookkeeping does not move the fingerprint
-  for (let i = 0; i < 50 && task.body?.task_id; i++) {
-    const st = await s.call('GET', `/api/tasks/${ctx.taskId}`, { token: k.admin });
-    if (!['queued', 'running', 'pending'].includes(st.body?.status)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await vi.waitFor(async () => expect((await s.call('GET', `/api/tasks/${ctx.taskId}`, { token: k.admin })).body.status).toBe('completed'), {
+    timeout: 30_000,
+    interval: 100,
+  });
 }, 60_000);
 
 afterAll(async () => {
