@@ -72,7 +72,7 @@ export const trainJob = defineJob({
       } finally {
         closeDatabase(db);
       }
-      if (input.series.length === 0) throw new Error('no readings with an integer "label" extra field in the database');
+      if (input.series.length === 0) throw new Error('no labelled readings in the database: label spans on the Anomalies page (or POST /api/ml/spans), or send an integer "label" extra field');
       input.source = 'station database';
     } else {
       input.dataPath = resolve(defaultDataPath());

@@ -14,7 +14,8 @@ import { loadModelFile } from './model-store';
 export const TRAIN_USAGE = `train [--data PATH | --from-db] [--out DIR] [--ship] [--seed N] [--trees N] [--rows N] [--inline]
   --data PATH  labelled CSV file or folder (3W files, or device_id,ts,temperature,pressure,label);
                default: $ML_TRAIN_DATA, else ../shared/data/3w next to the project
-  --from-db    train on readings in the station database that carry an integer extra field "label"
+  --from-db    train on the station database: readings inside spans labelled in the UI or API, and
+               readings that carry an integer extra field "label"
   --out DIR    where to write the versioned model (default DATA_DIR/models)
   --ship       write resources/models/default.json (+ metrics and attribution) instead
   --inline     train on this thread (default: a worker thread)`;
@@ -85,7 +86,7 @@ export async function runTrainCommand(
       closeDatabase(db);
     }
     input.source = `database ${config.databasePath}`;
-    if (input.series.length === 0) throw new TrainCommandError('no readings with an integer "label" extra field in the database');
+    if (input.series.length === 0) throw new TrainCommandError('no labelled readings in the database: label spans on the Anomalies page (or POST /api/ml/spans), or send an integer "label" extra field');
   } else {
     const dataPath = resolve(values.data ?? defaultDataPath());
     if (!existsSync(dataPath)) throw new TrainCommandError(`training data ${dataPath} not found (use --data PATH or set ML_TRAIN_DATA)`);
