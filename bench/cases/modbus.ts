@@ -154,7 +154,7 @@ export async function modbusCase(env: BenchEnv): Promise<CaseResult> {
       },
       notes: [
         'The station is bound by the 1 s interval, not by speed: it polls what it is asked to. So its capacity is shown as the rate it sustains with 200 devices (20,000 registers/s offered) and as registers per CPU-second of the station process, beside the bare loop\'s registers per CPU-second of its own process (which reads as fast as pymodbus answers).',
-        'Jitter is |gap between two consecutive stored polls of one device - 1000 ms|, from the stored timestamps (the time each poll started).',
+        'Jitter is |gap between two consecutive stored polls of one device - 1000 ms|, from the stored timestamps (when each poll\'s first request went on the wire, so time spent waiting in the port\'s queue counts).',
         'pymodbus (Python) serves every request on one core; the station and it share the machine\'s two cores.',
       ],
     };

@@ -41,6 +41,8 @@ export interface RequestOptions {
   timeoutMs: number;
   /** quiet time after the answer before the next request on this link (RS-485 bridges need it) */
   gapMs: number;
+  /** called when the request leaves the queue and goes on the wire */
+  onSend?: () => void;
 }
 
 type Client = InstanceType<typeof ModbusRTU>;
@@ -86,6 +88,7 @@ export class Link {
       const client = await this.open();
       client.setID(opts.unitId);
       client.setTimeout(opts.timeoutMs);
+      opts.onSend?.();
       try {
         const answer = await this.request(client, fn, start, count);
         return fn === 'coil' || fn === 'discrete' ? answer.data.slice(0, count) : answer.data;

@@ -250,12 +250,20 @@ export class Poller {
     const { config } = rt.device;
     const link = rt.link!;
     const c = rt.counters;
-    const started = Date.now();
-    const t0 = performance.now();
-    c.lastPollAt = started;
+    const due = Date.now();
+    c.lastPollAt = due;
+    // the reading's time is when its first request went on the wire, not when the poll was due:
+    // on a busy line the poll may wait in the port's queue first
+    const sent = { at: due, t0: performance.now(), first: true };
+    const onSend = () => {
+      if (!sent.first) return;
+      sent.first = false;
+      sent.at = Date.now();
+      sent.t0 = performance.now();
+    };
     let outcomes: TagOutcome[];
     try {
-      ({ outcomes } = await this.readAll(config, rt.blocks, link, { abortOnSilence: true, splitInto: (blocks) => (rt.blocks = blocks) }));
+      ({ outcomes } = await this.readAll(config, rt.blocks, link, { abortOnSilence: true, onSend, splitInto: (blocks) => (rt.blocks = blocks) }));
     } catch (err) {
       c.pollsFailed++;
       c.consecutiveFailures++;
@@ -264,7 +272,7 @@ export class Poller {
       c.responseMs = null;
       return;
     }
-    c.responseMs = round(performance.now() - t0);
+    c.responseMs = round(performance.now() - sent.t0);
     c.tagErrors = outcomes.filter((o) => o.error !== null).map((o) => ({ tag: o.tag.name, error: o.error! }));
     const good = outcomes.filter((o) => o.error === null);
     if (good.length === 0) {
@@ -275,7 +283,7 @@ export class Poller {
       return;
     }
     try {
-      await this.store(rt, good, started);
+      await this.store(rt, good, sent.at);
     } catch (err) {
       c.pollsFailed++;
       c.lastError = `the reading could not be stored: ${(err as Error).message}`;
@@ -285,7 +293,7 @@ export class Poller {
     c.pollsOk++;
     c.consecutiveFailures = 0;
     c.state = 'ok';
-    c.lastOkAt = started;
+    c.lastOkAt = sent.at;
     c.lastError = c.tagErrors.length ? `${c.tagErrors.length} tag${c.tagErrors.length > 1 ? 's' : ''} failed: ${c.tagErrors[0]!.tag}: ${c.tagErrors[0]!.error}` : null;
   }
 
@@ -324,10 +332,10 @@ export class Poller {
     config: ModbusDeviceConfig,
     blocks: Block[],
     link: Link,
-    opts: { abortOnSilence: boolean; splitInto?: (blocks: Block[]) => void },
+    opts: { abortOnSilence: boolean; onSend?: () => void; splitInto?: (blocks: Block[]) => void },
   ): Promise<{ outcomes: TagOutcome[]; requests: number }> {
     const outcomes = new Map<string, TagOutcome>();
-    const request = { unitId: config.unit_id, timeoutMs: config.timeout_ms, gapMs: config.gap_ms };
+    const request = { unitId: config.unit_id, timeoutMs: config.timeout_ms, gapMs: config.gap_ms, onSend: opts.onSend };
     let requests = 0;
     let split = false;
     const finalBlocks: Block[] = [];
