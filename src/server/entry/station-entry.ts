@@ -58,7 +58,7 @@ export function runStationEntry(channel: ParentChannel, options: EntryOptions): 
   let logger: Logger | undefined;
   let logFile: LogFile | undefined;
   let logDir: string | undefined;
-  let stopAfterStart = false;
+  let stopAfterStart: string | undefined;
   let exited = false;
   const startedAt = Date.now();
 
@@ -113,12 +113,12 @@ export function runStationEntry(channel: ParentChannel, options: EntryOptions): 
       databasePath: station.config.databasePath,
       ...(logDir ? { logDir } : {}),
     });
-    if (stopAfterStart) await shutdown('requested while starting');
+    if (stopAfterStart) await shutdown(stopAfterStart);
   };
 
   const shutdown = async (reason: string) => {
     if (state === 'starting') {
-      stopAfterStart = true;
+      stopAfterStart ??= `${reason} (while starting)`;
       return;
     }
     if (state === 'stopping') return;
@@ -189,8 +189,10 @@ export function runStationEntry(channel: ParentChannel, options: EntryOptions): 
     else logger?.warn({ issues: parsed.error.issues.slice(0, 3) }, 'ignored an invalid message from the parent');
   });
   channel.onDisconnect?.(() => void shutdown('the parent process went away'));
+  // A repeated SIGTERM (timeout(1) signals the process and its group) must not cut the clean close
+  // short; a second Ctrl-C still does, as a person pressing it twice means.
   process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('uncaughtException', (err) => void fail(state === 'starting' ? 'start' : 'running', err));
 }
 
