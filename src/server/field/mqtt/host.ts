@@ -1,7 +1,6 @@
-import type { UMetric, UPayload } from 'sparkplug-payload/lib/sparkplugbpayload';
 import type { ReadingRole, SparkplugMetric, SparkplugNode } from '../../../shared/field-mqtt';
 import type { BirthRecord, BirthStore } from './repository';
-import { decode, extraKey, isControlMetric, roleOf, scalarValue, toNumber, type MessageType, type Scalar } from './sparkplug';
+import { decode, extraKey, isControlMetric, roleOf, type DecodedMetric, type DecodedPayload, type MessageType, type Scalar } from './sparkplug';
 
 interface MetricState {
   name: string;
@@ -91,7 +90,7 @@ export class SparkplugHost {
   }
 
   handle(group: string, type: MessageType, nodeId: string, device: string | undefined, raw: Uint8Array, now = Date.now()): HostOutcome {
-    let payload: UPayload;
+    let payload: DecodedPayload;
     try {
       payload = decode(raw);
     } catch (err) {
@@ -101,14 +100,14 @@ export class SparkplugHost {
     }
     const key = `${group}/${nodeId}`;
     let node = this.nodes.get(key);
-    const metrics = payload.metrics ?? [];
-    const payloadTs = toNumber(payload.timestamp) ?? now;
+    const metrics = payload.metrics;
+    const payloadTs = payload.timestamp ?? now;
 
     if (type === 'NBIRTH') {
       node ??= this.newNode(group, nodeId);
       const bdSeq = metrics.find((m) => m.name === 'bdSeq');
-      node.bdSeq = bdSeq ? (toNumber(bdSeq.value) ?? null) : null;
-      node.lastSeq = toNumber(payload.seq) ?? 0;
+      node.bdSeq = typeof bdSeq?.value === 'number' ? bdSeq.value : null;
+      node.lastSeq = payload.seq ?? 0;
       this.birth(node, metrics, now);
       // A new node session: its devices must be born again before their data means anything.
       for (const d of node.devices.values()) d.online = false;
@@ -117,7 +116,8 @@ export class SparkplugHost {
     }
     if (type === 'NDEATH') {
       if (!node) return { readings: [] };
-      const bdSeq = toNumber(metrics.find((m) => m.name === 'bdSeq')?.value);
+      const bdSeqValue = metrics.find((m) => m.name === 'bdSeq')?.value;
+      const bdSeq = typeof bdSeqValue === 'number' ? bdSeqValue : undefined;
       // A will from an older session (its bdSeq differs) must not take down the current one.
       if (bdSeq !== undefined && node.bdSeq !== null && bdSeq !== node.bdSeq) return { readings: [] };
       node.online = false;
@@ -137,7 +137,7 @@ export class SparkplugHost {
       return { readings: out.readings, rebirth: `${type} before NBIRTH` };
     }
     let rebirth: string | undefined;
-    const seq = toNumber(payload.seq);
+    const seq = payload.seq;
     if (seq !== undefined) {
       if (node.lastSeq !== null && seq !== (node.lastSeq + 1) % 256) {
         rebirth = `seq ${seq} after ${node.lastSeq}`;
@@ -234,14 +234,13 @@ export class SparkplugHost {
     return state;
   }
 
-  private birth(target: Endpoint, metrics: UMetric[], now: number): void {
+  private birth(target: Endpoint, metrics: DecodedMetric[], now: number): void {
     target.metrics = new Map();
     target.aliases = new Map();
     for (const m of metrics) {
       if (!m.name) continue;
-      const alias = toNumber(m.alias);
-      if (alias !== undefined) target.aliases.set(alias, m.name);
-      target.metrics.set(m.name, { name: m.name, alias: alias ?? null, type: String(m.type ?? ''), value: scalarValue(m) ?? null, ts: toNumber(m.timestamp) ?? null });
+      if (m.alias !== undefined) target.aliases.set(m.alias, m.name);
+      target.metrics.set(m.name, { name: m.name, alias: m.alias ?? null, type: m.type, value: m.value ?? null, ts: m.timestamp ?? null });
     }
     target.online = true;
     target.birthAt = now;
@@ -270,23 +269,23 @@ export class SparkplugHost {
    * by an alias the birth did not give are left out and counted. Historical values are stored
    * but do not move the live value shown for the metric.
    */
-  private candidates(target: Endpoint, deviceId: string, metrics: UMetric[], payloadTs: number, namedOnly = false) {
+  private candidates(target: Endpoint, deviceId: string, metrics: DecodedMetric[], payloadTs: number, namedOnly = false) {
     const byTs = new Map<number, Record<string, unknown>>();
     let unknownAliases = 0;
     for (const m of metrics) {
-      let name = m.name ?? undefined;
-      const alias = toNumber(m.alias);
+      let name = m.name;
+      const alias = m.alias;
       if (!name && alias !== undefined && !namedOnly) name = target.aliases.get(alias);
       if (!name) {
         unknownAliases++;
         continue;
       }
       if (isControlMetric(name)) continue;
-      const value = scalarValue(m);
-      const ts = toNumber(m.timestamp) ?? payloadTs;
+      const value = m.value;
+      const ts = m.timestamp ?? payloadTs;
       if (!m.isHistorical) {
         const prev = target.metrics.get(name);
-        if (!prev) target.metrics.set(name, { name, alias: alias ?? null, type: String(m.type ?? ''), value: value ?? null, ts });
+        if (!prev) target.metrics.set(name, { name, alias: alias ?? null, type: m.type, value: value ?? null, ts });
         else if (prev.ts === null || ts >= prev.ts) {
           prev.value = value ?? null;
           prev.ts = ts;

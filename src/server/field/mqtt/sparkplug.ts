@@ -1,8 +1,10 @@
 import sparkplugPayload from 'sparkplug-payload';
-import type { UMetric, UPayload } from 'sparkplug-payload/lib/sparkplugbpayload';
+import type { UPayload } from 'sparkplug-payload/lib/sparkplugbpayload';
+import sparkplugProto from 'sparkplug-payload/lib/sparkplugPayloadProto.js';
 import type { ReadingRole } from '../../../shared/field-mqtt';
 
 const codec = sparkplugPayload.get('spBv1.0')!;
+const PayloadProto = sparkplugProto.org.eclipse.tahu.protobuf.Payload;
 
 export const NAMESPACE = 'spBv1.0';
 export type MessageType = 'NBIRTH' | 'NDEATH' | 'NDATA' | 'NCMD' | 'DBIRTH' | 'DDEATH' | 'DDATA' | 'DCMD';
@@ -27,8 +29,85 @@ export function parseTopic(topic: string): SparkplugTopic | undefined {
 export const stateTopic = (hostId: string) => `${NAMESPACE}/STATE/${hostId}`;
 export const ncmdTopic = (group: string, node: string) => `${NAMESPACE}/${group}/NCMD/${node}`;
 
-export function decode(payload: Uint8Array): UPayload {
-  return codec.decodePayload(payload);
+const TYPE_NAMES = ['', 'Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64', 'Float', 'Double', 'Boolean', 'String', 'DateTime', 'Text', 'UUID', 'DataSet', 'Bytes', 'File', 'Template', 'PropertySet', 'PropertySetList'];
+
+export type Scalar = number | string | boolean;
+
+/** One metric as the host needs it: numbers instead of Longs, and a value only when it is a scalar. */
+export interface DecodedMetric {
+  name?: string;
+  alias?: number;
+  timestamp?: number;
+  /** Sparkplug data type name ('' when a data message leaves it out) */
+  type: string;
+  isHistorical: boolean;
+  /** arrays, data sets, templates, bytes, files and nulls have none */
+  value?: Scalar;
+}
+
+export interface DecodedPayload {
+  timestamp?: number;
+  seq?: number;
+  metrics: DecodedMetric[];
+}
+
+const own = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+
+/** The scalar in a metric's value fields; the data type picks signed or unsigned where the wire cannot say. */
+function metricValue(m: ProtoMetric, datatype: number): Scalar | undefined {
+  if (m.isNull) return undefined;
+  if (own(m, 'doubleValue')) return Number.isFinite(m.doubleValue) ? m.doubleValue! : undefined;
+  if (own(m, 'floatValue')) return Number.isFinite(m.floatValue) ? m.floatValue! : undefined;
+  if (own(m, 'intValue')) return datatype >= 1 && datatype <= 3 ? m.intValue! | 0 : m.intValue! >>> 0;
+  if (own(m, 'longValue')) {
+    const v = m.longValue!;
+    if (typeof v === 'number') return v;
+    return datatype === 4 ? v.toSigned().toNumber() : v.toNumber();
+  }
+  if (own(m, 'booleanValue')) return m.booleanValue!;
+  if (own(m, 'stringValue')) return m.stringValue!;
+  return undefined;
+}
+
+interface LongValue {
+  toNumber(): number;
+  toSigned(): LongValue;
+}
+interface ProtoMetric {
+  name?: string;
+  alias?: LongValue | number;
+  timestamp?: LongValue | number;
+  datatype?: number;
+  isHistorical?: boolean;
+  isNull?: boolean;
+  intValue?: number;
+  longValue?: LongValue | number;
+  floatValue?: number;
+  doubleValue?: number;
+  booleanValue?: boolean;
+  stringValue?: string;
+}
+
+/**
+ * Decodes a Sparkplug B payload straight from the protobuf. sparkplug-payload's own decodePayload
+ * converts every value, and 1.0.3 throws on a DataSet with Int32 columns (which it encodes itself),
+ * losing the whole message; it also turns a value without a data type (allowed in data messages)
+ * into null. Only the scalars a reading can hold are converted here.
+ */
+export function decode(raw: Uint8Array): DecodedPayload {
+  const p = PayloadProto.decode(raw) as unknown as { timestamp?: LongValue; seq?: LongValue; metrics?: ProtoMetric[] };
+  const out: DecodedPayload = { metrics: [] };
+  if (own(p, 'timestamp')) out.timestamp = toNumber(p.timestamp);
+  if (own(p, 'seq')) out.seq = toNumber(p.seq);
+  for (const m of p.metrics ?? []) {
+    const datatype = m.datatype ?? 0;
+    const d: DecodedMetric = { type: TYPE_NAMES[datatype] ?? '', isHistorical: m.isHistorical === true, value: metricValue(m, datatype) };
+    if (own(m, 'name')) d.name = m.name;
+    if (own(m, 'alias')) d.alias = toNumber(m.alias);
+    if (own(m, 'timestamp')) d.timestamp = toNumber(m.timestamp);
+    out.metrics.push(d);
+  }
+  return out;
 }
 
 export function encode(payload: UPayload): Uint8Array {
@@ -48,18 +127,6 @@ const isLong = (v: unknown): v is LongLike => typeof v === 'object' && v !== nul
 /** protobuf uint64/int64 fields arrive as Long objects (or numbers); ms and seq fit a double. */
 export function toNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return v;
-  if (isLong(v)) return v.toNumber();
-  return undefined;
-}
-
-export type Scalar = number | string | boolean;
-
-/** A metric's value as one of the reading's scalar types; arrays, data sets, templates and bytes are not readings. */
-export function scalarValue(m: UMetric): Scalar | undefined {
-  if (m.isNull) return undefined;
-  const v = m.value;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'boolean' || typeof v === 'string') return v;
   if (isLong(v)) return v.toNumber();
   return undefined;
 }

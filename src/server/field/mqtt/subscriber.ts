@@ -75,6 +75,8 @@ export class MqttSubscriber {
   private readonly birthAt = Date.now();
   connected = false;
   lastError: string | null = null;
+  /** set by stop(): errors of a connection being closed on purpose are not news */
+  private stopping = false;
 
   constructor(private readonly o: SubscriberOptions) {
     this.client = connect(o.url, clientOptions(o, this.birthAt));
@@ -85,8 +87,10 @@ export class MqttSubscriber {
     this.client.on('connect', () => this.onConnect());
     this.client.on('close', () => (this.connected = false));
     this.client.on('error', (err) => {
+      if (this.stopping) return;
+      // the client retries every second: log a failure once, not every retry
+      if (err.message !== this.lastError) o.logger.warn({ err: err.message, broker: o.url }, 'mqtt client error');
       this.lastError = err.message;
-      o.logger.warn({ err: err.message, broker: o.url }, 'mqtt client error');
     });
   }
 
@@ -204,6 +208,7 @@ export class MqttSubscriber {
 
   /** Says offline on STATE (a clean disconnect sends no will), then disconnects. */
   async stop(): Promise<void> {
+    this.stopping = true;
     const { config } = this.o;
     if (config.sparkplug && this.client.connected) {
       await new Promise<void>((resolve) => {
