@@ -158,12 +158,17 @@ describe.skipIf(!hasMosquitto)('Sparkplug B host through mosquitto', () => {
     await node.close();
   });
 
-  it("publishes its STATE retained: online while connected", async () => {
+  it('publishes its STATE retained, online while connected, and says online again when something declares it offline', async () => {
     const host = (await station.call('GET', '/api/field/mqtt', { token: admin })).body.host_id as string;
     const c = await connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
-    const state = new Promise<string>((resolve) => c.on('message', (_t, p) => resolve(p.toString())));
+    const states: { online: boolean }[] = [];
+    c.on('message', (_t, p) => states.push(JSON.parse(p.toString())));
     await c.subscribeAsync(`spBv1.0/STATE/${host}`);
-    expect(JSON.parse(await state)).toMatchObject({ online: true });
+    await expect.poll(() => states[0]).toMatchObject({ online: true });
+    // what a will from an older connection of the station looks like, arriving late
+    await c.publishAsync(`spBv1.0/STATE/${host}`, JSON.stringify({ online: false, timestamp: 1 }), { qos: 1, retain: true });
+    await expect.poll(() => states.at(-1)).toMatchObject({ online: true });
+    expect(states.map((s) => s.online)).toEqual([true, false, true]);
     await c.endAsync();
   });
 });

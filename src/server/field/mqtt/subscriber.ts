@@ -135,13 +135,31 @@ export class MqttSubscriber {
   private onSparkplug(topic: string, payload: Uint8Array): void {
     const parsed = parseTopic(topic);
     if (!parsed) return this.invalid(topic, 'not a Sparkplug B topic (spBv1.0/group/TYPE/node[/device])');
-    if (parsed.kind === 'state') return;
+    if (parsed.kind === 'state') return this.onState(parsed.hostId, payload);
     const out = this.o.host.handle(parsed.group, parsed.type, parsed.node, parsed.device, payload);
     if (out.error) this.invalid(topic, out.error);
     if (out.readings.length) this.ingest(topic, out.readings);
     if (out.rebirth) {
       this.o.logger.info({ group: parsed.group, node: parsed.node, reason: out.rebirth }, 'sparkplug rebirth needed');
       this.requestRebirth(parsed.group, parsed.node, false);
+    }
+  }
+
+  /**
+   * Sparkplug 3.0: a host that sees itself declared offline (its will from a connection the broker
+   * noticed dead only after the new one said online) says online again, or edge nodes would hold
+   * their data for a host they think is gone.
+   */
+  private onState(hostId: string, payload: Uint8Array): void {
+    if (hostId !== this.o.config.host_id || this.stopping || !this.client.connected) return;
+    let state: unknown;
+    try {
+      state = JSON.parse(Buffer.from(payload).toString('utf8'));
+    } catch {
+      return;
+    }
+    if ((state as { online?: unknown }).online === false) {
+      this.client.publish(stateTopic(hostId), JSON.stringify({ online: true, timestamp: this.birthAt }), { qos: 1, retain: true });
     }
   }
 
