@@ -21,6 +21,7 @@ interface Ctx {
   taskId: string;
   alarmId: number;
   batchId: string;
+  spanId: number;
 }
 
 interface Endpoint {
@@ -110,6 +111,10 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'user' },
   { method: 'PUT', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'admin', body: () => limits },
   { method: 'DELETE', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'admin' },
+  { method: 'GET', doc: '/api/ml/spans', path: () => '/api/ml/spans', access: 'user' },
+  { method: 'POST', doc: '/api/ml/spans', path: () => '/api/ml/spans', access: 'user', body: (dev) => ({ device_id: dev, ts_from: minutesAgo(10), ts_to: minutesAgo(0), kind: 'label', label: 1 }) },
+  // the engineer's own label (engineers remove only their own labels; admins any span)
+  { method: 'DELETE', doc: '/api/ml/spans/{id}', path: (c) => `/api/ml/spans/${c.spanId}`, access: 'user' },
   // field devices: Modbus (admins change devices and scan, engineers read now, signed-in readers read)
   { method: 'GET', doc: '/api/field/serial-ports', path: () => '/api/field/serial-ports', access: 'read' },
   { method: 'GET', doc: '/api/field/status', path: () => '/api/field/status', access: 'read' },
@@ -265,6 +270,9 @@ beforeAll(async () => {
   const batch = await s.call('POST', '/api/oil/batches', { token: k.admin, body: { well_id: IN_SCOPE } });
   expect(batch.status, batch.text).toBe(201);
   ctx.batchId = batch.body.batch_id;
+  const span = await s.call('POST', '/api/ml/spans', { token: k.user, body: { device_id: IN_SCOPE, ts_from: minutesAgo(10), ts_to: minutesAgo(0), kind: 'label', label: 2 } });
+  expect(span.status, span.text).toBe(201);
+  ctx.spanId = span.body.id;
   // let the export task finish, so background bookkeeping does not move the fingerprint
   await vi.waitFor(async () => expect((await s.call('GET', `/api/tasks/${ctx.taskId}`, { token: k.admin })).body.status).toBe('completed'), {
     timeout: 30_000,
