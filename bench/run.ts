@@ -12,7 +12,7 @@ import { queries } from './cases/queries';
 import { startup } from './cases/startup';
 import { sparkplugCase } from './cases/sparkplug';
 import { fillStationDb, layout, points } from './lib/dataset';
-import { benchEnv } from './lib/env';
+import { BENCH_USAGE, benchEnv } from './lib/env';
 import { InfluxPeer } from './lib/influx';
 import { machineFacts } from './lib/machine';
 import { ensurePeers } from './lib/peers';
@@ -135,7 +135,14 @@ async function main(): Promise<void> {
   log(`done in ${report.duration_s}s: ${jsonPath}`);
 }
 
-main().catch((err: unknown) => {
+const args = process.argv.slice(2);
+if (args.some((a) => a === '--help' || a === '-h')) {
+  process.stdout.write(BENCH_USAGE);
+} else if (args.length) {
+  // a typo must not start an hour-long run
+  process.stderr.write(`error: npm run bench takes no arguments (got ${args.join(' ')}); settings are environment variables\n\n${BENCH_USAGE}`);
+  process.exitCode = 2;
+} else main().catch((err: unknown) => {
   process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

@@ -19,6 +19,22 @@ const schema = z.object({
 
 export type BenchEnv = ReturnType<typeof benchEnv>;
 
+/** `npm run bench -- --help`: the settings above, in words (the bench takes no other arguments). */
+export const BENCH_USAGE = `usage: npm run bench   (settings by environment; no arguments)
+
+  BENCH_QUICK=1        a quick check: 200,000 rows, 2 short rounds per case (default: the full 10 million rows)
+  BENCH_ROWS=N         rows stored for the query and export cases
+  BENCH_PEER_ROWS=N    rows loaded into the InfluxDB reference (default: BENCH_ROWS)
+  BENCH_ROUNDS=N       alternating rounds per case (3)
+  BENCH_DURATION=S     seconds per HTTP load round (10)
+  BENCH_CONNECTIONS=N  concurrent connections of the load generator (8)
+  BENCH_BATCHES=N      5,000-reading batches per batch-ingest round (20)
+  BENCH_QUERIES=N      samples per query case (200)
+  BENCH_CASES=a,b      cases to run (${schema.shape.BENCH_CASES.def.defaultValue})
+
+Results: bench/results/latest.json and the tables in docs/PERFORMANCE.md.
+`;
+
 export function benchEnv(env: Record<string, string | undefined> = process.env) {
   const e = schema.parse(env);
   const quick = e.BENCH_QUICK === '1';

@@ -84,3 +84,39 @@ describe('npm run worker (cli worker) when Redis is not there', () => {
     expect(w.output()).toMatch(/second signal: exiting now/);
   });
 });
+
+describe('help and usage errors', () => {
+  /** Runs the CLI from source to its end; returns the exit code and what it printed. */
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'oilfield-cli-help-'));
+      dirs.push(dataDir);
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.once('exit', (code) => resolve({ code, out, err }));
+    });
+
+  it.each([['--help'], ['help'], ['serve', '--help'], ['seed', '--help'], ['train', '--help'], ['worker', '-h'], ['migrate', '--help']])(
+    'when asked for %s %s, then it prints usage and exits 0 without doing anything',
+    async (...args) => {
+      const { code, out, err } = await run(args);
+      expect(code).toBe(0);
+      expect(out).toMatch(/^usage: smart-oilfield/);
+      expect(err).toBe('');
+      expect(out).not.toMatch(/listening on|sample reading:|schema \d+ ->|waiting for Redis/);
+    },
+  );
+
+  it('when an option is unknown or a command does not exist, then one line says so and the exit code is 2', async () => {
+    const option = await run(['seed', '--bogus']);
+    expect(option.code).toBe(2);
+    expect(option.err).toBe("error: Unknown option '--bogus' (see smart-oilfield seed --help)\n");
+    const command = await run(['bogus']);
+    expect(command.code).toBe(2);
+    expect(command.err).toMatch(/^error: unknown command "bogus"/);
+    expect(command.err).not.toMatch(/\n\s+at /);
+  });
+});
