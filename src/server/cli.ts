@@ -2,18 +2,19 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { migrate, MigrationError } from './db/migrate';
 import { closeDatabase, openDatabase } from './db/open';
-import { runTrainCommand, TrainCommandError } from './ml/train-command';
+import { runTrainCommand, TRAIN_USAGE, TrainCommandError } from './ml/train-command';
 import { seedDatabase } from './seed/seed';
 import { inProcessChannel, runStationEntry } from './entry/station-entry';
 
 /** Headless commands: `node out/main/cli.js <command> [options]`. */
-const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
+const COMMANDS: Record<string, { help: string; usage?: string; run: (args: string[]) => Promise<void> }> = {
   serve: { help: 'start the station (HOST, PORT, DATA_DIR, ...)', run: serve },
   seed: { help: 'create the database with one sample reading; --demo adds demo users, keys and a week of telemetry', run: seed },
   worker: { help: 'run BullMQ job workers (exports) beside a station, on the same host and database; needs REDIS_URL', run: async () => (await import('./jobs/worker-command')).workerCommand() },
   migrate: { help: 'apply pending database migrations and exit', run: migrateCommand },
   train: {
     help: 'train the anomaly model (--data PATH | --from-db, --ship, --seed, --trees); see docs/ML.md',
+    usage: TRAIN_USAGE,
     run: async (args) => void (await runTrainCommand(args, loadConfig())),
   },
 };
@@ -77,16 +78,32 @@ async function migrateCommand(): Promise<void> {
   }
 }
 
+const USAGE_ERRORS = new Set(['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE', 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL']);
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h' || arg === 'help';
+
+/**
+ * `--help` anywhere prints usage and exits 0 without running anything; an unknown command or
+ * option is one line on stderr and exit code 2 (the usual for usage errors), never a stack trace.
+ */
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
     const list = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.help}`).join('\n');
-    process.stderr.write(`usage: smart-oilfield <command>\n\ncommands:\n${list}\n`);
-    process.exitCode = name ? 2 : 0;
+    const usage = `usage: smart-oilfield <command> [options]   (smart-oilfield <command> --help for one)\n\ncommands:\n${list}\n`;
+    if (!name || isHelp(name)) return void process.stdout.write(usage);
+    process.stderr.write(`error: unknown command ${JSON.stringify(name)}\n\n${usage}`);
+    process.exitCode = 2;
     return;
   }
-  await command.run(rest);
+  if (rest.some(isHelp)) return void process.stdout.write(`usage: smart-oilfield ${name} [options]\n  ${command.help}\n${command.usage ? `\n${command.usage}\n` : ''}`);
+  try {
+    await command.run(rest);
+  } catch (err) {
+    if (!USAGE_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    process.stderr.write(`error: ${(err as Error).message.split('\n')[0]} (see smart-oilfield ${name} --help)\n`);
+    process.exitCode = 2;
+  }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
