@@ -68,15 +68,23 @@ export class Poller {
 
   constructor(private readonly deps: PollerDeps) {}
 
+  /**
+   * Starts every stored device. Devices sharing a port are spread over their interval, so after a
+   * restart they do not all fall due at the same instant and queue behind each other every time.
+   */
   start(devices: readonly StoredDevice[]): void {
-    for (const d of devices) void this.upsert(d);
+    const perLink = new Map<string, StoredDevice[]>();
+    for (const d of devices) perLink.set(endpointKey(d.config.transport), [...(perLink.get(endpointKey(d.config.transport)) ?? []), d]);
+    for (const group of perLink.values()) {
+      group.forEach((d, i) => void this.upsert(d, Math.floor((i * d.config.interval_s * 1000) / group.length)));
+    }
   }
 
   /**
    * (Re)configures a device; resolves once a poll of the old configuration still running has
    * finished, so after an edit or a removal nothing more is stored under the old settings.
    */
-  upsert(device: StoredDevice): Promise<void> {
+  upsert(device: StoredDevice, firstDelayMs = 0): Promise<void> {
     const old = this.runtimes.get(device.id);
     // The same port with the same settings keeps its open link (no close and reopen of a serial
     // port that another process could grab in between, nor a second handle on it).
@@ -92,7 +100,7 @@ export class Poller {
       blocks: planBlocks(device.config.tags, device.config.max_block),
       timer: undefined,
       inFlight: undefined,
-      nextDue: Date.now(),
+      nextDue: Date.now() + firstDelayMs,
       stopped: false,
       reported: new Map(),
       counters: old?.counters ?? freshCounters(),
@@ -102,7 +110,7 @@ export class Poller {
     this.runtimes.set(device.id, rt);
     if (!device.config.enabled || this.stopping) return settled;
     rt.link = keep ?? this.acquire(device.config.transport);
-    this.schedule(rt, 0);
+    this.schedule(rt, firstDelayMs);
     return settled;
   }
 
