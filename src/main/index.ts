@@ -89,6 +89,35 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => app.quit());
   process.once('SIGTERM', () => app.quit());
 
+  // The menu is in place before the window opens: Electron's default one (reload, DevTools) never shows.
+  const saveDiagnostics = async () => {
+    const options = { title: 'Save diagnostics', defaultPath: join(app.getPath('downloads'), diagnosticsFileName(new Date())), filters: [{ name: 'JSON', extensions: ['json'] }] };
+    const choice = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+    if (choice.canceled || !choice.filePath) return;
+    try {
+      const saved = await supervisor.saveDiagnostics(choice.filePath);
+      shell.showItemInFolder(saved.file);
+    } catch (err) {
+      log.warn({ err }, 'diagnostics were not saved');
+      dialog.showErrorBox('Diagnostics were not saved', `${(err as Error).message}\n\nThe log files are in ${logDir} (Help > Open logs folder).`);
+    }
+  };
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      buildMenuTemplate({
+        appName: app.name,
+        isMac: process.platform === 'darwin',
+        isDev,
+        openApiDocs: () => {
+          const docsUrl = stationUrl && externalUrl(`${stationUrl}/docs`);
+          if (docsUrl) openExternal(docsUrl);
+        },
+        openLogsFolder: () => void shell.openPath(logDir),
+        saveDiagnostics: () => void saveDiagnostics().catch((err: unknown) => log.warn({ err }, 'the save dialog failed')),
+      }),
+    ),
+  );
+
   const openWindow = () => {
     mainWindow = new BrowserWindow(createWindowOptions({ preloadPath, isDev, icon: process.platform === 'linux' ? iconPath : undefined }));
     mainWindow.once('ready-to-show', () => mainWindow?.show());
@@ -126,32 +155,6 @@ async function main(): Promise<void> {
         showSaveDialog: (options) => (mainWindow ? dialog.showSaveDialog(mainWindow, options) : dialog.showSaveDialog(options)),
       }),
   });
-
-  const saveDiagnostics = async () => {
-    const options = { title: 'Save diagnostics', defaultPath: join(app.getPath('downloads'), diagnosticsFileName(new Date())), filters: [{ name: 'JSON', extensions: ['json'] }] };
-    const choice = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
-    if (choice.canceled || !choice.filePath) return;
-    try {
-      const saved = await supervisor.saveDiagnostics(choice.filePath);
-      shell.showItemInFolder(saved.file);
-    } catch (err) {
-      log.warn({ err }, 'diagnostics were not saved');
-      dialog.showErrorBox('Diagnostics were not saved', `${(err as Error).message}\n\nThe log files are in ${logDir} (Help > Open logs folder).`);
-    }
-  };
-  const docsUrl = externalUrl(`${ready.url}/docs`);
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate(
-      buildMenuTemplate({
-        appName: app.name,
-        isMac: process.platform === 'darwin',
-        isDev,
-        openApiDocs: () => docsUrl && openExternal(docsUrl),
-        openLogsFolder: () => void shell.openPath(logDir),
-        saveDiagnostics: () => void saveDiagnostics(),
-      }),
-    ),
-  );
 
   show(devRendererUrl ?? `${ready.url}/`);
 }
