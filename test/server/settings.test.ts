@@ -44,6 +44,12 @@ describe('PUT /api/settings', () => {
     expect(audit.body.items[0].detail.changed).toEqual(expect.arrayContaining(['HOST', 'UI_TEMPERATURE_UNIT']));
   });
 
+  it('when LAN access is turned off again, then nothing needs a restart: the saved listener is the running one', async () => {
+    const res = await s.call('PUT', '/api/settings', { token: admin, body: { lan_access: false } });
+    expect(res.body).toMatchObject({ lan_access: false, host: '127.0.0.1', restart_required: [] });
+    expect(JSON.parse(readFileSync(file(), 'utf8')).HOST).toBe('127.0.0.1');
+  });
+
   it('when a Redis URL with a password is saved, then it is returned masked and the masked form does not overwrite it', async () => {
     await s.call('PUT', '/api/settings', { token: admin, body: { redis_url: 'redis://:s3cret@127.0.0.1:6390/0' } });
     const res = await s.call('GET', '/api/settings', { token: admin });

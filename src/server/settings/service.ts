@@ -61,9 +61,20 @@ export class SettingsService {
         temperature: temperatureUnitSchema.catch(DEFAULT_UNITS.temperature).parse(saved.UI_TEMPERATURE_UNIT),
         pressure: pressureUnitSchema.catch(DEFAULT_UNITS.pressure).parse(saved.UI_PRESSURE_UNIT),
       },
-      restart_required: RESTART_KEYS.filter((k) => !envOverrides.includes(k) && (saved[k] ?? '') !== (this.atStart[k] ?? '')),
+      restart_required: RESTART_KEYS.filter((k) => !envOverrides.includes(k) && this.differsFromRunning(k, saved, running)),
       env_overrides: envOverrides,
     };
+  }
+
+  /**
+   * Whether a saved setting is not what the station runs with. The listener is compared with what
+   * it listens on now, not with the file at start: LAN access turned on and off again saves
+   * HOST=127.0.0.1 where the file had nothing, which is the same listener and needs no restart.
+   */
+  private differsFromRunning(key: (typeof RESTART_KEYS)[number], saved: Record<string, string>, running: RunningListener): boolean {
+    if (key === 'HOST') return saved.HOST !== undefined && saved.HOST !== running.host;
+    if (key === 'PORT') return saved.PORT !== undefined && Number(saved.PORT) !== running.port;
+    return (saved[key] ?? '') !== (this.atStart[key] ?? '');
   }
 
   /** Applies a validated update; returns the names of the keys that changed (never their values). */
