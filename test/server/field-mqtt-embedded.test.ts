@@ -133,6 +133,28 @@ describe('embedded broker with station API keys', () => {
   });
 });
 
+describe('MQTT readings and alarms', () => {
+  it('when readings over MQTT stay beyond a device limit past the open delay, then an alarm opens as for HTTP ingest', async () => {
+    const station = await TestStation.start();
+    try {
+      const admin = await station.token();
+      await station.call('PUT', '/api/field/mqtt', { token: admin, body: { mode: 'embedded', embedded_port: 0, json: [{ topic: 'gateway/readings' }] } });
+      await vi.waitFor(async () => expect((await station.call('GET', '/api/field/mqtt/status', { token: admin })).body.connected).toBe(true), { timeout: 10_000 });
+      const port = (await station.call('GET', '/api/field/mqtt/status', { token: admin })).body.embedded.port as number;
+      expect((await station.call('PUT', '/api/ml/limits/well-alarm', { token: admin, body: { temperature_max: 100, alarm_open_after_s: 120, alarm_clear_after_s: 600 } })).status).toBe(200);
+      const key = await station.call('POST', '/api/keys', { token: admin, body: { name: 'gw', role: 'device', devices: ['well-alarm'] } });
+      const normal = Array.from({ length: 30 }, (_, i) => ({ device_id: 'well-alarm', ts: BASE_S + i * 60, temperature: 80 + (i % 3) * 0.1, pressure: 1000 + (i % 2) }));
+      const hot = Array.from({ length: 10 }, (_, i) => ({ device_id: 'well-alarm', ts: BASE_S + (30 + i) * 60, temperature: 160, pressure: 1400 }));
+      expect(await publishAs(`mqtt://127.0.0.1:${port}`, String(key.body.id), key.body.key, 'gateway/readings', JSON.stringify([...normal, ...hot]))).toBe('sent');
+      await expect
+        .poll(async () => (await station.call('GET', '/api/alarms?device_id=well-alarm&state=open', { token: admin })).body[0], { timeout: 20_000 })
+        .toMatchObject({ device_id: 'well-alarm', state: 'open' });
+    } finally {
+      await station.stop();
+    }
+  });
+});
+
 describe('MQTT configuration API', () => {
   let station: TestStation;
   let admin: string;
