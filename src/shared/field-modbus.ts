@@ -222,9 +222,9 @@ export const tagReadSchema = z.object({
   raw: z.array(z.number().int()).describe('registers as 0-65535 (or bits as 0/1), in wire order'),
   value: z.union([z.number(), z.boolean()]).nullable().describe('scaled: raw value x scale + offset'),
   orders: z
-    .object({ ABCD: z.number(), CDAB: z.number(), BADC: z.number(), DCBA: z.number() })
+    .object({ ABCD: z.number().nullable(), CDAB: z.number().nullable(), BADC: z.number().nullable(), DCBA: z.number().nullable() })
     .nullable()
-    .describe('for 32- and 64-bit types: the scaled value in every byte order'),
+    .describe('for 32- and 64-bit types: the scaled value in every byte order (null where it is NaN or infinite)'),
   error: z.string().nullable(),
 });
 export type TagRead = z.infer<typeof tagReadSchema>;

@@ -27,7 +27,7 @@ const HR = [
   ...words('float64', -2.5e10, 'DCBA'), // 16-19
 ];
 const UNITS = {
-  1: { hr: HR, ir: words('float32', 12.5, 'ABCD'), co: [1, 0, 1], di: [1] },
+  1: { hr: HR, ir: [...words('float32', 12.5, 'ABCD'), 0x7fc0, 0x0000], co: [1, 0, 1], di: [1] }, // input 2-3: a float32 NaN
   3: { hr: [7] },
 };
 
@@ -206,6 +206,23 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
     expect(r.extra).toEqual({ good: HR[18] });
     const read = await st.call('POST', `/api/field/modbus/devices/${created.body.id}/read`, { token: admin });
     expect(read.body.tags.find((t: { name: string }) => t.name === 'far away')).toMatchObject({ value: null, raw: [], error: expect.stringMatching(/Illegal data address/) });
+    expect((await st.call('DELETE', `/api/field/modbus/devices/${created.body.id}`, { token: admin })).status).toBe(204);
+  });
+
+  it('when a value decodes to NaN, then that tag fails with a hint; a deadband stores a value only once it moves', async () => {
+    const tags = [
+      { name: 'level', function: 'input', address: 0, type: 'float32', deadband: 0.5, field: 'level' },
+      { name: 'not a number', function: 'input', address: 2, type: 'float32', field: 'nan' },
+    ];
+    const created = await st.call('POST', '/api/field/modbus/devices', { token: admin, body: device({ name: 'deadband', device_id: 'mb-db', tags }) });
+    expect(created.status, created.text).toBe(201);
+    await vi.waitFor(async () => expect((await status(created.body.id)).polls_ok).toBeGreaterThanOrEqual(3), { timeout: 20_000, interval: 100 });
+    const s = await status(created.body.id);
+    expect(s.tag_errors).toEqual([{ tag: 'not a number', error: expect.stringMatching(/decoded to NaN .*check the type and byte order/) }]);
+    // the level never changes: only the first poll stored it
+    expect(rows('mb-db')).toBe(1);
+    const read = await st.call('POST', `/api/field/modbus/devices/${created.body.id}/read`, { token: admin });
+    expect(read.body.tags[1]).toMatchObject({ raw: [0x7fc0, 0], value: null, orders: { ABCD: null } });
     expect((await st.call('DELETE', `/api/field/modbus/devices/${created.body.id}`, { token: admin })).status).toBe(204);
   });
 

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { TYPE_WIDTH, type DeviceStatus, type ModbusDeviceConfig, type ReadNow, type Tag, type TagRead } from '../../../shared/field-modbus';
-import { safeParseReading } from '../../../shared/telemetry';
+import { MAX_MAGNITUDE, safeParseReading } from '../../../shared/telemetry';
 import { AppError } from '../../http/errors';
 import type { Logger } from '../../logger';
 import type { TelemetryService } from '../../telemetry/service';
@@ -165,7 +165,7 @@ export class Poller {
           order: o.tag.order,
           raw: o.raw,
           value: o.value,
-          orders: o.error === null ? allOrders(o.tag, o.raw) : null,
+          orders: o.raw.length ? finiteOrders(allOrders(o.tag, o.raw)) : null,
           error: o.error,
         })),
       };
@@ -368,7 +368,10 @@ export class Poller {
         finalBlocks.push(block);
         for (const tag of block.tags) {
           const raw = sliceTag(block, data, tag);
-          outcomes.set(tag.name, { tag, raw, value: decodeTag(tag, raw), error: null });
+          const value = decodeTag(tag, raw);
+          // NaN, infinities and absurd magnitudes are a wrong type or byte order far more often than a real value
+          const bad = typeof value === 'number' && !(Number.isFinite(value) && Math.abs(value) <= MAX_MAGNITUDE);
+          outcomes.set(tag.name, bad ? { tag, raw, value: null, error: `decoded to ${value} as ${tag.type} ${tag.order}: check the type and byte order` } : { tag, raw, value, error: null });
         }
         continue;
       }
@@ -391,6 +394,12 @@ export class Poller {
     if (split) opts.splitInto?.(finalBlocks);
     return { outcomes: config.tags.map((t) => outcomes.get(t.name)!).filter(Boolean), requests };
   }
+}
+
+/** JSON has no NaN or Infinity: such an order shows as null. */
+function finiteOrders(orders: ReturnType<typeof allOrders>): TagRead['orders'] {
+  if (!orders) return null;
+  return Object.fromEntries(Object.entries(orders).map(([k, v]) => [k, Number.isFinite(v) ? v : null])) as TagRead['orders'];
 }
 
 function freshCounters(): PollCounters {
