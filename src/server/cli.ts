@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { migrate, MigrationError } from './db/migrate';
-import { closeDatabase, openDatabase } from './db/open';
+import { closeDatabase, DatabaseNotWritableError, openDatabase } from './db/open';
 import { runTrainCommand, TRAIN_USAGE, TrainCommandError } from './ml/train-command';
 import { seedDatabase } from './seed/seed';
 import { inProcessChannel, runStationEntry } from './entry/station-entry';
@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const known = err instanceof ConfigError || err instanceof MigrationError || err instanceof TrainCommandError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE';
+  const known = err instanceof ConfigError || err instanceof DatabaseNotWritableError || err instanceof MigrationError || err instanceof TrainCommandError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE';
   process.stderr.write(`error: ${known ? (err as Error).message : (err as Error)?.stack ?? String(err)}\n`);
   process.exit(1);
 });

@@ -68,6 +68,8 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** test-only: caps the database file in pages so SQLite reports a real SQLITE_FULL (test/reliability/disk.test.ts) */
+  DB_MAX_PAGE_COUNT: z.coerce.number().int().min(1).optional(),
   EXPORT_RETENTION_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(24),
   EXPORT_CONCURRENCY_PER_CALLER: z.coerce.number().int().min(1).max(64).default(2),
   TASKS_PER_CALLER: z.coerce.number().int().min(1).max(1000).default(5),
@@ -91,6 +93,8 @@ export interface Config {
   logPretty: boolean;
   /** read-only connections worker threads may hold at once (DB_POOL_SIZE + DB_MAX_OVERFLOW): bounds direct exports */
   readPoolSize: number;
+  /** test-only page cap of the database file (DB_MAX_PAGE_COUNT) */
+  dbMaxPageCount?: number;
   bodyLimit: string;
   batchBodyLimit: string;
   batchMaxReadings: number;
@@ -215,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY ?? false,
     readPoolSize: e.DB_POOL_SIZE + e.DB_MAX_OVERFLOW,
+    dbMaxPageCount: e.DB_MAX_PAGE_COUNT,
     bodyLimit: e.BODY_LIMIT,
     batchBodyLimit: e.BATCH_BODY_LIMIT,
     batchMaxReadings: e.BATCH_MAX_READINGS,

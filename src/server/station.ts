@@ -72,7 +72,7 @@ export interface StationOptions {
 export async function startStation(config: Config, options: StationOptions = {}): Promise<Station> {
   const logger = options.logger ?? createLogger(config.logLevel, config.logPretty);
   ensurePrivateDir(config.dataDir);
-  const db = openDatabase(config.databasePath);
+  const db = openDatabase(config.databasePath, { maxPageCount: config.dbMaxPageCount });
   try {
     migrate(db);
   } catch (err) {

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConfigError } from '../config';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../files/private';
 
 export type Db = Database.Database;
 
-/** The database exists but this process may not write it; the message names the fix. */
-export class DatabaseNotWritableError extends ConfigError {
+/** The database exists but this process may not write it (the file system, not the configuration); the message names the fix. */
+export class DatabaseNotWritableError extends Error {
   override name = 'DatabaseNotWritableError';
 }
 
@@ -16,7 +15,7 @@ export class DatabaseNotWritableError extends ConfigError {
  * worker threads) run beside the single writer; synchronous=NORMAL is durable across process
  * crashes in WAL mode and only risks the last transactions on power loss.
  */
-export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
+export function openDatabase(file: string, options: { readonly?: boolean; maxPageCount?: number } = {}): Db {
   // SQLite gives the -wal and -shm files the mode of the database file, so making that one 0600
   // before SQLite creates it covers all three; files of older installs are tightened here too.
   if (!options.readonly) {
@@ -37,9 +36,8 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
     // write(), so a full disk stays an SQLITE_FULL error. File-backed pages show in RSS but are
     // the kernel's to reclaim.
     db.pragma('mmap_size = 2147418112');
-    // Test-only: caps the file so SQLite reports a real SQLITE_FULL (test/reliability/disk.test.ts).
-    const maxPages = Number(process.env.DB_MAX_PAGE_COUNT);
-    if (Number.isSafeInteger(maxPages) && maxPages > 0) db.pragma(`max_page_count = ${maxPages}`);
+    // Test-only (DB_MAX_PAGE_COUNT): caps the file so SQLite reports a real SQLITE_FULL (test/reliability/disk.test.ts).
+    if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.floor(options.maxPageCount)}`);
   }
   db.pragma('foreign_keys = ON');
   db.pragma('cache_size = -32000');

@@ -45,7 +45,7 @@ function classifyFailure(err: unknown): { kind: StationFailureKind; port?: numbe
   const e = err as NodeJS.ErrnoException & { port?: number };
   if (e?.code === 'EADDRINUSE') return { kind: 'port-in-use', port: e.port };
   if (e?.code === 'EACCES' && e.port !== undefined) return { kind: 'port-denied', port: e.port };
-  // before ConfigError: it is one, but its fix is a permission, not a setting
+  // its fix is a permission, not a setting
   if (err instanceof DatabaseNotWritableError) return { kind: 'database-not-writable' };
   if (err instanceof ConfigError) return { kind: 'config' };
   if (err instanceof MigrationError) return { kind: 'migration' };
