@@ -97,6 +97,11 @@ describe('embedded broker with station API keys', () => {
     await expect(connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, username: 'station', password: 'guess' })).rejects.toThrow();
   });
 
+  it("when a key connects with the station's own client id, then it is refused and the station stays connected", async () => {
+    await expect(connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, clientId: 'smart-oilfield-station-1', username: String(deviceKey.id), password: deviceKey.key })).rejects.toThrow(/Identifier rejected/i);
+    expect((await status()).connected).toBe(true);
+  });
+
   it('when a revoked key connects, then it is refused', async () => {
     const k = await createKey('device', ['well-0*']);
     expect((await station.call('DELETE', `/api/keys/${k.id}`, { token: admin })).status).toBe(204);

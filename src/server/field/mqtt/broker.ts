@@ -18,7 +18,7 @@ export const STATION_USERNAME = 'station';
 
 const grants = new WeakMap<Client, Grant>();
 
-function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
@@ -29,6 +29,8 @@ export interface EmbeddedBrokerDeps {
   keys: KeysRepository;
   host: SparkplugHost;
   logger: Logger;
+  /** no key may connect under it: that would take over the station's own session */
+  stationClientId: string;
 }
 
 /**
@@ -58,6 +60,10 @@ export class EmbeddedBroker {
     const aedes = await Aedes.createBroker({
       authenticate: (client, username, password, done) => {
         const grant = this.authenticate(username, password);
+        if (typeof grant !== 'string' && grant.kind === 'key' && client.id === this.deps.stationClientId) {
+          this.refused++;
+          return done(authError("that client id is the station's own", 2), false);
+        }
         if (typeof grant === 'string') {
           this.refused++;
           return done(authError(grant, grant.startsWith('not allowed') ? 5 : 4), false);

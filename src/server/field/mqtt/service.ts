@@ -15,7 +15,7 @@ import type { TelemetryService } from '../../telemetry/service';
 import { EmbeddedBroker, STATION_USERNAME } from './broker';
 import { SparkplugHost, type HostSettings } from './host';
 import type { MqttRepository } from './repository';
-import { messagesPerSecond, MqttSubscriber, newCounters } from './subscriber';
+import { messagesPerSecond, MqttSubscriber, newCounters, stationClientId } from './subscriber';
 
 export interface MqttFieldDeps {
   repo: MqttRepository;
@@ -77,8 +77,8 @@ export class MqttField {
 
   private restart(): Promise<void> {
     this.chain = this.chain.then(async () => {
-      await this.stopNow();
       try {
+        await this.stopNow();
         await this.startNow();
       } catch (err) {
         this.lastError = (err as Error).message;
@@ -94,7 +94,7 @@ export class MqttField {
     if (config.mode === 'off') return;
     const { telemetry, logger } = this.deps;
     if (config.mode === 'embedded') {
-      const broker = new EmbeddedBroker({ config, listenHost: this.deps.listenHost, keys: this.deps.keys, host: this.host, logger });
+      const broker = new EmbeddedBroker({ config, listenHost: this.deps.listenHost, keys: this.deps.keys, host: this.host, logger, stationClientId: stationClientId(config) });
       this.broker = broker;
       await broker.start();
       this.subscriber = new MqttSubscriber({
@@ -133,7 +133,9 @@ export class MqttField {
 
   /** Disconnects (the host's STATE goes offline) and stops the embedded broker. */
   stop(): Promise<void> {
-    this.chain = this.chain.then(() => this.stopNow());
+    this.chain = this.chain.then(() =>
+      this.stopNow().catch((err: unknown) => this.deps.logger.error({ err: (err as Error).message }, 'mqtt did not stop cleanly')),
+    );
     return this.chain;
   }
 

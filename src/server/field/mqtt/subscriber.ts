@@ -41,11 +41,14 @@ export interface SubscriberOptions {
   logger: Logger;
 }
 
+/** The station's client id: its persistent session on the broker is kept under it. */
+export const stationClientId = (config: MqttConfig) => config.client_id ?? `smart-oilfield-${config.host_id}`.slice(0, 64);
+
 /** Client options: a persistent session (clean start off) so QoS 1 messages wait for the station. */
 export function clientOptions(o: { config: MqttConfig; protocolVersion: 4 | 5; username?: string | null; password?: string | null }, willAt = Date.now()): IClientOptions {
   const { config } = o;
   const options: IClientOptions = {
-    clientId: config.client_id ?? `smart-oilfield-${config.host_id}`.slice(0, 64),
+    clientId: stationClientId(config),
     protocolVersion: o.protocolVersion,
     clean: false,
     reconnectPeriod: 1000,
