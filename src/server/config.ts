@@ -112,7 +112,7 @@ export interface Config {
   /** direct CSV exports one caller may stream at once (station-wide: readPoolSize) */
   exportsPerCaller: number;
   /** oil batches: a net loss between two stages beyond this percentage is flagged */
-  oilLossTolerancePct: number;
+  batchLossTolerancePct: number;
   /** undefined: no Redis configured, so the in-memory cache and the local job runner are used */
   redis?: RedisConfig;
   cache: { ttlSeconds: number; maxEntries: number };
@@ -249,7 +249,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
     allowedHosts: e.ALLOWED_HOSTS ? list(e.ALLOWED_HOSTS).map((h) => h.toLowerCase()) : [],
     exportsPerCaller: e.EXPORT_CONCURRENCY_PER_CALLER,
-    oilLossTolerancePct: e.OIL_LOSS_TOLERANCE_PCT,
+    batchLossTolerancePct: e.OIL_LOSS_TOLERANCE_PCT,
     oidc: oidcConfig(e),
     rateLimits: {
       windowMs: e.RATE_LIMIT_WINDOW_SECONDS * 1000,

@@ -33,8 +33,8 @@ import { createLogger, type Logger } from './logger';
 import { buildDocument, OpenAPIRegistry } from './openapi/registry';
 import { rendererDir } from './paths';
 import { registerTelemetryDocs } from './telemetry/openapi';
-import { registerOilDocs } from './batches/openapi';
-import { createOilRouter } from './batches/routes';
+import { registerBatchesDocs } from './batches/openapi';
+import { createBatchesRouter } from './batches/routes';
 import { TelemetryRepository } from './telemetry/repository';
 import { createTelemetryRouter } from './telemetry/routes';
 import { TelemetryService } from './telemetry/service';
@@ -107,7 +107,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   const influx = createInflux({ db, config, telemetry, guards, logger });
   const mqtt = createFieldMqtt({ db, config, telemetry, keys, guards, audit, logger });
   const modbus = createFieldModbus({ db, config, telemetry, guards, audit, jobs, logger });
-  const oil = createOilRouter({ db, guards, audit, cache, lossTolerancePct: config.oilLossTolerancePct, bodyLimit: config.bodyLimit, logger });
+  const batches = createBatchesRouter({ db, guards, audit, cache, lossTolerancePct: config.batchLossTolerancePct, bodyLimit: config.bodyLimit, logger });
 
   const registry = new OpenAPIRegistry();
   registerTelemetryDocs(registry);
@@ -116,7 +116,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   registerAuthDocs(registry);
   registerInfluxDocs(registry);
   registerMlDocs(registry);
-  registerOilDocs(registry);
+  registerBatchesDocs(registry);
   registerFieldModbusDocs(registry);
   registerMqttDocs(registry);
   let document: object | undefined;
@@ -142,7 +142,7 @@ export async function startStation(config: Config, options: StationOptions = {})
       '/influx': influx.statusRouter,
       '/telemetry': createTelemetryRouter({ config, service: telemetry, stats, guards, cachedStats: cachedTelemetry.cachedStats }),
       '/tasks': jobs.tasksRouter,
-      '/oil': oil.router,
+      '/oil': batches.router,
       '/devices': devicesRouter,
       '/field': modbus.router,
       '/field/mqtt': mqtt.router,

@@ -30,7 +30,7 @@ const listQuery = filterQuery.extend({
   page: z.number().int().min(1).optional().describe('default 1'),
 });
 
-export function registerOilDocs(r: OpenAPIRegistry): void {
+export function registerBatchesDocs(r: OpenAPIRegistry): void {
   r.registerPath({
     method: 'post',
     path: '/api/oil/batches',

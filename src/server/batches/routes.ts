@@ -10,7 +10,7 @@ import type { TrackCache } from './cache';
 import { BatchRepository } from './repository';
 import { BatchService, type Actor } from './service';
 
-export interface OilRouterDeps {
+export interface BatchesRouterDeps {
   db: Db;
   guards: Guards;
   audit: { record(e: AuditEntry): void };
@@ -42,7 +42,7 @@ function csvHeaders(res: Response, name: string): void {
 }
 
 /** /api/oil: thin routes over BatchService (mounted by the station at apiRouters['/oil']). */
-export function createOilRouter(deps: OilRouterDeps): { router: Router; service: BatchService } {
+export function createBatchesRouter(deps: BatchesRouterDeps): { router: Router; service: BatchService } {
   const { guards } = deps;
   const service = new BatchService(new BatchRepository(deps.db), {
     lossTolerancePct: deps.lossTolerancePct,
