@@ -25,6 +25,8 @@ if (target === 'node' && !loadsInNode) {
   process.stderr.write('better-sqlite3 is built for Electron; rebuilding it for Node (npm rebuild better-sqlite3)...\n');
   execSync('npm rebuild better-sqlite3', { stdio: 'inherit' });
 } else if (target === 'electron' && loadsInNode) {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const oldNode = major < 22 || (major === 22 && minor < 12);
   process.stderr.write('better-sqlite3 is built for Node; rebuilding it for Electron (electron-builder install-app-deps)...\n');
   try {
     execSync('npx electron-builder install-app-deps', { stdio: 'inherit' });
@@ -33,6 +35,7 @@ if (target === 'node' && !loadsInNode) {
     process.stderr.write(
       'error: better-sqlite3 could not be rebuilt for Electron: that needs Electron\'s headers (a download) and a C++ toolchain ' +
         '(Python 3, make and a compiler: build-essential, Xcode command line tools or Visual Studio Build Tools). ' +
+        `${oldNode ? `Electron's rebuild tools also want Node 22.12 or later (this is Node ${process.versions.node}). ` : ''}` +
         'Connect this machine and run `npm start` again; `npm run serve` and the tests keep working meanwhile.\n',
     );
     process.exit(1);
