@@ -128,6 +128,12 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'PUT', doc: '/api/field/modbus/devices/{id}/map', path: () => '/api/field/modbus/devices/1/map', access: 'admin', body: () => [modbusTag] },
   { method: 'POST', doc: '/api/field/modbus/scan', path: () => '/api/field/modbus/scan', access: 'admin', body: () => ({ transport: { kind: 'tcp', host: '127.0.0.1', port: 1 }, unit_from: 1, unit_to: 1, timeout_ms: 20 }) },
   { method: 'GET', doc: '/api/field/modbus/scans/{task_id}', path: (c) => `/api/field/modbus/scans/${c.taskId}`, access: 'read' },
+  // field devices: MQTT and Sparkplug B (admins configure, test and ask for rebirths; signed-in readers see status)
+  { method: 'GET', doc: '/api/field/mqtt', path: () => '/api/field/mqtt', access: 'admin' },
+  { method: 'PUT', doc: '/api/field/mqtt', path: () => '/api/field/mqtt', access: 'admin', body: () => ({ mode: 'off', host_id: 'mallory' }) },
+  { method: 'POST', doc: '/api/field/mqtt/test', path: () => '/api/field/mqtt/test', access: 'admin', body: () => ({ url: 'mqtt://127.0.0.1:1' }) },
+  { method: 'GET', doc: '/api/field/mqtt/status', path: () => '/api/field/mqtt/status', access: 'read' },
+  { method: 'POST', doc: '/api/field/mqtt/nodes/{group}/{node}/rebirth', path: () => '/api/field/mqtt/nodes/Pad1/RTU1/rebirth', access: 'admin' },
 ];
 
 /** Credentials the tests hold; filled in beforeAll. */
