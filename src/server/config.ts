@@ -6,7 +6,7 @@ import { mqttEnvConfig, mqttEnvShape } from './field/mqtt/env';
 import type { MqttConfig } from '../shared/field-mqtt';
 
 /**
- * Configuration comes from the environment (the seed's variable names), optionally merged over a
+ * Configuration comes from the environment (the variable names existing deployments use), optionally merged over a
  * JSON settings file at DATA_DIR/settings.json. It is validated once at start: a bad value stops
  * the station with a message naming the variable, instead of failing later at a wellsite.
  */
@@ -173,7 +173,7 @@ export interface JobsConfig {
   abandonedMs: number;
   shutdownTimeoutMs: number;
   retentionMs: number;
-  /** exports up to this size are also returned inline in the task's result (the seed's shape) */
+  /** exports up to this size are also returned inline in the task's result (the shape existing clients read) */
   inlineMaxBytes: number;
   /** queued or running background tasks one caller may have at once */
   perCaller: number;
@@ -291,7 +291,7 @@ function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | undefined {
   return { issuer: e.OIDC_ISSUER, audience: e.OIDC_AUDIENCE, jwksUrl: e.OIDC_JWKS_URL, publicKeyPem: pem, roleClaim: e.OIDC_ROLE_CLAIM, adminValues, userValues };
 }
 
-/** REDIS_URL wins; otherwise the seed's REDIS_HOST / REDIS_PORT (either one switches Redis on). */
+/** REDIS_URL wins; otherwise REDIS_HOST / REDIS_PORT (either one switches Redis on). */
 function redisConfig(e: z.infer<typeof envSchema>): RedisConfig | undefined {
   if (!e.REDIS_URL && e.REDIS_HOST === undefined && e.REDIS_PORT === undefined) return undefined;
   const url = e.REDIS_URL ?? `redis://${e.REDIS_HOST ?? '127.0.0.1'}:${e.REDIS_PORT ?? 6379}`;

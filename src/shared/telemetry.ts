@@ -47,7 +47,7 @@ export const extraSchema = z
   .record(z.string().regex(EXTRA_KEY_PATTERN, 'field names: letters, digits, _ . -'), extraValue)
   .refine((o) => Object.keys(o).length <= MAX_EXTRA_FIELDS, `at most ${MAX_EXTRA_FIELDS} extra fields`);
 
-/** One reading as a device posts it (the seed's contract plus optional extra fields). */
+/** One reading as a device posts it (device_id, ts, temperature, pressure, status, as existing clients send it, plus optional extra fields). */
 export const readingInputSchema = z
   .strictObject({
     device_id: deviceIdSchema,

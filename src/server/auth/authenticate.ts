@@ -18,7 +18,7 @@ export interface AuthenticateDeps {
 const unauthorized = (detail: string) =>
   new AppError(401, detail, { headers: { 'WWW-Authenticate': 'Bearer realm="smart-oilfield"' } });
 
-/** Reads credentials from the headers the seed and line-protocol clients send. */
+/** Reads credentials from the headers API and line-protocol clients send. */
 function credentials(req: Request): { bearer?: string; key?: string } {
   const out: { bearer?: string; key?: string } = {};
   const header = req.headers.authorization;

@@ -17,7 +17,7 @@ const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 const idParam = z.object({ id: z.string().regex(/^\d+$/) });
 
 const passwordGrant = z.object({
-  grant_type: z.literal('password').optional().describe('may be left out, as in the seed'),
+  grant_type: z.literal('password').optional().describe('may be left out (password is assumed)'),
   username: z.string(),
   password: z.string(),
 });

@@ -12,7 +12,7 @@ export interface Principal {
   keyId?: number;
   /** device scope of an API key (ids or globs); undefined means every device */
   devices?: string[];
-  /** set when a bearer token and an x-api-key came together (the seed's ingest) */
+  /** set when a bearer token and an x-api-key came together (ingest by an admin: token plus key) */
   withKey?: { keyId: number; role: Role; devices?: string[] };
   /** the station-issued bearer token this request came with (what signing out ends) */
   token?: { jti: string; expMs: number };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * InfluxDB settings (the seed's INFLUX_URL, INFLUX_TOKEN, INFLUX_ORG, INFLUX_BUCKET, plus 1.x and
+ * InfluxDB settings (INFLUX_URL, INFLUX_TOKEN, INFLUX_ORG, INFLUX_BUCKET, plus 1.x and
  * tuning knobs). Spread into the station's env schema by config.ts; docs/INFLUX.md lists them.
  */
 export const influxEnvShape = {

@@ -24,7 +24,7 @@ const COLUMNS = new Set(['device_id', 'temperature', 'pressure', 'status', 'time
 
 /**
  * A stored reading as an InfluxDB point: measurement `telemetry`, tag `device_id`, fields
- * temperature, pressure, status (the seed's mapping) and the extra fields. Numbers are always
+ * temperature, pressure, status (one field each) and the extra fields. Numbers are always
  * floats, so a field never changes type between points (InfluxDB would refuse the write).
  */
 export function toPoint(row: ReadingRow): Point {

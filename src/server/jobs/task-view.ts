@@ -26,7 +26,7 @@ export function visibleTask(store: JobStore, req: Request, id: unknown): JobRow 
 export const isFinished = (row: JobRow) => FINISHED_STATUSES.includes(row.status);
 
 /**
- * The public shape of a task (the seed's `{task_id, status, result: {meta, csv?, download_url}}`);
+ * The public shape of a task (`{task_id, status, result: {meta, csv?, download_url}}`, which existing clients read);
  * `inlineCsv: false` leaves the CSV out whatever its size (lists, the SSE `done` event).
  */
 export function toTask(row: JobRow, config: Config, inlineCsv = true): Task {

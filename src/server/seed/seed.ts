@@ -26,7 +26,7 @@ export interface SeedReport {
   batches: number;
 }
 
-/** What `npm run seed` does: one sample reading (the seed's behaviour); `demo` adds the rest. */
+/** What `npm run seed` does: one sample reading, so a fresh station has something to show; `demo` adds the rest. */
 export async function seedDatabase(db: Db, options: { demo: boolean; days?: number; now?: number }): Promise<SeedReport> {
   const repo = new TelemetryRepository(db);
   const now = options.now ?? Date.now();

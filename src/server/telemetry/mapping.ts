@@ -1,7 +1,7 @@
 import type { Reading } from '../../shared/telemetry';
 import type { ReadingRow } from './repository';
 
-/** Stored row -> API shape: `ts` in Unix seconds and `time` in ISO, as the seed's clients expect. */
+/** Stored row -> API shape: `ts` in Unix seconds and `time` in ISO, as existing clients expect. */
 export function toReading(row: ReadingRow): Reading {
   return {
     id: row.id,

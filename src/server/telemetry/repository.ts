@@ -250,7 +250,7 @@ export class TelemetryRepository {
     })();
   }
 
-  /** Offset paging (the seed's `page`), newest first unless asked otherwise. */
+  /** Offset paging (`page`, which existing clients use), newest first unless asked otherwise. */
   list(f: Filter, limit: number, offset: number, order: 'asc' | 'desc'): ReadingRow[] {
     const { where, params } = filterSql(f);
     const dir = order === 'asc' ? 'ASC' : 'DESC';

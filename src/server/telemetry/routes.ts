@@ -29,7 +29,7 @@ const bytes = (limit: string): number => {
 
 const tsOrdered = { message: 'ts_from must not be after ts_to', path: ['ts_from'] };
 
-/** Only the seed's filters are accepted on stats and background exports; a stray parameter is a client bug worth reporting. */
+/** Only the three filters are accepted on stats and background exports; a stray parameter is a client bug worth reporting. */
 export const exportFilterSchema = telemetryFilterSchema.refine((q) => q.ts_from === undefined || q.ts_to === undefined || q.ts_from <= q.ts_to, tsOrdered);
 
 /**

@@ -33,7 +33,7 @@ export interface TelemetryFilterInput {
   ts_to?: number;
 }
 
-/** The telemetry use cases: what the routes, the line-protocol endpoint and the seed script call. */
+/** The telemetry use cases: what the routes, the line-protocol endpoint and `npm run seed` call. */
 export class TelemetryService {
   private readonly listeners: WriteListener[] = [];
   private readonly deleteListeners: ((deviceId: string) => void)[] = [];

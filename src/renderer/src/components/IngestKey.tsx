@@ -5,7 +5,7 @@ import { session } from '../api/session';
 import { Field, Note } from './ui';
 
 /**
- * The station's ingest rule (unchanged from the seed): readings need a device/admin API key, or an
+ * The station's ingest rule: readings need a device/admin API key, or an
  * admin token together with an API key. The UI therefore holds one key for this browser session
  * (sessionStorage, gone when the tab closes): an admin pastes one or creates a device key here.
  */
