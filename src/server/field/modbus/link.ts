@@ -67,6 +67,8 @@ export class Link {
   constructor(
     readonly endpoint: Endpoint,
     private readonly logger: Logger,
+    /** the previous link of this port, still closing: a serial port is opened only once it is free */
+    private readonly notBefore: Promise<void> = Promise.resolve(),
   ) {}
 
   get key(): string {
@@ -100,10 +102,25 @@ export class Link {
     });
   }
 
+  /** Stops taking requests, lets queued ones finish, and resolves once the port or socket is closed. */
   async close(): Promise<void> {
     this.closed = true;
     await this.tail.catch(() => undefined);
-    this.drop();
+    const client = this.client;
+    this.client = undefined;
+    if (!client?.isOpen) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2_000); // a port that never reports closing must not hold up a stop
+      try {
+        client.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      } catch {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -141,6 +158,7 @@ export class Link {
   private async open(): Promise<Client> {
     if (this.closed) throw new LinkDown('the link is closed');
     if (this.client?.isOpen) return this.client;
+    await this.notBefore;
     this.drop();
     const now = Date.now();
     if (now < this.nextConnectAt) throw new LinkDown(`${this.lastError ?? 'not connected'}; reconnecting in ${Math.ceil((this.nextConnectAt - now) / 1000)} s`);

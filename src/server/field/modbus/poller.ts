@@ -63,6 +63,8 @@ export interface PollerDeps {
  */
 export class Poller {
   private readonly links = new Map<string, Link>();
+  /** links being closed, by key: a new link on the same port waits for it */
+  private readonly closing = new Map<string, Promise<void>>();
   private readonly runtimes = new Map<number, Runtime>();
   private stopping = false;
 
@@ -170,7 +172,7 @@ export class Poller {
         })),
       };
     } finally {
-      this.release(link);
+      void this.release(link);
     }
   }
 
@@ -185,17 +187,23 @@ export class Poller {
       throw new AppError(409, `${endpoint.kind === 'rtu' ? endpoint.path : key} is in use at ${describeEndpoint(link.endpoint)}; one serial line has one set of line settings`);
     }
     if (!link) {
-      link = new Link(endpoint, this.deps.logger.child({ component: 'modbus' }));
+      link = new Link(endpoint, this.deps.logger.child({ component: 'modbus' }), this.closing.get(key));
       this.links.set(key, link);
     }
     link.refs++;
     return link;
   }
 
-  release(link: Link): void {
-    if (--link.refs > 0) return;
+  /** Drops one user of a link; the last one closes it (resolves once the port is closed). */
+  release(link: Link): Promise<void> {
+    if (--link.refs > 0) return Promise.resolve();
     this.links.delete(link.key);
-    void link.close();
+    const closed = link.close();
+    this.closing.set(link.key, closed);
+    void closed.finally(() => {
+      if (this.closing.get(link.key) === closed) this.closing.delete(link.key);
+    });
+    return closed;
   }
 
   /** The link an endpoint is using now, if any (a scan of a busy port goes through it). */
@@ -210,7 +218,7 @@ export class Poller {
       return rt.inFlight;
     });
     await Promise.allSettled(flights);
-    await Promise.allSettled([...this.links.values()].map((l) => l.close()));
+    await Promise.allSettled([...[...this.links.values()].map((l) => l.close()), ...this.closing.values()]);
     this.links.clear();
   }
 
@@ -218,7 +226,7 @@ export class Poller {
     rt.stopped = true;
     clearTimeout(rt.timer);
     rt.timer = undefined;
-    if (rt.link) this.release(rt.link);
+    if (rt.link) void this.release(rt.link);
     rt.link = undefined;
   }
 

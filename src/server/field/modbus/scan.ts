@@ -88,7 +88,8 @@ export class ScanRunner {
           progress(++probed, total);
         }
       } finally {
-        this.deps.poller.release(link);
+        // a sweep reopens the port at the next baud rate: wait until this one has let it go
+        await this.deps.poller.release(link);
       }
     }
     return { endpoint: describeEndpoint(req.transport), probed, found };
