@@ -85,7 +85,12 @@ async function main(): Promise<void> {
     onEvent: onStationEvent,
   });
   // before the first start, so quitting while it starts still closes the database cleanly
-  stopStationOnQuit(app, supervisor, (err) => log.error({ err }, 'the station did not stop cleanly'));
+  let quitting = false;
+  const stopStation = () => {
+    quitting = true;
+    return supervisor.stop();
+  };
+  stopStationOnQuit(app, { stop: stopStation }, (err) => log.error({ err }, 'the station did not stop cleanly'));
   process.once('SIGINT', () => app.quit());
   process.once('SIGTERM', () => app.quit());
 
@@ -135,6 +140,7 @@ async function main(): Promise<void> {
   try {
     ready = await supervisor.start();
   } catch (err) {
+    if (quitting) return; // the engineer quit while it was starting: nothing failed
     log.error({ err }, 'the station could not start');
     const detail = err instanceof StationStartError ? describeFailure(err.fatal, userDataDir) : String(err);
     dialog.showErrorBox('SMART Oilfield could not start', detail);
