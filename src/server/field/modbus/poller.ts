@@ -111,7 +111,15 @@ export class Poller {
     rt.counters.nextPollAt = null;
     this.runtimes.set(device.id, rt);
     if (!device.config.enabled || this.stopping) return settled;
-    rt.link = keep ?? this.acquire(device.config.transport);
+    try {
+      rt.link = keep ?? this.acquire(device.config.transport);
+    } catch (err) {
+      // the port is held at other line settings (a baud sweep is running on it): try again shortly
+      rt.counters.state = 'disconnected';
+      rt.counters.lastError = (err as Error).message;
+      rt.timer = setTimeout(() => void (rt.stopped || this.upsert(device)), 5_000);
+      return settled;
+    }
     this.schedule(rt, firstDelayMs);
     return settled;
   }
