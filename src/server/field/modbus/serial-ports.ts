@@ -19,15 +19,16 @@ function list(dir: string): string[] {
  * Read straight from /dev: serialport's own list shells out to udevadm, which minimal systems and
  * containers lack (its spawn error would take the station down).
  */
-export async function listSerialPorts(): Promise<SerialPortInfo[]> {
+export async function listSerialPorts(dev = '/dev'): Promise<SerialPortInfo[]> {
   if (process.platform !== 'linux') {
     const { SerialPort } = await import('serialport');
     return (await SerialPort.list()).map((p) => ({ path: p.path, device: p.path, stable: false }));
   }
   const ports: SerialPortInfo[] = [];
   const covered = new Set<string>();
-  for (const name of list('/dev/serial/by-id')) {
-    const path = join('/dev/serial/by-id', name);
+  const byId = join(dev, 'serial', 'by-id');
+  for (const name of list(byId)) {
+    const path = join(byId, name);
     try {
       const device = realpathSync(path);
       covered.add(device);
@@ -36,8 +37,8 @@ export async function listSerialPorts(): Promise<SerialPortInfo[]> {
       // a dangling link: the adapter was just unplugged
     }
   }
-  for (const name of list('/dev')) {
-    const device = join('/dev', name);
+  for (const name of list(dev)) {
+    const device = join(dev, name);
     if (LINUX_TTY.test(name) && !covered.has(device)) ports.push({ path: device, device, stable: false });
   }
   return ports;
