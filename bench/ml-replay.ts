@@ -2,9 +2,9 @@
  * The quality check as an outside checker runs it, end to end: replays labelled instances through a
  * real station as devices (HTTP batch ingest, one device per instance), scores each with
  * POST /api/ml/score, and prints JSON with per event instance balanced accuracy, its mean and the
- * false-positive rate on normal instances. It also scores the same instances in-process with the
- * training code's path (features, forest, smoothing, guards, default limits) and reports how many
- * readings the two disagree on: 0 means the station scores exactly what training measured.
+ * false-positive rate on normal instances. It also scores the same readings in-process with the
+ * scoring core (MlService.scoreRows: features, forest, smoothing, guards, default limits) and reports
+ * how many readings the two disagree on: 0 means ingest, storage and the HTTP path change nothing.
  *
  *   npx tsx bench/ml-replay.ts [--data PATH]   (default: ML_TRAIN_DATA, else ../shared/data/3w)
  *
@@ -41,7 +41,7 @@ interface ScorePoint {
 async function main(): Promise<void> {
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'ensure-built.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const series = loadLabelledSeries(DATA);
-  // The training code's own path, in-process, for the agreement check.
+  // The scoring core in-process, for the agreement check.
   const registry = new ModelRegistry(join(ROOT, 'no-models'), null);
   registry.set(loadModelFile(join(ROOT, 'resources', 'models', 'default.json')));
   const local = new MlService({} as MlRepository, registry);
