@@ -141,6 +141,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     expect(file.trim().split('\n')).toHaveLength(41);
     await panel.getByText(/^Saved telemetry-e2e-well-2-.*\.csv/).waitFor();
     await row.getByRole('button', { name: /^Remove the export started/ }).click();
+    await row.getByRole('button', { name: 'Yes, remove' }).click();
     await panel.getByText(/^No background exports yet/).waitFor();
     const tasks = (await (await station.api('GET', '/api/tasks?name=telemetry.export', token)).json()) as { items: unknown[] };
     expect(tasks.items).toEqual([]);

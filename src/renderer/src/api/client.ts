@@ -71,7 +71,10 @@ export async function request(path: string, o: CallOptions = {}): Promise<Respon
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'The station does not answer. Is it running?');
   }
-  if (res.status === 401 && session.token() && path !== '/token') {
+  // A 401 of a request that carried the ingest key is about that key (mistyped, revoked), not the
+  // session: the page says so and keeps what was typed. Only a refused token ends the session.
+  const sentKey = Boolean(o.withIngestKey && session.ingestKey());
+  if (res.status === 401 && session.token() && path !== '/token' && !sentKey) {
     session.signOut();
     throw new ApiError(401, 'Your session has expired. Sign in again.');
   }

@@ -1,5 +1,5 @@
 import { useState, useSyncExternalStore } from 'react';
-import { api, errorText } from '../api/client';
+import { api, errorText, type ApiError } from '../api/client';
 import { useIsAdmin, useMe } from '../api/queries';
 import { session } from '../api/session';
 import { Field, Note } from './ui';
@@ -41,6 +41,11 @@ export function IngestKey() {
       <p className="muted">
         Posting readings needs an API key (a device key, or an admin key with your admin sign-in). It is kept only until this tab closes.
       </p>
+      {isAdmin ? null : (
+        <p className="muted" data-testid="engineer-ingest-hint">
+          Engineers post with a device key: ask an admin to create one for you (Admin → API keys → role "device"), then paste it here.
+        </p>
+      )}
       <form
         className="row"
         onSubmit={(e) => {
@@ -61,6 +66,17 @@ export function IngestKey() {
       {error ? <Note kind="error">{error}</Note> : null}
     </div>
   );
+}
+
+/**
+ * Why a post with the ingest key was refused, in words an engineer can act on (the station says
+ * "invalid API key", "a user key may not ingest", "outside the key's device scope" and the like).
+ */
+export function ingestRefusal(err: ApiError): string | undefined {
+  if (err.status === 401) return 'The station did not accept this ingest key: it is mistyped or has been revoked. Forget it and use a current device key.';
+  if (err.status !== 403) return undefined;
+  if (/may not write device/.test(err.message)) return 'This key may not post readings for that device. Use a key whose devices include it, or ask an admin to widen its scope.';
+  return 'This key may read but not post readings. Posting needs a device key (or an admin key): ask an admin for one under Admin → API keys.';
 }
 
 /** Admins send their token with the key (audit shows the person); others send the key alone. */

@@ -11,7 +11,8 @@ const signOut = (): void => {
 };
 import { useHealth, useMe, useSettings } from '../api/queries';
 
-const NAV = [
+/** Pages in the menu; admin-only ones are not shown to engineers (they could only be refused there). */
+const NAV: readonly (readonly [href: string, label: string, adminOnly?: boolean])[] = [
   ['/', 'Overview'],
   ['/telemetry', 'Telemetry'],
   ['/ingest', 'Ingest'],
@@ -19,9 +20,9 @@ const NAV = [
   ['/anomalies', 'Anomalies'],
   ['/batches', 'Batches'],
   ['/field', 'Field devices'],
-  ['/admin', 'Admin'],
-  ['/settings', 'Settings'],
-] as const;
+  ['/admin', 'Admin', true],
+  ['/settings', 'Settings', true],
+];
 
 type Component = { ok?: boolean; backlog?: number; status?: string; configured?: boolean; enabled?: boolean; error?: string; mode?: string };
 
@@ -90,7 +91,7 @@ export function Layout({ children }: { children: ReactNode }) {
           SMART Oilfield
         </div>
         <ul>
-          {NAV.map(([href, label]) => {
+          {NAV.filter(([, , adminOnly]) => !adminOnly || me.data?.role === 'admin').map(([href, label]) => {
             const active = href === '/' ? location === '/' : location.startsWith(href);
             return (
               <li key={href}>

@@ -1,11 +1,25 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import { fmtTime, fromLocalInput, toLocalInput } from '../lib/format';
 import { QUICK_RANGES, resolveRange, type TimeRange } from '../lib/range';
 
-/** Grafana-style quick ranges plus a from/to pair; the chosen quick range is pressed. */
+/**
+ * Grafana-style quick ranges plus a from/to pair; the chosen quick range is pressed. A From that is
+ * not before To is not applied: the typed time stays in its box with a message saying why.
+ */
 export function RangePicker({ value, onChange }: { value: TimeRange; onChange: (r: TimeRange) => void }) {
   const id = useId();
   const { from, to } = resolveRange(value);
+  /** what was typed but not applied, and why */
+  const [draft, setDraft] = useState<{ which: 'from' | 'to'; text: string } | null>(null);
+  const apply = (which: 'from' | 'to', text: string) => {
+    const ms = fromLocalInput(text);
+    if (ms === null) return;
+    const next = which === 'from' ? { from: ms, to } : { from, to: ms };
+    if (next.from >= next.to) return setDraft({ which, text });
+    setDraft(null);
+    onChange({ kind: 'abs', ...next });
+  };
+  const problem = draft ? (draft.which === 'from' ? `From must be before To (${fmtTime(to)})` : `To must be after From (${fmtTime(from)})`) : null;
   return (
     <div className="range-picker">
       <div className="segmented" role="group" aria-label="Quick time range">
@@ -14,7 +28,10 @@ export function RangePicker({ value, onChange }: { value: TimeRange; onChange: (
             key={q.label}
             type="button"
             aria-pressed={value.kind === 'last' && value.seconds === q.seconds}
-            onClick={() => onChange({ kind: 'last', seconds: q.seconds })}
+            onClick={() => {
+              setDraft(null);
+              onChange({ kind: 'last', seconds: q.seconds });
+            }}
           >
             {q.label}
           </button>
@@ -26,11 +43,10 @@ export function RangePicker({ value, onChange }: { value: TimeRange; onChange: (
       <input
         id={`${id}-from`}
         type="datetime-local"
-        value={toLocalInput(from)}
-        onChange={(e) => {
-          const f = fromLocalInput(e.target.value);
-          if (f !== null && f < to) onChange({ kind: 'abs', from: f, to });
-        }}
+        value={draft?.which === 'from' ? draft.text : toLocalInput(from)}
+        aria-invalid={draft?.which === 'from'}
+        aria-describedby={problem ? `${id}-problem` : undefined}
+        onChange={(e) => apply('from', e.target.value)}
       />
       <label htmlFor={`${id}-to`} className="inline-label">
         To
@@ -38,12 +54,16 @@ export function RangePicker({ value, onChange }: { value: TimeRange; onChange: (
       <input
         id={`${id}-to`}
         type="datetime-local"
-        value={toLocalInput(to)}
-        onChange={(e) => {
-          const t = fromLocalInput(e.target.value);
-          if (t !== null && t > from) onChange({ kind: 'abs', from, to: t });
-        }}
+        value={draft?.which === 'to' ? draft.text : toLocalInput(to)}
+        aria-invalid={draft?.which === 'to'}
+        aria-describedby={problem ? `${id}-problem` : undefined}
+        onChange={(e) => apply('to', e.target.value)}
       />
+      {problem ? (
+        <span className="field-error" id={`${id}-problem`} role="alert">
+          {problem}
+        </span>
+      ) : null}
       {value.kind === 'last' ? (
         <span className="live-badge" title={`until ${fmtTime(to)}`}>
           live

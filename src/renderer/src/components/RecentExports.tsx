@@ -28,8 +28,12 @@ function took(t: Task): string {
 /** Status colours are for process state; a finished export is neutral, a failed one a warning. */
 const badge = (t: Task) => (t.status === 'failed' ? 'badge-warn' : t.status === 'completed' ? 'badge-ok' : 'badge-off');
 
-/** The signed-in user's background exports (admins: everyone's), newest first, with download, cancel and remove. */
-export function RecentExports() {
+/**
+ * The signed-in user's background exports (admins: everyone's), newest first, with download, cancel
+ * and remove. Removing a finished file asks first; `onRemoved` lets the page forget a task it shows.
+ */
+export function RecentExports({ onRemoved }: { onRemoved?: (taskId: string) => void } = {}) {
+  const [confirming, setConfirming] = useState<string | null>(null);
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors.at(-1);
   const list = useTaskList({ name: EXPORT_JOB, limit: PAGE, cursor });
@@ -48,8 +52,10 @@ export function RecentExports() {
   };
   const remove = async (t: Task) => {
     setNote(null);
+    setConfirming(null);
     try {
       await deleteTask(t.task_id);
+      if (!isRunning(t)) onRemoved?.(t.task_id);
     } catch (err) {
       setNote({ kind: 'error', text: errorText(err) });
     }
@@ -109,9 +115,26 @@ export function RecentExports() {
                           Download
                         </button>
                       ) : null}
-                      <button type="button" className="btn btn-small" aria-label={`${isRunning(t) ? 'Cancel' : 'Remove'} the export started ${started}`} onClick={() => void remove(t)}>
-                        {isRunning(t) ? 'Cancel' : 'Remove'}
-                      </button>
+                      {confirming === t.task_id ? (
+                        <span role="group" aria-label={`Remove the export started ${started}?`}>
+                          <span className="muted">Remove the file? </span>
+                          <button type="button" className="btn btn-small btn-danger" onClick={() => void remove(t)}>
+                            Yes, remove
+                          </button>
+                          <button type="button" className="btn btn-small" onClick={() => setConfirming(null)}>
+                            Keep
+                          </button>
+                        </span>
+                      ) : (
+                        <button
+                          type="button"
+                          className="btn btn-small"
+                          aria-label={`${isRunning(t) ? 'Cancel' : 'Remove'} the export started ${started}`}
+                          onClick={() => (isRunning(t) ? void remove(t) : setConfirming(t.task_id))}
+                        >
+                          {isRunning(t) ? 'Cancel' : 'Remove'}
+                        </button>
+                      )}
                     </td>
                   </tr>
                 );

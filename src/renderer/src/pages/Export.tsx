@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { FINISHED_STATUSES, type Task } from '../../../shared/jobs';
-import { api, buildUrl, errorText } from '../api/client';
+import { api, ApiError, buildUrl, errorText } from '../api/client';
 import { downloadFile } from '../api/download';
 import { streamEvents } from '../api/sse';
 import { DevicePicker } from '../components/DevicePicker';
@@ -89,6 +89,16 @@ export function Export() {
       setStartError(errorText(err));
     }
   };
+  /** The file may be gone meanwhile (removed, or past retention): say so instead of failing silently. */
+  const downloadBackground = async (url: string, name: string) => {
+    setStartError('');
+    try {
+      await downloadFile(url, name);
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 404 || err.status === 410)) setTaskId(null);
+      setStartError(err instanceof ApiError && err.status === 404 ? 'That export was removed; start a new one.' : errorText(err));
+    }
+  };
   const cancel = async () => {
     if (taskId) await api(`/api/tasks/${taskId}`, { method: 'DELETE' }).catch((err) => setStartError(errorText(err)));
   };
@@ -146,7 +156,7 @@ export function Export() {
                   <span data-testid="export-done">
                     Export ready: {fmtCount(meta.rows)} rows, {fmtBytes(meta.bytes)}.
                   </span>{' '}
-                  <button type="button" className="btn btn-primary btn-small" onClick={() => void downloadFile(done.result!.download_url, meta.file_name)}>
+                  <button type="button" className="btn btn-primary btn-small" onClick={() => void downloadBackground(done.result!.download_url, meta.file_name)}>
                     Download {meta.file_name}
                   </button>
                 </Note>
@@ -158,7 +168,7 @@ export function Export() {
         </Panel>
       </div>
       <Panel title="Recent exports">
-        <RecentExports />
+        <RecentExports onRemoved={(id) => id === taskId && setTaskId(null)} />
       </Panel>
     </>
   );

@@ -5,7 +5,7 @@ import { readingInputSchema, type Reading } from '../../../shared/telemetry';
 import { api, ApiError, errorText } from '../api/client';
 import { useIsAdmin } from '../api/queries';
 import { CsvImport } from '../components/CsvImport';
-import { IngestKey, ingestOptions } from '../components/IngestKey';
+import { IngestKey, ingestOptions, ingestRefusal } from '../components/IngestKey';
 import { Field, Note, PageHeader, Panel } from '../components/ui';
 import { fmtTime, fromLocalInput, toLocalInput } from '../lib/format';
 import { numberOrUndefined, serverFieldErrors, validate, type FieldErrors } from '../lib/form';
@@ -57,7 +57,7 @@ function ReadingForm() {
       void qc.invalidateQueries();
     } catch (err) {
       if (err instanceof ApiError) setServerErrors(serverFieldErrors(err.errors));
-      setResult({ kind: 'error', text: errorText(err) });
+      setResult({ kind: 'error', text: (err instanceof ApiError && ingestRefusal(err)) || errorText(err) });
     } finally {
       setBusy(false);
     }

@@ -1,0 +1,112 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hasChromium, openBrowser, type Browser } from './helpers/browser';
+import { ADMIN, UiStation } from './helpers/station';
+
+const ENGINEER = { username: 'field-engineer', password: 'field-engineer-pw-1' };
+
+/**
+ * The UI as an engineer (role user) meets it: what the menu offers, what a refused ingest key says,
+ * a time range that cannot be, and removing an export. Each test signs in on a fresh browser.
+ */
+describe.skipIf(!hasChromium)('the UI for a field engineer', () => {
+  let station: UiStation;
+  let admin: string;
+  let b: Browser;
+
+  beforeAll(async () => {
+    station = await new UiStation().start();
+    admin = await station.token();
+    const res = await station.api('POST', '/api/users', admin, { ...ENGINEER, role: 'user' });
+    expect(res.status).toBe(201);
+    const now = Math.floor(Date.now() / 1000);
+    const key = await station.key('device');
+    const readings = Array.from({ length: 50 }, (_, i) => ({ device_id: 'eng-well-1', ts: now - 3600 + i * 60, temperature: 60 + i / 10, pressure: 2000 }));
+    expect((await station.api('POST', '/api/telemetry/batch', admin, readings, { 'x-api-key': key })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await station?.stop();
+  });
+  beforeEach(async () => {
+    b = await openBrowser();
+  });
+  afterEach(async () => {
+    await b?.close();
+  });
+
+  const signIn = async (user: { username: string; password: string }) => {
+    await b.page.goto(station.url);
+    await b.page.getByLabel('Username').fill(user.username);
+    await b.page.getByLabel('Password').fill(user.password);
+    await b.page.getByRole('button', { name: 'Sign in' }).click();
+    await b.page.getByRole('heading', { name: 'Overview' }).waitFor();
+  };
+  const nav = async (name: string) => {
+    await b.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+    await b.page.getByRole('heading', { level: 1 }).first().waitFor();
+  };
+  const menu = () => b.page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+
+  it('when an engineer signs in, then the menu has no Admin or Settings; an admin sees both', async () => {
+    await signIn(ENGINEER);
+    await expect.poll(menu).toContain('Export');
+    expect(await menu()).not.toEqual(expect.arrayContaining(['Admin']));
+    expect(await menu()).not.toEqual(expect.arrayContaining(['Settings']));
+    await b.shot('engineer-menu');
+    await b.page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(ADMIN);
+    await expect.poll(menu).toEqual(expect.arrayContaining(['Admin', 'Settings']));
+  });
+
+  it('when an engineer posts with a mistyped or a read-only key, then the session stays, the reason is in words and the form keeps its values', async () => {
+    await signIn(ENGINEER);
+    await nav('Ingest');
+    await b.page.getByTestId('engineer-ingest-hint').waitFor();
+    await b.page.getByLabel('API key for ingest').fill('sok_this-key-does-not-exist');
+    await b.page.getByRole('button', { name: 'Use this key' }).click();
+    await b.page.getByLabel('Device id').fill('eng-well-2');
+    await b.page.getByLabel(/^Temperature/).fill('71.5');
+    await b.page.getByRole('button', { name: 'Post reading' }).click();
+    await b.page.getByText(/did not accept this ingest key/).waitFor();
+    await b.shot('engineer-ingest-bad-key');
+    expect(await b.page.getByLabel('Device id').inputValue()).toBe('eng-well-2');
+    expect(await b.page.getByLabel(/^Temperature/).inputValue()).toBe('71.5');
+    await expect.poll(() => b.page.locator('.user').textContent()).toContain(`Signed in as ${ENGINEER.username}`);
+
+    const readOnly = await station.key('user');
+    await b.page.getByRole('button', { name: 'Forget key' }).click();
+    await b.page.getByLabel('API key for ingest').fill(readOnly);
+    await b.page.getByRole('button', { name: 'Use this key' }).click();
+    await b.page.getByRole('button', { name: 'Post reading' }).click();
+    await b.page.getByText(/may read but not post readings/).waitFor();
+    expect(await b.page.getByText(/HTTP 403/).count()).toBe(0);
+    await expect.poll(() => b.page.locator('.user').textContent()).toContain(`Signed in as ${ENGINEER.username}`);
+  });
+
+  it('when From is set later than To, then it is not applied and the page says why', async () => {
+    await signIn(ENGINEER);
+    await nav('Export');
+    const from = b.page.getByLabel('From', { exact: true });
+    const to = await b.page.getByLabel('To', { exact: true }).inputValue();
+    const later = new Date(Date.parse(`${to}:00Z`) + 2 * 86_400_000).toISOString().slice(0, 16);
+    await from.fill(later);
+    await b.page.getByText(/From must be before To/).waitFor();
+    expect(await from.getAttribute('aria-invalid')).toBe('true');
+    await b.shot('range-from-after-to');
+  });
+
+  it('when a finished export is removed, then removing asks first and its Download button goes away', async () => {
+    await signIn(ENGINEER);
+    await nav('Export');
+    await b.page.getByRole('button', { name: 'Start background export' }).click();
+    await b.page.getByTestId('export-done').waitFor();
+    const download = b.page.getByRole('button', { name: /^Download .*\.csv$/ });
+    await download.waitFor();
+    const remove = b.page.getByRole('button', { name: /^Remove the export started/ }).first();
+    await remove.click();
+    await b.page.getByRole('button', { name: 'Keep' }).click();
+    await remove.click();
+    await b.page.getByRole('button', { name: 'Yes, remove' }).click();
+    await expect.poll(() => download.count()).toBe(0);
+    await expect.poll(() => b.page.getByText(/No background exports yet/).count()).toBe(1);
+  });
+});
