@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportMissingTool } from './missing-tool';
@@ -26,12 +26,33 @@ export class TestMosquitto {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
-  static async start(options: { persistent?: boolean } = {}): Promise<TestMosquitto> {
+  /**
+   * `tls`: PEM files for an mqtts:// listener; `users`: a password file, and anonymous clients refused.
+   */
+  static async start(options: { persistent?: boolean; tls?: { cert: string; key: string }; users?: Record<string, string> } = {}): Promise<TestMosquitto> {
     const dir = mkdtempSync(join(tmpdir(), 'oilfield-mosquitto-'));
     const m = new TestMosquitto(await freePort(), dir);
-    const lines = [`listener ${m.port} 127.0.0.1`, 'allow_anonymous true', `persistence ${options.persistent ? 'true' : 'false'}`, 'log_dest stderr', 'log_type error', 'log_type warning', 'max_queued_messages 100000'];
+    const lines = [`listener ${m.port} 127.0.0.1`, `allow_anonymous ${options.users ? 'false' : 'true'}`, `persistence ${options.persistent ? 'true' : 'false'}`, 'log_dest stderr', 'log_type error', 'log_type warning', 'max_queued_messages 100000'];
     if (options.persistent) lines.push(`persistence_location ${dir}/`, 'autosave_interval 1');
+    if (options.tls) {
+      writeFileSync(join(dir, 'server.crt'), options.tls.cert);
+      writeFileSync(join(dir, 'server.key'), options.tls.key);
+      lines.push(`certfile ${join(dir, 'server.crt')}`, `keyfile ${join(dir, 'server.key')}`);
+    }
+    if (options.users) {
+      const file = join(dir, 'passwd');
+      writeFileSync(file, '');
+      for (const [user, password] of Object.entries(options.users)) {
+        const r = spawnSync('mosquitto_passwd', ['-b', file, user, password]);
+        if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr}`);
+      }
+      lines.push(`password_file ${file}`);
+    }
     writeFileSync(join(dir, 'mosquitto.conf'), `${lines.join('\n')}\n`);
+    // started as root, mosquitto drops to its own user, which must read these test-only files
+    chmodSync(dir, 0o755);
+    if (options.tls) for (const f of ['server.crt', 'server.key']) chmodSync(join(dir, f), 0o644);
+    if (options.users) chmodSync(join(dir, 'passwd'), 0o644);
     await m.launch();
     return m;
   }

@@ -14,6 +14,8 @@ export interface EdgeNodeOptions {
   metrics?: string[];
   username?: string;
   password?: string;
+  /** PEM of the CA for an mqtts:// broker */
+  ca?: string;
   /** answer NCMD Rebirth by publishing the births again (default true) */
   answerRebirth?: boolean;
 }
@@ -49,6 +51,7 @@ export class EdgeNode {
       reconnectPeriod: 0,
       username: o.username,
       password: o.password,
+      ...(o.ca ? { ca: o.ca } : {}),
       will: { topic: `spBv1.0/${o.group}/NDEATH/${o.node}`, payload: encodeSparkplug({ timestamp: Date.now(), metrics: [{ name: 'bdSeq', type: 'UInt64', value: bdSeq }] }), qos: 1, retain: false },
     });
     const n = new EdgeNode(client, o);
