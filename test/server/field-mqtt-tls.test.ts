@@ -3,11 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { reportMissingTool } from './helpers/missing-tool';
 import { hasMosquitto, TestMosquitto } from './helpers/mosquitto';
 import { EdgeNode } from './helpers/sparkplug-node';
 import { TestStation } from './helpers/station';
 
 const hasOpenssl = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
+if (!hasOpenssl) reportMissingTool('openssl', 'openssl');
 const BASE_MS = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 
 /** A throwaway CA and a server certificate for 127.0.0.1 (IP SAN), made with openssl. */
