@@ -92,12 +92,12 @@ export async function startStation(config: Config, options: StationOptions = {})
   const { guards } = security;
 
   const telemetryRepo = new TelemetryRepository(db);
-  const telemetry = new TelemetryService(telemetryRepo);
+  const telemetry = new TelemetryService(telemetryRepo, audit);
   const stats = new TelemetryStats(db);
   const devices = new DeviceRepository(db);
   const cache = await createCache(config, logger);
   const cachedTelemetry = cacheTelemetryStats(cache, telemetry, config.cache.ttlSeconds);
-  const jobs = await startJobs(config, db, logger, guards);
+  const jobs = await startJobs(config, db, logger, guards, audit);
 
   // The ML routes ask for roles; map them onto the policy's guards (engineers or admins only).
   const requireRole = (...roles: Role[]) => (roles.includes('user') ? guards.user : guards.admin);

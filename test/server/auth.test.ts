@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN, ENGINEER, minutesAgo, TestStation } from './helpers/station';
 
 let s: TestStation;
@@ -144,6 +144,23 @@ describe('audit', () => {
     const rows = auditActions().filter((r) => r.target === created.body.prefix);
     expect(rows.map((r) => r.action)).toEqual(['key.create', 'key.revoke']);
     expect(s.count("SELECT COUNT(*) FROM audit_log WHERE action = 'keys.delete'")).toBe(0);
+  });
+
+  it('when rule limits are deleted, then one audit row says so (not also a generic ml.delete)', async () => {
+    const limits = { temperature_min: 0, temperature_max: 150 };
+    expect((await s.call('PUT', '/api/ml/limits/well-lim', { token: admin, body: limits })).status).toBeLessThan(300);
+    const before = s.count('SELECT COUNT(*) FROM audit_log');
+    expect((await s.call('DELETE', '/api/ml/limits/well-lim', { token: admin })).status).toBe(204);
+    const added = s.db.prepare('SELECT action, target FROM audit_log ORDER BY id DESC LIMIT ?').all(s.count('SELECT COUNT(*) FROM audit_log') - before);
+    expect(added).toEqual([{ action: 'ml.limits.delete', target: 'well-lim' }]);
+  });
+
+  it('when a finished export task is removed, then tasks.delete is audited once, with the task and the actor', async () => {
+    const task = await s.call('POST', '/api/telemetry/export/async', { token: admin, body: { device_id: 'well-none' } });
+    await vi.waitFor(async () => expect((await s.call('GET', `/api/tasks/${task.body.task_id}`, { token: admin })).body.status).toBe('completed'), { timeout: 20_000, interval: 100 });
+    expect((await s.call('DELETE', `/api/tasks/${task.body.task_id}`, { token: admin })).status).toBe(204);
+    const rows = s.db.prepare('SELECT action, actor FROM audit_log WHERE target = ?').all(task.body.task_id);
+    expect(rows).toEqual([{ action: 'tasks.delete', actor: 'admin' }]);
   });
 
   it('when the audit query has an unknown filter, then 422', async () => {

@@ -1,6 +1,5 @@
 import type { RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
-import { auditDeletes } from '../audit/deletes';
 import type { AuditLog } from '../audit/repository';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -34,7 +33,7 @@ export interface SecurityDeps {
 
 export interface Security {
   guards: Guards;
-  /** authentication, then the delete audit hook: one middleware for AppDeps.authenticate */
+  /** sets req.principal (AppDeps.authenticate) */
   authenticate: RequestHandler;
   /** POST /token (rate-limited) and /api/setup: mount before authentication */
   publicRouters: Router[];
@@ -63,10 +62,9 @@ export async function createSecurity(deps: SecurityDeps): Promise<Security> {
   const limits = createRateLimits({ limits: config.rateLimits, sendCommand, redisPrefix: config.redis?.prefix, log: logger });
   const external = config.oidc ? (await import('./oidc')).createOidcVerifier(config.oidc) : undefined;
   const authn = authenticate({ tokens: deps.tokens, users: deps.users, keys: deps.keys, revoked: deps.revoked, external });
-  const audited = auditDeletes(deps.audit);
   return {
     guards: createGuards({ limits }),
-    authenticate: (req, res, next) => authn(req, res, (err?: unknown) => (err ? next(err) : audited(req, res, next))),
+    authenticate: authn,
     publicRouters: [createTokenRouter(deps.auth, limits.token), createSetupRouter(deps.auth)],
     close: closeRedis,
   };

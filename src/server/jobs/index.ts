@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../audit/repository';
 import type { Guards } from '../auth/guards';
 import type { Config } from '../config';
 import type { Db } from '../db/open';
@@ -26,7 +27,7 @@ export interface Jobs {
  * (and as BullMQ's fallback while Redis cannot take work). Call `start()` on the queue once the
  * HTTP server listens; `close()` hands running tasks back.
  */
-export async function startJobs(config: Config, db: Db, logger: Logger, guards: Guards): Promise<Jobs> {
+export async function startJobs(config: Config, db: Db, logger: Logger, guards: Guards, audit: { record(e: AuditEntry): void }): Promise<Jobs> {
   const registry = new JobRegistry(ALL_JOBS);
   const store = new JobStore(db);
   const log = logger.child({ component: 'jobs' });
@@ -36,7 +37,7 @@ export async function startJobs(config: Config, db: Db, logger: Logger, guards: 
   const queue: JobQueue = config.redis ? new (await import('./bull-queue')).BullJobQueue(deps, config.redis, local, log) : local;
   await queue.start();
   const maintenance = startJobMaintenance(store, config, log);
-  const routeDeps = { config, queue, store, guards };
+  const routeDeps = { config, queue, store, guards, audit };
   return {
     queue,
     store,

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import express, { Router } from 'express';
 import type { ExportJobPayload } from '../../shared/jobs';
 import { EXPORT_JOB, exportJobResultSchema, taskListQuerySchema } from '../../shared/jobs';
+import type { AuditEntry } from '../audit/repository';
 import type { Guards } from '../auth/guards';
 import type { Config } from '../config';
 import { AppError } from '../http/errors';
@@ -19,6 +20,7 @@ export interface JobRoutesDeps {
   queue: JobQueue;
   store: JobStore;
   guards: Guards;
+  audit: { record(e: AuditEntry): void };
 }
 
 /**
@@ -83,11 +85,16 @@ export function createTasksRouter(deps: JobRoutesDeps): Router {
 
   router.delete('/:id', guards.read, async (req, res) => {
     const row = visibleTask(store, req, req.params.id);
+    const entry = { actor: req.principal?.subject ?? null, action: 'tasks.delete', target: row.id, ip: req.ip ?? null };
     if (!isFinished(row) && (await deps.queue.cancel(row.id))) {
+      deps.audit.record({ ...entry, detail: { cancelled: true } });
       return void res.status(200).json(toTask(store.get(row.id)!, config));
     }
     removeExportFiles(config, row.id);
-    store.remove(row.id);
+    store.inTransaction(() => {
+      store.remove(row.id);
+      deps.audit.record(entry);
+    });
     res.status(204).end();
   });
 

@@ -141,7 +141,7 @@ export function createTelemetryRouter(deps: TelemetryRouterDeps): Router {
   });
 
   router.delete('/:id', guards.admin, (req, res) => {
-    service.delete(parseId(req.params.id, 'reading'));
+    service.delete(parseId(req.params.id, 'reading'), { name: req.principal?.subject ?? null, ip: req.ip });
     res.status(204).end();
   });
 

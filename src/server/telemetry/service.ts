@@ -1,6 +1,7 @@
 import type { BatchResult, ListQuery, NewReading, ReadingPage, Reading } from '../../shared/telemetry';
 import { safeParseReading } from '../../shared/telemetry';
 import type { FieldError } from '../../shared/problem';
+import type { AuditEntry } from '../audit/repository';
 import { AppError, fieldErrors, notFound } from '../http/errors';
 import { MalformedLine } from './body';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -44,7 +45,11 @@ export class TelemetryService {
     (input: NewReading) => this.ingestOne(input),
   );
 
-  constructor(private readonly repo: TelemetryRepository) {}
+  constructor(
+    private readonly repo: TelemetryRepository,
+    /** deletes are audited in their own transaction */
+    private readonly audit?: { record(e: AuditEntry): void },
+  ) {}
 
   onWrite(listener: WriteListener): void {
     this.listeners.push(listener);
@@ -129,9 +134,14 @@ export class TelemetryService {
     return toReading(row);
   }
 
-  delete(id: number): void {
+  /** Deletes one reading; its tombstone (for the mirror) and its audit entry commit with it. */
+  delete(id: number, actor: { name: string | null; ip?: string } = { name: null }): void {
     const row = this.repo.get(id);
-    if (!row || !this.repo.delete(id, () => this.deleteRecorders.forEach((record) => record(row)))) throw notFound(`reading ${id}`);
+    const recordAll = () => {
+      this.deleteRecorders.forEach((record) => record(row!));
+      this.audit?.record({ actor: actor.name, action: 'telemetry.delete', target: String(id), ip: actor.ip ?? null, detail: { device_id: row!.device_id, ts: row!.ts / 1000 } });
+    };
+    if (!row || !this.repo.delete(id, recordAll)) throw notFound(`reading ${id}`);
     for (const listener of this.deleteListeners) listener(row.device_id);
   }
 
