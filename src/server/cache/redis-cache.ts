@@ -27,6 +27,8 @@ export class RedisCache implements Cache {
   private trusted = false;
   private flushing: Promise<void> | undefined;
   private lastError: string | undefined;
+  /** the last cache failure logged, so an outage is one log line, not one per request */
+  private lastLogged: string | undefined;
 
   constructor(
     private readonly client: Redis,
@@ -35,6 +37,7 @@ export class RedisCache implements Cache {
   ) {
     this.keyPrefix = `${prefix}:cache:`;
     this.tagPrefix = `${prefix}:cache-tag:`;
+    client.on('ready', () => (this.lastLogged = undefined));
     client.on('ready', () => this.flush());
     client.on('close', () => (this.trusted = false));
     client.on('error', (err: Error) => (this.lastError = err.message));
@@ -46,20 +49,22 @@ export class RedisCache implements Cache {
     try {
       const text = await this.client.get(this.keyPrefix + key);
       return text === null ? undefined : (JSON.parse(text) as unknown);
-    } catch {
+    } catch (err) {
+      this.failed('read', err);
       return undefined;
     }
   }
 
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     if (!this.trusted) return;
-    await this.client.set(this.keyPrefix + key, JSON.stringify(value), 'EX', ttlSeconds).catch(() => undefined);
+    await this.client.set(this.keyPrefix + key, JSON.stringify(value), 'EX', ttlSeconds).catch((err: unknown) => this.failed('write', err));
   }
 
   async del(key: string): Promise<void> {
     try {
       await this.client.unlink(this.keyPrefix + key);
-    } catch {
+    } catch (err) {
+      this.failed('delete', err);
       this.distrust();
     }
   }
@@ -70,14 +75,15 @@ export class RedisCache implements Cache {
     const multi = this.client.multi().set(k, JSON.stringify(value), 'EX', ttlSeconds);
     // a tag set outlives its keys a little, so it never forgets a key that is still cached
     for (const tag of tags) multi.sadd(this.tagPrefix + tag, k).expire(this.tagPrefix + tag, ttlSeconds + 60);
-    await multi.exec().catch(() => undefined);
+    await multi.exec().catch((err: unknown) => this.failed('write', err));
   }
 
   async invalidate(tags: readonly string[]): Promise<void> {
     if (!tags.length) return;
     try {
       await this.client.eval(INVALIDATE, tags.length, ...tags.map((t) => this.tagPrefix + t));
-    } catch {
+    } catch (err) {
+      this.failed('invalidate', err);
       this.distrust();
     }
   }
@@ -89,6 +95,17 @@ export class RedisCache implements Cache {
 
   async close(): Promise<void> {
     await closeRedisClient(this.client);
+  }
+
+  /**
+   * A cache operation failed: the request is served without the cache (a miss, or a write that did
+   * not happen), and the log says so once per distinct error rather than once per request.
+   */
+  private failed(op: string, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    if (message === this.lastLogged) return;
+    this.lastLogged = message;
+    this.logger.warn({ op, err: message }, 'cache operation failed; served without the cache');
   }
 
   private distrust(): void {
