@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import type { Db } from '../../src/server/db/open';
 import type { TestStation } from './helpers/station';
 
@@ -18,14 +19,16 @@ export function insertRows(db: Db, n: number, devices = ['WELL-A', 'WELL-B']): v
   ).run({ n, a: refs[0], b: refs[1] ?? refs[0], base: BASE_MS, now });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** Polls `fn` (vi.waitFor) until it gives something other than undefined or false. */
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const v = await fn();
+      if (v === undefined || v === false) throw new Error(`timed out waiting for ${what}`);
+      return v;
+    },
+    { timeout: timeoutMs, interval: everyMs },
+  );
 }
 
 /** Polls a task until it is finished; returns its final body. */
