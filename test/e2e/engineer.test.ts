@@ -94,6 +94,35 @@ describe.skipIf(!hasChromium)('the UI for a field engineer', () => {
     await b.shot('range-from-after-to');
   });
 
+  it('when the engineer picks the shift or today presets and zooms the chart, then the range follows and a Reset zoom button undoes the zoom', async () => {
+    await signIn(ENGINEER);
+    await b.page.goto(`${station.url}/telemetry?device=eng-well-1`);
+    await b.page.getByTestId('series-chart').waitFor();
+    const quick = b.page.getByRole('group', { name: 'Quick time range' });
+    await quick.getByRole('button', { name: 'Shift' }).click();
+    await expect.poll(() => b.page.url()).toContain('last=43200');
+    expect(await quick.getByRole('button', { name: 'Shift' }).getAttribute('aria-pressed')).toBe('true');
+    await quick.getByRole('button', { name: 'Today' }).click();
+    await expect.poll(() => b.page.url()).toContain('last=today');
+    await quick.getByRole('button', { name: '30 d' }).click();
+    await expect.poll(() => b.page.url()).toContain(`last=${30 * 86400}`);
+    await quick.getByRole('button', { name: '24 h' }).click();
+    await expect.poll(() => b.page.getByTestId('series-chart').getAttribute('data-points')).not.toBe('0');
+    const over = b.page.locator('.u-over');
+    const box = (await over.boundingBox())!;
+    await b.page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
+    await b.page.mouse.down();
+    await b.page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2, { steps: 5 });
+    await b.page.mouse.up();
+    const reset = b.page.getByRole('button', { name: 'Reset zoom' });
+    await reset.waitFor();
+    await expect.poll(() => b.page.url()).toMatch(/from=\d+&to=\d+/);
+    await b.shot('telemetry-zoomed');
+    await reset.click();
+    await expect.poll(() => b.page.url()).toContain('last=86400');
+    expect(await reset.count()).toBe(0);
+  });
+
   it('when a finished export is removed, then removing asks first and its Download button goes away', async () => {
     await signIn(ENGINEER);
     await nav('Export');

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { fmtTime, fromLocalInput, toLocalInput } from '../lib/format';
-import { QUICK_RANGES, resolveRange, type TimeRange } from '../lib/range';
+import { isLive, QUICK_RANGES, resolveRange, sameRange, type TimeRange } from '../lib/range';
 
 /**
  * Grafana-style quick ranges plus a from/to pair; the chosen quick range is pressed. A From that is
@@ -27,10 +27,11 @@ export function RangePicker({ value, onChange }: { value: TimeRange; onChange: (
           <button
             key={q.label}
             type="button"
-            aria-pressed={value.kind === 'last' && value.seconds === q.seconds}
+            title={q.title}
+            aria-pressed={sameRange(value, q.range)}
             onClick={() => {
               setDraft(null);
-              onChange({ kind: 'last', seconds: q.seconds });
+              onChange(q.range);
             }}
           >
             {q.label}
@@ -64,7 +65,7 @@ export function RangePicker({ value, onChange }: { value: TimeRange; onChange: (
           {problem}
         </span>
       ) : null}
-      {value.kind === 'last' ? (
+      {isLive(value) ? (
         <span className="live-badge" title={`until ${fmtTime(to)}`}>
           live
         </span>

@@ -25,6 +25,8 @@ export interface SeriesChartProps {
   spans?: Span[];
   onZoom?: (from: number, to: number) => void;
   onReset?: () => void;
+  /** the view is a zoom: offer a button that undoes it (double-click is not discoverable, nor usable by keyboard) */
+  zoomed?: boolean;
   height?: number;
 }
 
@@ -90,10 +92,10 @@ export function SeriesChart(p: SeriesChartProps) {
       legend: { live: true },
       series: [
         { label: 'Time', value: (_u, v) => (v == null ? '—' : fmtTime(v)) },
-        { label: `Temperature (${labels.temperature})`, scale: 'temp', stroke: tColor, width: 1.5, value: (_u, v) => (v == null ? '—' : v.toFixed(2)) },
+        { label: `Temperature (${labels.temperature})`, scale: 'temp', stroke: tColor, width: 2.5, value: (_u, v) => (v == null ? '—' : v.toFixed(2)) },
         { label: 'T min', scale: 'temp', stroke: band(tColor), ...faint, show: true },
         { label: 'T max', scale: 'temp', stroke: band(tColor), ...faint },
-        { label: `Pressure (${labels.pressure})`, scale: 'press', stroke: pColor, width: 1.5, value: (_u, v) => (v == null ? '—' : v.toFixed(1)) },
+        { label: `Pressure (${labels.pressure})`, scale: 'press', stroke: pColor, width: 2.5, value: (_u, v) => (v == null ? '—' : v.toFixed(1)) },
         { label: 'P min', scale: 'press', stroke: band(pColor), ...faint },
         { label: 'P max', scale: 'press', stroke: band(pColor), ...faint },
       ],
@@ -166,6 +168,11 @@ export function SeriesChart(p: SeriesChartProps) {
       />
       {p.deviceId && series.isSuccess && points.length === 0 ? <p className="chart-empty">No readings of {p.deviceId} in this range.</p> : null}
       <p className="chart-help">
+        {p.zoomed && p.onReset ? (
+          <button type="button" className="btn btn-small" onClick={p.onReset}>
+            Reset zoom
+          </button>
+        ) : null}{' '}
         Drag across the chart to zoom · double-click to reset{series.data ? ` · ${series.data.bucket_seconds} s per point` : ''}
       </p>
     </div>

@@ -6,7 +6,7 @@ import { RangePicker } from '../components/RangePicker';
 import { ReadingsTable, type TimeOrder } from '../components/ReadingsTable';
 import { SeriesChart } from '../components/SeriesChart';
 import { Empty, Field, PageHeader, Panel } from '../components/ui';
-import { rangeFromSearch, rangeToSearch, resolveRange, type TimeRange } from '../lib/range';
+import { isLive, rangeFromSearch, rangeToSearch, resolveRange, type TimeRange } from '../lib/range';
 
 interface ViewState {
   device: string;
@@ -44,7 +44,7 @@ export function Telemetry() {
     return () => clearInterval(t);
   }, [range.kind]);
   const { from, to } = resolveRange(range, Date.now() + tick * 0);
-  const live = range.kind === 'last';
+  const live = isLive(range);
 
   return (
     <>
@@ -67,6 +67,7 @@ export function Telemetry() {
             to={to}
             units={units}
             live={live}
+            zoomed={previous !== null}
             onZoom={(f, t) => {
               setPrevious((p) => p ?? range);
               setState({ range: { kind: 'abs', from: f, to: t } });
