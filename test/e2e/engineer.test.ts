@@ -123,6 +123,24 @@ describe.skipIf(!hasChromium)('the UI for a field engineer', () => {
     expect(await reset.count()).toBe(0);
   });
 
+  it('when the engineer picks a theme, then the page takes it at once and keeps it after a reload', async () => {
+    await signIn(ENGINEER);
+    const theme = b.page.getByLabel('Theme');
+    await theme.selectOption('contrast');
+    expect(await b.page.evaluate(() => document.documentElement.dataset.theme)).toBe('contrast');
+    const bg = () => b.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await bg()).toBe('rgb(255, 255, 255)');
+    await b.shot('theme-contrast');
+    await b.page.reload();
+    await b.page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(await b.page.evaluate(() => document.documentElement.dataset.theme)).toBe('contrast');
+    await b.page.getByLabel('Theme').selectOption('dark');
+    expect(await bg()).toBe('rgb(18, 20, 23)');
+    await b.shot('theme-dark');
+    await b.page.getByLabel('Theme').selectOption('system');
+    expect(await b.page.evaluate(() => document.documentElement.dataset.theme)).toBeUndefined();
+  });
+
   it('when a finished export is removed, then removing asks first and its Download button goes away', async () => {
     await signIn(ENGINEER);
     await nav('Export');

@@ -4,7 +4,11 @@ import { createRoot } from 'react-dom/client';
 import { ApiError } from './api/client';
 import { session } from './api/session';
 import { App } from './App';
+import { applyTheme, savedTheme } from './lib/theme';
 import './styles.css';
+
+// before the first render, so the page never flashes in the other theme
+applyTheme(savedTheme());
 
 const queryClient = new QueryClient({
   defaultOptions: {

@@ -1,4 +1,5 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
+import { applyTheme, savedTheme, THEMES, type Theme } from '../lib/theme';
 import { Link, useLocation } from 'wouter';
 import { api } from '../api/client';
 import { session } from '../api/session';
@@ -77,6 +78,29 @@ function StatusBar() {
   );
 }
 
+function ThemePicker() {
+  const [theme, setTheme] = useState<Theme>(savedTheme);
+  return (
+    <label className="theme-picker">
+      <span className="inline-label">Theme</span>
+      <select
+        value={theme}
+        onChange={(e) => {
+          const t = e.target.value as Theme;
+          applyTheme(t);
+          setTheme(t);
+        }}
+      >
+        {THEMES.map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const [location] = useLocation();
   const me = useMe();
@@ -110,6 +134,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <div className="status" aria-label="Station status">
           <StatusBar />
         </div>
+        <ThemePicker />
         <div className="user">
           {me.data ? (
             <span>
