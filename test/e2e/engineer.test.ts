@@ -63,6 +63,11 @@ describe.skipIf(!hasChromium)('the UI for a field engineer', () => {
     await b.page.getByTestId('engineer-ingest-hint').waitFor();
     await b.page.getByLabel('API key for ingest').fill('sok_this-key-does-not-exist');
     await b.page.getByRole('button', { name: 'Use this key' }).click();
+    // field errors in plain words, not zod's or the API's
+    await b.page.getByLabel(/^Temperature/).fill('hot');
+    await b.page.getByLabel('Device id').fill('');
+    await expect.poll(() => b.page.locator('.field-error').allTextContents()).toContain('Must be a number');
+    for (const text of await b.page.locator('.field-error').allTextContents()) expect(text).not.toMatch(/Invalid input|expected \w+, received|temperature must/);
     await b.page.getByLabel('Device id').fill('eng-well-2');
     await b.page.getByLabel(/^Temperature/).fill('71.5');
     await b.page.getByRole('button', { name: 'Post reading' }).click();

@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await page.getByLabel('Device id').fill('bad id');
     await page.getByLabel('Temperature (°C)').fill('hot');
     await expect.poll(() => page.locator('.field-error').allTextContents()).toEqual(
-      expect.arrayContaining([expect.stringContaining('letters, digits'), expect.stringContaining('must be a number')]),
+      expect.arrayContaining([expect.stringContaining('letters, digits'), expect.stringContaining('Must be a number')]),
     );
     await b.shot('03-ingest-errors');
     await page.getByRole('button', { name: 'Create a device key for this session' }).click();

@@ -52,8 +52,9 @@ async function toError(res: Response): Promise<ApiError> {
   }
   const p = body as Partial<Problem> & { error_description?: string };
   const detail = (typeof p === 'object' && p && (p.detail || p.error_description || p.title)) || text || res.statusText;
-  const prefix = res.status === 404 && res.url.includes('/api/') ? 'Not found' : `HTTP ${res.status}`;
-  return new ApiError(res.status, `${prefix}: ${detail}`, (typeof p === 'object' && p?.errors) || [], body);
+  // People read `detail`; the status stays on the error for code that branches on it.
+  const text404 = res.status === 404 && res.url.includes('/api/') ? `Not found: ${detail}` : String(detail);
+  return new ApiError(res.status, text404.charAt(0).toUpperCase() + text404.slice(1), (typeof p === 'object' && p?.errors) || [], body);
 }
 
 export async function request(path: string, o: CallOptions = {}): Promise<Response> {

@@ -3,6 +3,38 @@ import type { FieldError } from '../../../shared/problem';
 
 export type FieldErrors = Record<string, string>;
 
+/** zod's generic wording, and what a person reads next to the field instead. */
+const PLAIN: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^Invalid input: expected \w+, received (undefined|null)$/, () => 'Required'],
+  [/^Invalid input: expected (number|int), received \w+$/, () => 'Must be a number'],
+  [/^Invalid input: expected (string|boolean|array|object), received \w+$/, () => 'Not a valid value'],
+  [/^Too small: expected string to have >=1 characters?$/, () => 'Required'],
+  [/^Too small: expected string to have >=(\d+) characters?$/, (m) => `At least ${m[1]} characters`],
+  [/^Too big: expected string to have <=(\d+) characters?$/, (m) => `At most ${Number(m[1]).toLocaleString()} characters`],
+  [/^Too small: expected (?:number|int) to be >=?(-?[\d.e+]+)$/, (m) => `Must be at least ${Number(m[1]).toLocaleString()}`],
+  [/^Too small: expected (?:number|int) to be >(-?[\d.e+]+)$/, (m) => `Must be more than ${Number(m[1]).toLocaleString()}`],
+  [/^Too big: expected (?:number|int) to be <=?(-?[\d.e+]+)$/, (m) => `Must be at most ${Number(m[1]).toLocaleString()}`],
+  [/^Too big: expected (?:number|int) to be <(-?[\d.e+]+)$/, (m) => `Must be less than ${Number(m[1]).toLocaleString()}`],
+  [/^Invalid option: expected one of (.+)$/, (m) => `Choose one of ${m[1]!.replace(/"/g, '').replace(/\|/g, ', ')}`],
+];
+
+/**
+ * One message in plain words for the field it belongs to: zod's generic wording is replaced, and a
+ * message that starts with the API's own name for the field ("gross_volume_bbl must be a number")
+ * loses that name, since it is shown next to the field's label. Every form goes through this, for
+ * its own validation and for a 422 from the station alike.
+ */
+export function plainMessage(message: string, key: string): string {
+  // before the table: zod says "expected int, received number" for 1.5
+  if (/^Invalid input: expected int, received number$/.test(message)) return 'Must be a whole number';
+  for (const [pattern, say] of PLAIN) {
+    const m = pattern.exec(message);
+    if (m) return say(m);
+  }
+  const withoutName = message.startsWith(`${key} `) ? message.slice(key.length + 1) : message;
+  return withoutName.charAt(0).toUpperCase() + withoutName.slice(1);
+}
+
 /** Validates with the same shared schema the station uses; errors keyed by the first path segment. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): { data?: z.output<S>; errors: FieldErrors } {
   const r = schema.safeParse(value);
@@ -10,7 +42,7 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): { data
   const errors: FieldErrors = {};
   for (const issue of r.error.issues) {
     const key = String(issue.path[0] ?? '_');
-    errors[key] ??= issue.message;
+    errors[key] ??= plainMessage(issue.message, key);
   }
   return { errors };
 }
@@ -20,7 +52,7 @@ export function serverFieldErrors(errors: FieldError[]): FieldErrors {
   const out: FieldErrors = {};
   for (const e of errors) {
     const key = e.path.replace(/^(body\.)?/, '').split('.')[0] || '_';
-    out[key] ??= e.message;
+    out[key] ??= plainMessage(e.message, key);
   }
   return out;
 }

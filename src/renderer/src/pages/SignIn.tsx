@@ -39,7 +39,7 @@ export function SignIn() {
     try {
       await signIn(username, password);
     } catch (err) {
-      setError(errorText(err).replace(/^HTTP 401: /, ''));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
