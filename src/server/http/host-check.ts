@@ -2,8 +2,11 @@ import { hostname, networkInterfaces } from 'node:os';
 import type { RequestHandler } from 'express';
 import { AppError } from './errors';
 
-/** Names every station answers to: this machine over loopback. */
-const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
+/**
+ * Names every station answers to: this machine over loopback. 0.0.0.0 is what a client sends after
+ * connecting to "0.0.0.0" (Linux routes it to this machine); an address literal cannot be rebound.
+ */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1', '0.0.0.0'];
 const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 /** The machine's own addresses are read again at most this often (DHCP, a new adapter). */
 const REFRESH_MS = 5_000;
