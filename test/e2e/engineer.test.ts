@@ -146,6 +146,23 @@ describe.skipIf(!hasChromium)('the UI for a field engineer', () => {
     expect(await b.page.evaluate(() => document.documentElement.dataset.theme)).toBeUndefined();
   });
 
+  it('when an alarm opens that nobody has acknowledged, then the top bar says so and leads to it', async () => {
+    const limits = await station.api('PUT', '/api/ml/limits/eng-well-3', admin, { temperature_max: 100, alarm_open_after_s: 0 });
+    expect(limits.status).toBeLessThan(300);
+    const key = await station.key('device');
+    const now = Math.floor(Date.now() / 1000);
+    for (const [i, t] of [150, 151, 152].entries()) {
+      const res = await station.api('POST', '/api/telemetry', admin, { device_id: 'eng-well-3', ts: now - 120 + i * 30, temperature: t, pressure: 2000 }, { 'x-api-key': key });
+      expect(res.status).toBe(201);
+    }
+    await signIn(ENGINEER);
+    const banner = b.page.getByRole('link', { name: /unacknowledged alarm/ });
+    await banner.waitFor({ timeout: 60_000 });
+    await b.shot('alarm-banner');
+    await banner.click();
+    await b.page.getByRole('heading', { name: 'Anomalies', level: 1 }).waitFor();
+  });
+
   it('when a finished export is removed, then removing asks first and its Download button goes away', async () => {
     await signIn(ENGINEER);
     await nav('Export');

@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { applyTheme, savedTheme, THEMES, type Theme } from '../lib/theme';
 import { Link, useLocation } from 'wouter';
 import { api } from '../api/client';
+import { useAlarms } from '../api/alarms';
 import { session } from '../api/session';
 
 /** Ends the token on the station too (so a copy of it stops working), then forgets it here. */
@@ -41,6 +42,18 @@ function componentPill(name: string, c: Component | undefined) {
   if (!c) return <Pill key={name} label={name} state="off" detail="not used" />;
   if (c.enabled === false || c.configured === false || c.mode === 'memory' || c.mode === 'local') return <Pill key={name} label={name} state="off" detail={c.mode ?? 'off'} />;
   return <Pill key={name} label={name} state={c.ok ? 'ok' : 'alarm'} detail={c.ok ? 'ok' : (c.error ?? 'down')} />;
+}
+
+/** Open alarms nobody has acknowledged yet, as a red banner in the top bar that leads to them. */
+function AlarmBanner() {
+  const alarms = useAlarms({ state: 'open', acknowledged: 'false', limit: '1000' }, 10_000);
+  const count = alarms.data?.length ?? 0;
+  if (!count) return null;
+  return (
+    <Link href="/anomalies" className="alarm-banner" aria-label={`${count} unacknowledged alarm${count === 1 ? '' : 's'}: open Anomalies`}>
+      {count >= 1000 ? '1,000+' : count.toLocaleString()} unacknowledged alarm{count === 1 ? '' : 's'}
+    </Link>
+  );
 }
 
 function StatusBar() {
@@ -134,6 +147,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <div className="status" aria-label="Station status">
           <StatusBar />
         </div>
+        <AlarmBanner />
         <ThemePicker />
         <div className="user">
           {me.data ? (

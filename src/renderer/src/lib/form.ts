@@ -32,7 +32,9 @@ export function plainMessage(message: string, key: string): string {
     if (m) return say(m);
   }
   const withoutName = message.startsWith(`${key} `) ? message.slice(key.length + 1) : message;
-  return withoutName.charAt(0).toUpperCase() + withoutName.slice(1);
+  // other fields it names read as words: "below temperature_max" -> "below temperature max"
+  const words = withoutName.replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g, (name) => name.replace(/_/g, ' '));
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** Validates with the same shared schema the station uses; errors keyed by the first path segment. */
