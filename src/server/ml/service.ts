@@ -1,6 +1,6 @@
 import { FEATURE_NAMES, computeFeatures, fillGaps } from './features';
 import { AppError, notFound } from '../http/errors';
-import { MAX_SCORE_POINTS, type PredictResponse, type RuleFired, type ScorePoint, type Span, type SpanCreate } from '../../shared/ml';
+import { MAX_SCORE_POINTS, SCORE_SYNC_MAX, type PredictResponse, type RuleFired, type ScorePoint, type Span, type SpanCreate } from '../../shared/ml';
 import { msToIso, msToSeconds } from '../../shared/time';
 import { DEFAULT_TIMING, type AlarmTiming } from './alarms';
 import { forestReasons } from './explain';
@@ -114,12 +114,13 @@ export class MlService {
     if (ref === undefined) throw notFound(`device ${input.device_id}`);
     const readings = this.repo.countRange(ref, input.ts_from, input.ts_to);
     if (readings === 0) throw new AppError(422, `device ${input.device_id} has no readings between ts_from and ts_to`);
-    if (readings > MAX_SCORE_POINTS) {
-      throw new AppError(422, `the span holds ${readings} readings; mark at most ${MAX_SCORE_POINTS} at a time (narrow ts_from..ts_to)`);
+    // A span marked normal is scored on the request thread, so it gets the same cap as a synchronous /score.
+    if (readings > SCORE_SYNC_MAX) {
+      throw new AppError(422, `the span holds ${readings} readings; mark at most ${SCORE_SYNC_MAX} at a time (narrow ts_from..ts_to)`);
     }
     let peaks = { forest_peak: null as number | null, distance_peak: null as number | null, step_peak: null as number | null };
     if (input.kind === 'normal') {
-      const scored = this.scoreStored(ref, input.device_id, input.ts_from, this.repo.range(ref, input.ts_from, input.ts_to, MAX_SCORE_POINTS), NO_ADAPTATION);
+      const scored = this.scoreStored(ref, input.device_id, input.ts_from, this.repo.range(ref, input.ts_from, input.ts_to, SCORE_SYNC_MAX), NO_ADAPTATION);
       const forest = scored.map((r) => r.forest).filter((v): v is number => v !== null);
       peaks = {
         forest_peak: forest.length ? Math.max(...forest) : null,
