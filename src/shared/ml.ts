@@ -197,7 +197,6 @@ export const spanInputSchema = z
     path: ['label'],
   })
   .refine((s) => s.kind === 'normal' || s.label !== undefined, { message: 'a label span needs a label', path: ['label'] });
-export type SpanInput = z.input<typeof spanInputSchema>;
 export type SpanCreate = z.output<typeof spanInputSchema>;
 
 export const spanSchema = z.object({

@@ -52,10 +52,10 @@ export interface DeviceAdaptation {
   step: number | null;
 }
 
-export const NO_ADAPTATION: DeviceAdaptation = { normalSpans: [], threshold: null, distance: null, step: null };
+const NO_ADAPTATION: DeviceAdaptation = { normalSpans: [], threshold: null, distance: null, step: null };
 
 /** The highest a marked span may raise a device's threshold: a marked span never silences the forest. */
-export const MAX_ADAPTED_THRESHOLD = 0.95;
+const MAX_ADAPTED_THRESHOLD = 0.95;
 
 /**
  * The anomaly check's use cases: score one reading (predict), score a stored range, and score the

@@ -176,7 +176,7 @@ export function learnGuards(data: readonly Prepared[]): GuardLimits {
 }
 
 /** Rows the guards flag whatever the forest says. */
-export function guardFlags(d: Prepared, g: GuardLimits): boolean[] {
+function guardFlags(d: Prepared, g: GuardLimits): boolean[] {
   return d.guards.map((r) => r !== null && (r.distance > g.distance || r.step > g.step || r.frozen >= g.frozen));
 }
 
@@ -260,7 +260,7 @@ export interface ScoredSeries {
   forced?: readonly boolean[];
 }
 
-export const predictAt = (s: ScoredSeries, t: number): boolean[] => s.scores.map((v, i) => v >= t || (s.forced?.[i] ?? false));
+const predictAt = (s: ScoredSeries, t: number): boolean[] => s.scores.map((v, i) => v >= t || (s.forced?.[i] ?? false));
 
 const THRESHOLDS = Array.from({ length: 37 }, (_, i) => Math.round((0.05 + i * 0.025) * 1000) / 1000);
 

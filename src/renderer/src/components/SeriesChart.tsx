@@ -9,7 +9,7 @@ import { fmtTime } from '../lib/format';
 import { convertPressure, convertTemp, unitLabels } from '../lib/units';
 import { ErrorNote } from './ui';
 
-export interface Span {
+interface Span {
   from: number;
   to: number;
 }
