@@ -142,8 +142,10 @@ describe.skipIf(!hasChromium)('the UI for a field engineer', () => {
     await b.page.getByLabel('Theme').selectOption('dark');
     expect(await bg()).toBe('rgb(18, 20, 23)');
     await b.shot('theme-dark');
+    // System follows the OS: this browser runs in light mode
     await b.page.getByLabel('Theme').selectOption('system');
-    expect(await b.page.evaluate(() => document.documentElement.dataset.theme)).toBeUndefined();
+    expect(await b.page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    expect(await b.page.evaluate(() => localStorage.getItem('oilfield.theme'))).toBeNull();
   });
 
   it('when an alarm opens that nobody has acknowledged, then the top bar says so and leads to it', async () => {

@@ -55,7 +55,9 @@ const FIELD_CASES: Record<string, unknown[]> = {
   ts: [null, ...WRONG_TYPES, '', 'yesterday', '2024-05-01T12:00:00', '1970-01-01T00:00:00Z', '1979-12-31T23:59:59Z', 0, -1, 1e300, 9_999_999_999, '9999999999', '2024-13-45T00:00:00Z', '1e9', 'NaN', "1700000000'; --", ...HOSTILE_STRINGS.slice(2)],
   temperature: ['hot', '25', ...WRONG_TYPES, 1e13, -1e13, 1.7976931348623157e308, ...HOSTILE_STRINGS.slice(2, 8)],
   pressure: ['high', '101', ...WRONG_TYPES, 1e13, -1e13, -1.7976931348623157e308, ...HOSTILE_STRINGS.slice(2, 8)],
-  status: [1, 0, ...WRONG_TYPES, '', 'x'.repeat(33), ...HOSTILE_STRINGS.slice(2)],
+  // status is free text: injection strings are stored as the text they are; refused are blanks,
+  // control characters, bidi overrides, lone surrogates and more than 128 characters
+  status: [1, 0, ...WRONG_TYPES, '', ' ', 'x'.repeat(129), 'x'.repeat(5000), 'dev\u0000ice', '\u202eevil', '\ud800', '\r\nSet-Cookie: a=b', 'tab\there'],
   extra: ['x', 1, [], [1], { 'bad key': 1 }, { a: { nested: 1 } }, { a: 'x'.repeat(300) }, { a: null }, Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`f${i}`, i])), { "x'--": 1 }, { constructor: {} }],
 };
 

@@ -18,12 +18,19 @@ export function savedTheme(): Theme {
   return THEMES.some(([t]) => t === v) ? (v as Theme) : 'system';
 }
 
+const osDark = window.matchMedia('(prefers-color-scheme: dark)');
+let chosen: Theme = 'system';
+// "System" follows the OS as it changes (a laptop switching to dark mode at dusk)
+osDark.addEventListener('change', () => chosen === 'system' && show('system'));
+
+/** The tokens in styles.css key on data-theme (light, dark, contrast), so the dark set is written once. */
+function show(theme: Theme): void {
+  document.documentElement.dataset.theme = theme === 'system' ? (osDark.matches ? 'dark' : 'light') : theme;
+}
+
 export function applyTheme(theme: Theme): void {
-  if (theme === 'system') {
-    localStorage.removeItem(KEY);
-    delete document.documentElement.dataset.theme;
-  } else {
-    localStorage.setItem(KEY, theme);
-    document.documentElement.dataset.theme = theme;
-  }
+  chosen = theme;
+  if (theme === 'system') localStorage.removeItem(KEY);
+  else localStorage.setItem(KEY, theme);
+  show(theme);
 }
