@@ -132,20 +132,20 @@ describe.skipIf(!hasChromium)('the UI for a field engineer', () => {
     await signIn(ENGINEER);
     const theme = b.page.getByLabel('Theme');
     await theme.selectOption('contrast');
-    expect(await b.page.evaluate(() => document.documentElement.dataset.theme)).toBe('contrast');
-    const bg = () => b.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await b.page.evaluate('document.documentElement.dataset.theme')).toBe('contrast');
+    const bg = () => b.page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(await bg()).toBe('rgb(255, 255, 255)');
     await b.shot('theme-contrast');
     await b.page.reload();
     await b.page.getByRole('heading', { name: 'Overview' }).waitFor();
-    expect(await b.page.evaluate(() => document.documentElement.dataset.theme)).toBe('contrast');
+    expect(await b.page.evaluate('document.documentElement.dataset.theme')).toBe('contrast');
     await b.page.getByLabel('Theme').selectOption('dark');
     expect(await bg()).toBe('rgb(18, 20, 23)');
     await b.shot('theme-dark');
     // System follows the OS: this browser runs in light mode
     await b.page.getByLabel('Theme').selectOption('system');
-    expect(await b.page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
-    expect(await b.page.evaluate(() => localStorage.getItem('oilfield.theme'))).toBeNull();
+    expect(await b.page.evaluate('document.documentElement.dataset.theme')).toBe('light');
+    expect(await b.page.evaluate("localStorage.getItem('oilfield.theme')")).toBeNull();
   });
 
   it('when an alarm opens that nobody has acknowledged, then the top bar says so and leads to it', async () => {
