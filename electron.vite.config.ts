@@ -53,7 +53,9 @@ export default defineConfig({
     plugins: [react()],
     // `npm run dev`: the hot-reloading renderer is served from its own origin; forwarding the API paths
     // to the station keeps the UI's relative URLs (same origin, as in production) working there too.
-    server: { proxy: stationProxy(`http://${process.env.HOST && process.env.HOST !== '0.0.0.0' ? process.env.HOST : '127.0.0.1'}:${process.env.PORT ?? 8000}`) },
+    server: {
+      proxy: stationProxy(`http://${process.env.HOST && process.env.HOST !== '0.0.0.0' ? process.env.HOST : '127.0.0.1'}:${process.env.PORT ?? 8000}`),
+    },
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },

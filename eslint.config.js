@@ -10,7 +10,10 @@ const restrict = (patterns) => ({
 
 const electronAndNode = [
   { group: ['electron', 'electron/*'], message: 'Only src/main and src/preload may import electron.' },
-  { group: ['node:*', 'better-sqlite3', 'express', 'ioredis', 'bullmq', 'pino', 'pino-*'], message: 'The renderer runs in a browser sandbox: no Node modules.' },
+  {
+    group: ['node:*', 'better-sqlite3', 'express', 'ioredis', 'bullmq', 'pino', 'pino-*'],
+    message: 'The renderer runs in a browser sandbox: no Node modules.',
+  },
 ];
 
 export default tseslint.config(
@@ -56,14 +59,13 @@ export default tseslint.config(
     rules: restrict([
       {
         group: ['**/server/**', '**/renderer/**', '**/preload/**'],
-        message: 'src/main imports src/shared only: the station runs in its own process (out/main/station-process.js) and is spoken to by messages (src/shared/station-protocol.ts).',
+        message:
+          'src/main imports src/shared only: the station runs in its own process (out/main/station-process.js) and is spoken to by messages (src/shared/station-protocol.ts).',
       },
     ]),
   },
   {
     files: ['src/preload/**'],
-    rules: restrict([
-      { group: ['**/server/**', '**/main/**', '**/renderer/**'], message: 'The preload may import electron and src/shared types only.' },
-    ]),
+    rules: restrict([{ group: ['**/server/**', '**/main/**', '**/renderer/**'], message: 'The preload may import electron and src/shared types only.' }]),
   },
 );

@@ -36,7 +36,8 @@ export async function mlScore(env: BenchEnv): Promise<CaseResult> {
       let t = now();
       const s = await station.call<{ anomaly: boolean }[]>('POST', '/api/ml/score', { token, body: { device_id: 'bench-well', ts_from: from, ts_to: to } });
       score.push(now() - t);
-      if (s.status !== 200 || s.body.length !== readings.length) throw new Error(`score answered ${s.status} with ${Array.isArray(s.body) ? s.body.length : 0} points`);
+      if (s.status !== 200 || s.body.length !== readings.length)
+        throw new Error(`score answered ${s.status} with ${Array.isArray(s.body) ? s.body.length : 0} points`);
       anomalies = s.body.filter((p) => p.anomaly).length;
       t = now();
       const q = await station.call('GET', `/api/telemetry?device_id=bench-well&ts_from=${from}&ts_to=${to}&limit=10000`, { token });

@@ -62,7 +62,11 @@ async function compare(title: string, variants: Record<string, Variant>, units =
   console.log(`\n${title} (${units} per round, median of ${ROUNDS})`);
   for (const name of names) {
     const ms = median(times[name]!);
-    console.log(`  ${name.padEnd(44)} ${ms.toFixed(2).padStart(9)} ms  ${Math.round((units / ms) * 1000).toLocaleString('en').padStart(11)}/s  x${(base / ms).toFixed(2)}`);
+    console.log(
+      `  ${name.padEnd(44)} ${ms.toFixed(2).padStart(9)} ms  ${Math.round((units / ms) * 1000)
+        .toLocaleString('en')
+        .padStart(11)}/s  x${(base / ms).toFixed(2)}`,
+    );
   }
 }
 
@@ -86,7 +90,17 @@ async function sourceStation(root: string): Promise<{ url: string; key: string; 
   const nodeArgs = (process.env.PROFILE_STATION_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'src/server/cli.ts'), 'serve'], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', SERVE_UI: 'false', ADMIN_USERNAME: admin.username, ADMIN_PASSWORD: admin.password, ...BENCH_STATION_ENV },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      SERVE_UI: 'false',
+      ADMIN_USERNAME: admin.username,
+      ADMIN_PASSWORD: admin.password,
+      ...BENCH_STATION_ENV,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await followStation(child).ready;
@@ -137,7 +151,9 @@ const sections: Record<string, () => Promise<void>> = {
   },
 
   async ndjson() {
-    const text = points(0).map((p) => JSON.stringify(toJsonReading(p))).join('\n');
+    const text = points(0)
+      .map((p) => JSON.stringify(toJsonReading(p)))
+      .join('\n');
     const old = await baseline('body.ts');
     const variants: Record<string, Variant> = {};
     if (old) variants['baseline readNdjson (readline)'] = () => (old.readNdjson as typeof readNdjson)(asRequest(text), 1 << 30, 1e6);
@@ -204,7 +220,10 @@ const sections: Record<string, () => Promise<void>> = {
     const dbs: Db[] = [];
     try {
       let round = 0;
-      const readings = () => points(round++ * 100).map((p) => ({ device_id: deviceName(p.device), ts: p.ts, temperature: p.temperature, pressure: p.pressure, status: 'ok' }) as NewReading);
+      const readings = () =>
+        points(round++ * 100).map(
+          (p) => ({ device_id: deviceName(p.device), ts: p.ts, temperature: p.temperature, pressure: p.pressure, status: 'ok' }) as NewReading,
+        );
       const fresh = (name: string) => {
         const db = openDatabase(join(dir, `${name}.db`));
         migrate(db);
@@ -218,7 +237,8 @@ const sections: Record<string, () => Promise<void>> = {
       const rawDb = fresh('raw');
       const insert = rawDb.prepare(`INSERT INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at) VALUES (?, ?, ?, ?, ?, NULL, ?)`);
       rawDb.transaction(() => {
-        for (let d = 0; d < DEVICES; d++) rawDb.prepare(`INSERT INTO devices (id, device_id, first_seen_at, last_seen_at) VALUES (?, ?, 0, 0)`).run(d + 1, deviceName(d));
+        for (let d = 0; d < DEVICES; d++)
+          rawDb.prepare(`INSERT INTO devices (id, device_id, first_seen_at, last_seen_at) VALUES (?, ?, 0, 0)`).run(d + 1, deviceName(d));
       })();
       const rawWrite = rawDb.transaction((rows: NewReading[]) => {
         const t = Date.now();
@@ -259,7 +279,11 @@ const sections: Record<string, () => Promise<void>> = {
       // fresh points for every request, the same for every subject
       const next = () => points((offset += 100)).map((p, k) => ({ ...p, ts: p.ts + (k % 2) }));
       const bodies = (kind: 'json' | 'ndjson' | 'lp', ps: Point[]) =>
-        kind === 'json' ? JSON.stringify(ps.map(toJsonReading)) : kind === 'ndjson' ? ps.map((p) => JSON.stringify(toJsonReading(p))).join('\n') : ps.map(toLine).join('\n');
+        kind === 'json'
+          ? JSON.stringify(ps.map(toJsonReading))
+          : kind === 'ndjson'
+            ? ps.map((p) => JSON.stringify(toJsonReading(p))).join('\n')
+            : ps.map(toLine).join('\n');
       for (const kind of ['lp', 'json', 'ndjson'] as const) {
         // bodies are built before timing; every subject gets the same ones, in the same order
         const pool = Array.from({ length: (ROUNDS + 1) * batches }, () => bodies(kind, next()));
@@ -310,7 +334,10 @@ const sections: Record<string, () => Promise<void>> = {
       }
       const first = median(Object.values(rps)[0]!);
       console.log(`\nHTTP single POST /api/telemetry, wrk 8 connections, 5 s rounds`);
-      for (const [name, v] of Object.entries(rps)) console.log(`  ${name.padEnd(44)} ${Math.round(median(v)).toLocaleString('en').padStart(11)} req/s  x${(median(v) / first).toFixed(2)}  (${v.map(Math.round).join(', ')})`);
+      for (const [name, v] of Object.entries(rps))
+        console.log(
+          `  ${name.padEnd(44)} ${Math.round(median(v)).toLocaleString('en').padStart(11)} req/s  x${(median(v) / first).toFixed(2)}  (${v.map(Math.round).join(', ')})`,
+        );
     } finally {
       for (const st of Object.values(stations)) await st.stop();
     }
@@ -327,21 +354,25 @@ const sections: Record<string, () => Promise<void>> = {
       const base = Date.now() - 20 * 86_400_000;
       const next = (): NewReading => ({ device_id: deviceName(i % DEVICES), ts: base + i++, temperature: 20.5, pressure: 1000, status: 'ok' });
       const n = 2000;
-      await compare('single-reading ingestOne', {
-        'before: write, then read the row back': () => {
-          for (let k = 0; k < n; k++) {
-            const r = next();
-            repo.write([r]);
-            toReading(repo.findByKey(r.device_id, r.ts)!);
-          }
+      await compare(
+        'single-reading ingestOne',
+        {
+          'before: write, then read the row back': () => {
+            for (let k = 0; k < n; k++) {
+              const r = next();
+              repo.write([r]);
+              toReading(repo.findByKey(r.device_id, r.ts)!);
+            }
+          },
+          'service.ingestOne': () => {
+            for (let k = 0; k < n; k++) service.ingestOne(next());
+          },
+          'repository.write of one reading (no answer)': () => {
+            for (let k = 0; k < n; k++) repo.write([next()]);
+          },
         },
-        'service.ingestOne': () => {
-          for (let k = 0; k < n; k++) service.ingestOne(next());
-        },
-        'repository.write of one reading (no answer)': () => {
-          for (let k = 0; k < n; k++) repo.write([next()]);
-        },
-      }, n);
+        n,
+      );
     } finally {
       closeDatabase(db);
       rmSync(dir, { recursive: true, force: true });

@@ -23,7 +23,12 @@ function caseMarkdown(c: CaseResult): string {
   const lines = [`### ${c.title}`, ''];
   if (c.skipped) return [...lines, `Skipped: ${c.skipped}.`, ''].join('\n');
   if (c.ran_at) lines.push(`Ran at ${c.ran_at}, load average ${JSON.stringify(c.load_average)}.`, '');
-  lines.push(`Settings: ${Object.entries(c.params).map(([k, v]) => `${k} = ${fmt(v)}`).join(', ')}.`, '');
+  lines.push(
+    `Settings: ${Object.entries(c.params)
+      .map(([k, v]) => `${k} = ${fmt(v)}`)
+      .join(', ')}.`,
+    '',
+  );
   const metrics = [...new Set(Object.values(c.subjects).flatMap((m) => Object.keys(m)))];
   lines.push(`| subject | ${metrics.join(' | ')} |`, `|---|${metrics.map(() => '---:').join('|')}|`);
   for (const [subject, m] of Object.entries(c.subjects)) lines.push(`| ${subject} | ${metrics.map((k) => fmt(m[k])).join(' | ')} |`);
@@ -45,7 +50,11 @@ export function renderMarkdown(r: BenchReport): string {
     `Machine: ${fmt(m.cpu)}, ${fmt(m.cores)} cores, ${fmt(m.memory_gb)} GB, ${fmt(m.os)}; Node ${fmt(m.node)}, SQLite ${fmt(m.sqlite)} (better-sqlite3), ` +
       `sqlite3 CLI ${fmt(m.sqlite3_cli)}, ${fmt(m.influxdb)}, ${fmt(m.wrk)}; load average at start ${JSON.stringify(m.load_average_at_start)}.`,
     '',
-    `Settings: ${Object.entries(r.settings).map(([k, v]) => `${k} = ${fmt(v)}`).join(', ')}. Preparation: ${Object.entries(r.preparation).map(([k, v]) => `${k} = ${fmt(v)}`).join(', ')}.`,
+    `Settings: ${Object.entries(r.settings)
+      .map(([k, v]) => `${k} = ${fmt(v)}`)
+      .join(', ')}. Preparation: ${Object.entries(r.preparation)
+      .map(([k, v]) => `${k} = ${fmt(v)}`)
+      .join(', ')}.`,
     '',
     ...r.cases.map(caseMarkdown),
     END,

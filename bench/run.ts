@@ -124,7 +124,16 @@ async function main(): Promise<void> {
 
   let report: BenchReport = {
     machine,
-    settings: { quick: env.quick, rows: env.rows, influx_rows: env.peerRows, rounds: env.rounds, load_seconds: env.durationS, connections: env.connections, batches_per_round: env.batches, query_samples: env.queries },
+    settings: {
+      quick: env.quick,
+      rows: env.rows,
+      influx_rows: env.peerRows,
+      rounds: env.rounds,
+      load_seconds: env.durationS,
+      connections: env.connections,
+      batches_per_round: env.batches,
+      query_samples: env.queries,
+    },
     preparation,
     cases,
     duration_s: Math.round((now() - started) / 1000),
@@ -142,7 +151,8 @@ if (args.some((a) => a === '--help' || a === '-h')) {
   // a typo must not start an hour-long run
   process.stderr.write(`error: npm run bench takes no arguments (got ${args.join(' ')}); settings are environment variables\n\n${BENCH_USAGE}`);
   process.exitCode = 2;
-} else main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+} else
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });

@@ -18,7 +18,9 @@ function installed() {
   if (process.env.ELECTRON_OVERRIDE_DIST_PATH) return true;
   try {
     const binary = readFileSync(join(electronDir, 'path.txt'), 'utf8');
-    const distVersion = readFileSync(join(electronDir, 'dist', 'version'), 'utf8').replace(/^v/, '').trim();
+    const distVersion = readFileSync(join(electronDir, 'dist', 'version'), 'utf8')
+      .replace(/^v/, '')
+      .trim();
     return distVersion === version && existsSync(join(electronDir, 'dist', binary));
   } catch {
     return false;

@@ -33,7 +33,7 @@ if (target === 'node' && !loadsInNode) {
   } catch {
     // its own output above has the details; this is the one line that says what to do
     process.stderr.write(
-      'error: better-sqlite3 could not be rebuilt for Electron: that needs Electron\'s headers (a download) and a C++ toolchain ' +
+      "error: better-sqlite3 could not be rebuilt for Electron: that needs Electron's headers (a download) and a C++ toolchain " +
         '(Python 3, make and a compiler: build-essential, Xcode command line tools or Visual Studio Build Tools). ' +
         `${oldNode ? `Electron's rebuild tools also want Node 22.12 or later (this is Node ${process.versions.node}). ` : ''}` +
         'Connect this machine and run `npm start` again; `npm run serve` and the tests keep working meanwhile.\n',

@@ -102,7 +102,14 @@ export async function exportCase(env: BenchEnv, dataDir: string, rows: number, p
         event_loop_delay_p99_ms: median(ours.map((o) => o.eld.p99_ms)),
         event_loop_delay_max_ms: median(ours.map((o) => o.eld.max_ms)),
       },
-      'sqlite3 CLI -csv > /dev/null': cliRps === null ? { rows_per_s: null } : { rows_per_s: Math.round(cliRps), seconds: round(median(theirs.map((t) => t.ms)) / 1000, 2), peak_rss_mb: round(median(theirs.map((t) => t.peakRss)) / MB, 1) },
+      'sqlite3 CLI -csv > /dev/null':
+        cliRps === null
+          ? { rows_per_s: null }
+          : {
+              rows_per_s: Math.round(cliRps),
+              seconds: round(median(theirs.map((t) => t.ms)) / 1000, 2),
+              peak_rss_mb: round(median(theirs.map((t) => t.peakRss)) / MB, 1),
+            },
     },
     ratios: cliRps === null ? {} : { 'station / sqlite3 CLI rows_per_s': ratio(rps, cliRps) },
     rounds: ours.map((o, i) => ({ station: o, sqlite3: theirs[i] ?? null })),

@@ -74,9 +74,20 @@ export async function ingestBatch(env: BenchEnv, peers: { influxd: boolean }, li
     const key = await station.key('device');
     for (let r = 0; r < env.rounds; r++) {
       const json = jsonPoints(r).map((ps) => JSON.stringify(ps.map(toJsonReading)));
-      perRound.station.push(rate(await timedPosts(json, `${station.url}/api/telemetry/batch`, { 'content-type': 'application/json', 'x-api-key': key }, [200])));
+      perRound.station.push(
+        rate(await timedPosts(json, `${station.url}/api/telemetry/batch`, { 'content-type': 'application/json', 'x-api-key': key }, [200])),
+      );
       if (lineProtocol) {
-        perRound.stationLp.push(rate(await timedPosts(lpBodies(r), `${station.url}/api/v2/write?org=bench&bucket=bench&precision=ms`, { authorization: `Token ${key}`, 'content-type': 'text/plain; charset=utf-8' }, [204])));
+        perRound.stationLp.push(
+          rate(
+            await timedPosts(
+              lpBodies(r),
+              `${station.url}/api/v2/write?org=bench&bucket=bench&precision=ms`,
+              { authorization: `Token ${key}`, 'content-type': 'text/plain; charset=utf-8' },
+              [204],
+            ),
+          ),
+        );
       }
     }
   } finally {
@@ -116,7 +127,18 @@ export async function ingestBatch(env: BenchEnv, peers: { influxd: boolean }, li
     ],
   };
   if (!lineProtocol) {
-    return [batch, { id: 'ingest-lineprotocol', title: 'Line-protocol ingest', params, subjects: {}, ratios: {}, notes: [], skipped: 'POST /api/v2/write is not in this build (issue 6)' }];
+    return [
+      batch,
+      {
+        id: 'ingest-lineprotocol',
+        title: 'Line-protocol ingest',
+        params,
+        subjects: {},
+        ratios: {},
+        notes: [],
+        skipped: 'POST /api/v2/write is not in this build (issue 6)',
+      },
+    ];
   }
   const sl = median(perRound.stationLp);
   const il = influx ? median(perRound.influxLp) : null;

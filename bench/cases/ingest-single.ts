@@ -49,11 +49,25 @@ export async function ingestSingle(env: BenchEnv): Promise<CaseResult> {
     title: 'Single-reading ingest: POST /api/telemetry (device key, keep-alive)',
     params: { tool: ours[0]?.tool, connections: env.connections, seconds_per_round: env.durationS, rounds: env.rounds },
     subjects: {
-      station: { requests_per_s: station_rps, latency_p50_ms: m(ours, 'latency_p50_ms'), latency_p99_ms: m(ours, 'latency_p99_ms'), non_2xx: ours.reduce((a, r) => a + r.non_2xx, 0), socket_errors: ours.reduce((a, r) => a + r.errors, 0) },
-      'bare Express 5 route (204)': { requests_per_s: bare_rps, latency_p50_ms: m(ref, 'latency_p50_ms'), latency_p99_ms: m(ref, 'latency_p99_ms'), non_2xx: ref.reduce((a, r) => a + r.non_2xx, 0), socket_errors: ref.reduce((a, r) => a + r.errors, 0) },
+      station: {
+        requests_per_s: station_rps,
+        latency_p50_ms: m(ours, 'latency_p50_ms'),
+        latency_p99_ms: m(ours, 'latency_p99_ms'),
+        non_2xx: ours.reduce((a, r) => a + r.non_2xx, 0),
+        socket_errors: ours.reduce((a, r) => a + r.errors, 0),
+      },
+      'bare Express 5 route (204)': {
+        requests_per_s: bare_rps,
+        latency_p50_ms: m(ref, 'latency_p50_ms'),
+        latency_p99_ms: m(ref, 'latency_p99_ms'),
+        non_2xx: ref.reduce((a, r) => a + r.non_2xx, 0),
+        socket_errors: ref.reduce((a, r) => a + r.errors, 0),
+      },
     },
     ratios: { 'station / bare route requests_per_s': ratio(station_rps, bare_rps) },
     rounds: ours.map((o, i) => ({ station: o, bare: ref[i] })),
-    notes: ['Each request is answered only after its reading is committed (WAL, synchronous=NORMAL; requests arriving together share one commit), after API-key lookup and validation; the bare route does none of that.'],
+    notes: [
+      'Each request is answered only after its reading is committed (WAL, synchronous=NORMAL; requests arriving together share one commit), after API-key lookup and validation; the bare route does none of that.',
+    ],
   };
 }

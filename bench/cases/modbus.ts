@@ -9,7 +9,11 @@ import { BENCH_STATION_ENV, type CaseResult } from '../lib/types';
 
 /** 100 holding registers per unit: two float32 (temperature, pressure) and 24 float64 extras. */
 const REGISTERS = 100;
-const HR = [...words('float32', 71.5, 'ABCD'), ...words('float32', 1013.25, 'ABCD'), ...Array.from({ length: 24 }, (_, i) => words('float64', i + 0.5, 'ABCD')).flat()];
+const HR = [
+  ...words('float32', 71.5, 'ABCD'),
+  ...words('float32', 1013.25, 'ABCD'),
+  ...Array.from({ length: 24 }, (_, i) => words('float64', i + 0.5, 'ABCD')).flat(),
+];
 const TAGS = [
   { name: 'temp', function: 'holding', address: 0, type: 'float32', field: 'temperature' },
   { name: 'press', function: 'holding', address: 2, type: 'float32', field: 'pressure' },
@@ -63,7 +67,10 @@ async function pollScenario(ports: number[], unitsPerServer: number, devices: nu
     const cpu = cpuSeconds(station.pid) - cpu0;
     const rows = (count.get() as number) - rows0;
     // jitter: how far apart consecutive polls of one device are, against the 1 s interval
-    const ts = db.prepare('SELECT d.device_id, t.ts FROM telemetry t JOIN devices d ON d.id = t.device_ref ORDER BY t.device_ref, t.ts').all() as { device_id: string; ts: number }[];
+    const ts = db.prepare('SELECT d.device_id, t.ts FROM telemetry t JOIN devices d ON d.id = t.device_ref ORDER BY t.device_ref, t.ts').all() as {
+      device_id: string;
+      ts: number;
+    }[];
     const jitter: number[] = [];
     for (let i = 1; i < ts.length; i++) if (ts[i]!.device_id === ts[i - 1]!.device_id) jitter.push(Math.abs(ts[i]!.ts - ts[i - 1]!.ts - 1000));
     db.close();
@@ -144,7 +151,7 @@ export async function modbusCase(env: BenchEnv): Promise<CaseResult> {
       title: 'Modbus TCP polling: devices x 100 holding registers on pymodbus, every second, stored through the ingest path',
       params: { servers, seconds, registers_per_device: REGISTERS, tags_per_device: TAGS.length, interval_s: 1 },
       subjects: {
-        'station, 10 devices (the issue\'s setup)': { ...issue },
+        "station, 10 devices (the issue's setup)": { ...issue },
         'station, 200 devices (20,000 registers/s offered)': { ...capacity },
         'bare modbus-serial loop, 10 connections, no storage': bare,
       },
@@ -153,9 +160,9 @@ export async function modbusCase(env: BenchEnv): Promise<CaseResult> {
         'station 200 devices registers_per_s / offered': ratio(capacity.registers_per_s, capacity.offered_registers_per_s),
       },
       notes: [
-        'The station is bound by the 1 s interval, not by speed: it polls what it is asked to. So its capacity is shown as the rate it sustains with 200 devices (20,000 registers/s offered) and as registers per CPU-second of the station process, beside the bare loop\'s registers per CPU-second of its own process (which reads as fast as pymodbus answers).',
-        'Jitter is |gap between two consecutive stored polls of one device - 1000 ms|, from the stored timestamps (when each poll\'s first request went on the wire, so time spent waiting in the port\'s queue counts).',
-        'pymodbus (Python) serves every request on one core; the station and it share the machine\'s two cores.',
+        "The station is bound by the 1 s interval, not by speed: it polls what it is asked to. So its capacity is shown as the rate it sustains with 200 devices (20,000 registers/s offered) and as registers per CPU-second of the station process, beside the bare loop's registers per CPU-second of its own process (which reads as fast as pymodbus answers).",
+        "Jitter is |gap between two consecutive stored polls of one device - 1000 ms|, from the stored timestamps (when each poll's first request went on the wire, so time spent waiting in the port's queue counts).",
+        "pymodbus (Python) serves every request on one core; the station and it share the machine's two cores.",
       ],
     };
   } finally {

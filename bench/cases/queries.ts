@@ -18,7 +18,7 @@ interface Query {
 /** Deterministic "random" picks, so both subjects get the very same sequence of questions. */
 const pick = (i: number, n: number) => (i * 2_654_435_761) % n;
 
-export function queryPlan(env: BenchEnv, l: Layout): Query[] {
+function queryPlan(env: BenchEnv, l: Layout): Query[] {
   const dev = (i: number) => deviceName(pick(i, DEVICES));
   const daysAvailable = Math.max(1, Math.floor((l.endMs - l.startMs) / DAY) - 1);
   const dayStart = (i: number) => l.startMs + pick(i + 7, daysAvailable) * DAY;
@@ -102,7 +102,9 @@ export async function queries(env: BenchEnv, l: Layout, station: StationProcess,
     notes: [
       'p99 of a handful of samples is the slowest sample; heavy queries get fewer samples (see "samples").',
       ...(cacheHits ? [`${cacheHits} station samples were cache hits`] : ['every station sample was computed (no cache hits)']),
-      ...(influx && influxRows < l.perDevice * DEVICES ? [`InfluxDB held only ${influxRows} points (BENCH_PEER_ROWS): its queries touched fewer points per device than the station's.`] : []),
+      ...(influx && influxRows < l.perDevice * DEVICES
+        ? [`InfluxDB held only ${influxRows} points (BENCH_PEER_ROWS): its queries touched fewer points per device than the station's.`]
+        : []),
     ],
   };
 }

@@ -29,15 +29,25 @@ class Nodes {
   ) {}
 
   static async connect(url: string, group: string): Promise<Nodes> {
-    const clients = await Promise.all(Array.from({ length: NODES }, (_, n) => connectAsync(url, { protocolVersion: 4, clientId: `bench-${group}-${n}-${process.pid}`, clean: true, reconnectPeriod: 0 })));
+    const clients = await Promise.all(
+      Array.from({ length: NODES }, (_, n) =>
+        connectAsync(url, { protocolVersion: 4, clientId: `bench-${group}-${n}-${process.pid}`, clean: true, reconnectPeriod: 0 }),
+      ),
+    );
     const nodes = new Nodes(clients, group);
     const birthTs = Date.now() - 86_400_000;
     for (const [n, c] of clients.entries()) {
       nodes.seq.set(c, 0);
-      await c.publishAsync(`spBv1.0/${group}/NBIRTH/N${n}`, Buffer.from(codec.encodePayload({ timestamp: birthTs, seq: nodes.next(c), metrics: [{ name: 'bdSeq', type: 'UInt64', value: 0 }] })), { qos: 1 });
+      await c.publishAsync(
+        `spBv1.0/${group}/NBIRTH/N${n}`,
+        Buffer.from(codec.encodePayload({ timestamp: birthTs, seq: nodes.next(c), metrics: [{ name: 'bdSeq', type: 'UInt64', value: 0 }] })),
+        { qos: 1 },
+      );
       for (let d = 0; d < DEVICES_PER_NODE; d++) {
         const metrics: UMetric[] = metricNames.map((name, i) => ({ name, alias: d * 100 + i + 1, type: 'Double', value: 0, timestamp: birthTs }));
-        await c.publishAsync(`spBv1.0/${group}/DBIRTH/N${n}/D${d}`, Buffer.from(codec.encodePayload({ timestamp: birthTs, seq: nodes.next(c), metrics })), { qos: 1 });
+        await c.publishAsync(`spBv1.0/${group}/DBIRTH/N${n}/D${d}`, Buffer.from(codec.encodePayload({ timestamp: birthTs, seq: nodes.next(c), metrics })), {
+          qos: 1,
+        });
       }
     }
     return nodes;
@@ -52,8 +62,17 @@ class Nodes {
   /** One DDATA of 20 metrics by alias, all stamped `ts`. */
   ddata(node: number, device: number, ts: number, i: number): { client: MqttClient; topic: string; payload: Buffer } {
     const client = this.clients[node]!;
-    const metrics: UMetric[] = metricNames.map((_, m) => ({ alias: device * 100 + m + 1, type: 'Double', value: 50 + ((i * 7 + m) % 100) / 10, timestamp: ts }));
-    return { client, topic: `spBv1.0/${this.group}/DDATA/N${node}/D${device}`, payload: Buffer.from(codec.encodePayload({ timestamp: ts, seq: this.next(client), metrics })) };
+    const metrics: UMetric[] = metricNames.map((_, m) => ({
+      alias: device * 100 + m + 1,
+      type: 'Double',
+      value: 50 + ((i * 7 + m) % 100) / 10,
+      timestamp: ts,
+    }));
+    return {
+      client,
+      topic: `spBv1.0/${this.group}/DDATA/N${node}/D${device}`,
+      payload: Buffer.from(codec.encodePayload({ timestamp: ts, seq: this.next(client), metrics })),
+    };
   }
 
   /** Publishes `count` messages as fast as QoS 1 allows (500 in flight per batch); ts in the past, one ms apart per device. */
@@ -93,7 +112,9 @@ interface Round {
 }
 
 /** The bare subscriber as a child process; resolves "done" lines per group. */
-async function startBare(url: string): Promise<{ expect: (group: string, metrics: number) => Promise<{ at: number; p50: number; p99: number }>; stop: () => Promise<void> }> {
+async function startBare(
+  url: string,
+): Promise<{ expect: (group: string, metrics: number) => Promise<{ at: number; p50: number; p99: number }>; stop: () => Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', BARE, url], { stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting = new Map<string, (v: { at: number; p50: number; p99: number }) => void>();
   const ready = new Promise<void>((resolve) => {
@@ -121,7 +142,8 @@ async function startBare(url: string): Promise<{ expect: (group: string, metrics
 /** Case: Sparkplug DDATA (20 metrics each) from 4 nodes x 5 devices through mosquitto into the station, vs a bare decoding subscriber. */
 export async function sparkplugCase(env: BenchEnv): Promise<CaseResult> {
   const title = 'Sparkplug B through Mosquitto: DDATA with 20 metrics from 4 edge nodes x 5 devices, stored vs decoded only';
-  if (!hasMosquitto) return { id: 'sparkplug', title, params: {}, subjects: {}, ratios: {}, notes: [], skipped: 'mosquitto is not installed (apt-get install mosquitto)' };
+  if (!hasMosquitto)
+    return { id: 'sparkplug', title, params: {}, subjects: {}, ratios: {}, notes: [], skipped: 'mosquitto is not installed (apt-get install mosquitto)' };
   const messages = env.quick ? 5_000 : 25_000;
   const pacedMessages = env.quick ? 2_000 : 5_000;
   // one broker each, so neither subscriber sees (and pays for) the other's messages
@@ -160,7 +182,10 @@ export async function sparkplugCase(env: BenchEnv): Promise<CaseResult> {
       t = Date.now();
       await nodes.paced(pacedMessages);
       while ((count.get() as number) < beforePaced + pacedMessages) await sleep(5);
-      const lat = db.prepare(`SELECT received_at - ts AS l FROM telemetry WHERE ts >= ? ORDER BY id DESC LIMIT ?`).pluck().all(t - 1000, pacedMessages) as number[];
+      const lat = db
+        .prepare(`SELECT received_at - ts AS l FROM telemetry WHERE ts >= ? ORDER BY id DESC LIMIT ?`)
+        .pluck()
+        .all(t - 1000, pacedMessages) as number[];
       ours.push({ metrics_per_s: round(stationMps, 0), latency_p50_ms: percentile(lat, 50), latency_p99_ms: percentile(lat, 99) });
       await nodes.close();
 
@@ -192,10 +217,24 @@ export async function sparkplugCase(env: BenchEnv): Promise<CaseResult> {
   return {
     id: 'sparkplug',
     title,
-    params: { warm_up_messages: Math.ceil(messages / 10), messages_per_round: messages, metrics_per_message: METRICS, nodes: NODES, devices_per_node: DEVICES_PER_NODE, paced_rate_msgs_per_s: PACED_RATE, paced_messages: pacedMessages, rounds: env.rounds, qos: 1 },
+    params: {
+      warm_up_messages: Math.ceil(messages / 10),
+      messages_per_round: messages,
+      metrics_per_message: METRICS,
+      nodes: NODES,
+      devices_per_node: DEVICES_PER_NODE,
+      paced_rate_msgs_per_s: PACED_RATE,
+      paced_messages: pacedMessages,
+      rounds: env.rounds,
+      qos: 1,
+    },
     subjects: {
       station: { metrics_per_s: m(ours, 'metrics_per_s'), latency_p50_ms: m(ours, 'latency_p50_ms'), latency_p99_ms: m(ours, 'latency_p99_ms') },
-      'bare mqtt subscriber (decode only)': { metrics_per_s: m(ref, 'metrics_per_s'), latency_p50_ms: m(ref, 'latency_p50_ms'), latency_p99_ms: m(ref, 'latency_p99_ms') },
+      'bare mqtt subscriber (decode only)': {
+        metrics_per_s: m(ref, 'metrics_per_s'),
+        latency_p50_ms: m(ref, 'latency_p50_ms'),
+        latency_p99_ms: m(ref, 'latency_p99_ms'),
+      },
     },
     ratios: { 'station / bare subscriber metrics_per_s': ratio(m(ours, 'metrics_per_s'), m(ref, 'metrics_per_s')) },
     rounds: ours.map((o, i) => ({ station: o, bare: ref[i] })),

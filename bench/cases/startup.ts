@@ -37,7 +37,13 @@ async function timeToHealth(args: string[], env: Record<string, string>): Promis
  * for the N-row one, next to a bare Express process (the floor: node + express start-up).
  */
 export async function startup(env: BenchEnv, emptyDir: string, fullDir: string, rows: number): Promise<CaseResult> {
-  const stationEnv = (dir: string) => ({ ...BENCH_STATION_ENV, DATA_DIR: dir, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, SERVE_UI: 'false' });
+  const stationEnv = (dir: string) => ({
+    ...BENCH_STATION_ENV,
+    DATA_DIR: dir,
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    SERVE_UI: 'false',
+  });
   const rounds = Math.max(3, env.rounds + 2);
   const empty: number[] = [];
   const full: number[] = [];
@@ -64,6 +70,8 @@ export async function startup(env: BenchEnv, emptyDir: string, fullDir: string, 
     },
     ratios: { 'full / empty database': ratio(f, e), 'empty station / bare Express': ratio(e, b) },
     rounds: empty.map((v, i) => ({ empty: v, full: full[i], bare: bare[i] })),
-    notes: ['The bare process is started through tsx (a TypeScript loader), which makes it slower than plain node; the station runs its built bundle with plain node.'],
+    notes: [
+      'The bare process is started through tsx (a TypeScript loader), which makes it slower than plain node; the station runs its built bundle with plain node.',
+    ],
   };
 }

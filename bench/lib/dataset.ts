@@ -7,7 +7,7 @@ import { migrate } from '../../src/server/db/migrate';
  * index), so the station, raw SQLite and InfluxDB all receive exactly the same points.
  */
 export const DEVICES = 100;
-export const SPAN_MS = 35 * 86_400_000;
+const SPAN_MS = 35 * 86_400_000;
 export const deviceName = (d: number) => `bench-${String(d).padStart(3, '0')}`;
 
 export interface Layout {
@@ -30,7 +30,7 @@ export interface Point {
   pressure: number;
 }
 
-export function point(l: Layout, d: number, i: number): Point {
+function point(l: Layout, d: number, i: number): Point {
   return {
     device: d,
     ts: l.startMs + i * l.intervalMs + d,
@@ -50,7 +50,13 @@ export function* points(l: Layout, rows: number): Generator<Point> {
   }
 }
 
-export const toJsonReading = (p: Point) => ({ device_id: deviceName(p.device), ts: p.ts / 1000, temperature: p.temperature, pressure: p.pressure, status: 'ok' });
+export const toJsonReading = (p: Point) => ({
+  device_id: deviceName(p.device),
+  ts: p.ts / 1000,
+  temperature: p.temperature,
+  pressure: p.pressure,
+  status: 'ok',
+});
 export const toLine = (p: Point) => `telemetry,device_id=${deviceName(p.device)} temperature=${p.temperature},pressure=${p.pressure},status="ok" ${p.ts}`;
 
 /**
@@ -64,7 +70,10 @@ export function fillStationDb(file: string, l: Layout, rows: number, onProgress?
     migrate(db);
     db.pragma('synchronous = OFF');
     db.pragma('cache_size = -262144');
-    const indexes = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'telemetry' AND sql IS NOT NULL`).all() as { name: string; sql: string }[];
+    const indexes = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'telemetry' AND sql IS NOT NULL`).all() as {
+      name: string;
+      sql: string;
+    }[];
     for (const ix of indexes) db.exec(`DROP INDEX ${ix.name}`);
     const now = Date.now();
     const addDevice = db.prepare(`INSERT INTO devices (id, device_id, first_seen_at, last_seen_at, reading_count) VALUES (?, ?, ?, ?, 0)`);

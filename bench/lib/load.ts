@@ -67,7 +67,10 @@ async function runAutocannon(url: string, o: { seconds: number; connections: num
         headers: { 'content-type': 'application/json', ...(o.key ? { 'x-api-key': o.key } : {}) },
         setupRequest: (req: Record<string, unknown>) => {
           counter++;
-          return { ...req, body: JSON.stringify({ device_id: `ac-${counter % 10}`, ts: o.tsBase + counter / 1000, temperature: 20, pressure: 1000, status: 'ok' }) };
+          return {
+            ...req,
+            body: JSON.stringify({ device_id: `ac-${counter % 10}`, ts: o.tsBase + counter / 1000, temperature: 20, pressure: 1000, status: 'ok' }),
+          };
         },
       },
     ],

@@ -4,7 +4,9 @@ import Database from 'better-sqlite3';
 
 const sh = (cmd: string) => {
   try {
-    return execSync(cmd, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execSync(cmd, { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return null;
   }
@@ -23,7 +25,7 @@ export function machineFacts() {
     sqlite: (new Database(':memory:').prepare('select sqlite_version()').pluck().get() as string) ?? null,
     sqlite3_cli: sh('sqlite3 --version')?.split(' ')[0] ?? null,
     influxdb: sh('influxd version'),
-    wrk: sh('wrk --version 2>&1 | head -1') ?? sh("wrk -v 2>&1 | head -1"),
+    wrk: sh('wrk --version 2>&1 | head -1') ?? sh('wrk -v 2>&1 | head -1'),
     git_commit: sh('git rev-parse --short HEAD'),
     date: new Date().toISOString(),
   };

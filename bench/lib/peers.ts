@@ -15,9 +15,12 @@ export function ensurePeers(binaries: string[]): Record<string, boolean> {
   if (missing.length && process.getuid?.() === 0 && process.env.BENCH_NO_INSTALL !== '1') {
     const pkgs = missing.map((b) => PACKAGES[b] ?? b);
     process.stderr.write(`bench: installing ${pkgs.join(', ')} from Debian\n`);
-    spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${pkgs.join(' ')}`], { stdio: 'inherit' });
+    spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${pkgs.join(' ')}`], {
+      stdio: 'inherit',
+    });
   }
   const found = Object.fromEntries(binaries.map((b) => [b, hasBinary(b)]));
-  for (const [b, ok] of Object.entries(found)) if (!ok) process.stderr.write(`bench: ${b} is missing (apt-get install -y ${PACKAGES[b] ?? b}); its comparisons are skipped\n`);
+  for (const [b, ok] of Object.entries(found))
+    if (!ok) process.stderr.write(`bench: ${b} is missing (apt-get install -y ${PACKAGES[b] ?? b}); its comparisons are skipped\n`);
   return found;
 }

@@ -18,7 +18,11 @@ export function describeDownloadFailure(output) {
     const m = pattern.exec(output);
     if (m) return describe(m);
   }
-  const last = output.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+  const last = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .at(-1);
   return last ? `it said: ${last.slice(0, 200)}` : 'no reason given';
 }
 

@@ -7,7 +7,7 @@ import { parseUrl } from './url-policy';
  * well, so the window stays protected even if a settings change ever turned helmet's header off.
  * `'unsafe-inline'` for styles only: React and uPlot set inline styles; scripts stay 'self'.
  */
-export const DESKTOP_CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
+const DESKTOP_CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
   'default-src': ["'self'"],
   'script-src': ["'self'"],
   'script-src-attr': ["'none'"],

@@ -22,7 +22,13 @@ export async function openDesktopLog(dir: string): Promise<Logger> {
     return logger;
   }
   file.on('error', () => undefined); // a full disk drops log lines; it never takes the app down
-  return pino(options, pino.multistream([{ level: 'info', stream: stdout }, { level: 'info', stream: file }]));
+  return pino(
+    options,
+    pino.multistream([
+      { level: 'info', stream: stdout },
+      { level: 'info', stream: file },
+    ]),
+  );
 }
 
 /** `smart-oilfield-diagnostics-2026-12-06T0412.json`: sorts by time, safe on every file system. */

@@ -70,7 +70,10 @@ async function main(): Promise<void> {
 
   const onStationEvent = (event: SupervisorEvent) => {
     if (event.type === 'crashed') {
-      log.error({ exitCode: event.exitCode, fatal: event.fatal, failures: event.failures, restartInMs: event.restartInMs }, 'the station stopped unexpectedly; restarting');
+      log.error(
+        { exitCode: event.exitCode, fatal: event.fatal, failures: event.failures, restartInMs: event.restartInMs },
+        'the station stopped unexpectedly; restarting',
+      );
       show(statusPageUrl(crashedView(event, logDir)));
     } else if (event.type === 'ready') {
       log.info({ url: event.ready.url, pid: event.ready.pid, restarts: event.restarts }, 'station ready');
@@ -96,7 +99,11 @@ async function main(): Promise<void> {
 
   // The menu is in place before the window opens: Electron's default one (reload, DevTools) never shows.
   const saveDiagnostics = async () => {
-    const options = { title: 'Save diagnostics', defaultPath: join(app.getPath('downloads'), diagnosticsFileName(new Date())), filters: [{ name: 'JSON', extensions: ['json'] }] };
+    const options = {
+      title: 'Save diagnostics',
+      defaultPath: join(app.getPath('downloads'), diagnosticsFileName(new Date())),
+      filters: [{ name: 'JSON', extensions: ['json'] }],
+    };
     const choice = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
     if (choice.canceled || !choice.filePath) return;
     try {

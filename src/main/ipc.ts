@@ -40,7 +40,7 @@ function assertTrustedSender(event: IpcEventLike, trustedOrigins: readonly strin
 }
 
 /** Parses the arguments as unknown; the error names the fields but never echoes their values. */
-export function parseArgs<T>(schema: z.ZodType<T>, args: unknown[], channel: string): T {
+function parseArgs<T>(schema: z.ZodType<T>, args: unknown[], channel: string): T {
   const parsed = schema.safeParse(args);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues

@@ -19,9 +19,7 @@ export interface MenuInput {
  */
 export function buildMenuTemplate(input: MenuInput): MenuItemConstructorOptions[] {
   const view: MenuItemConstructorOptions[] = [
-    ...(input.isDev
-      ? ([{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as const)
-      : []),
+    ...(input.isDev ? ([{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as const) : []),
     { role: 'resetZoom' },
     { role: 'zoomIn' },
     { role: 'zoomOut' },

@@ -5,7 +5,7 @@ import { isTrustedOrigin } from './url-policy';
  * exception is writing to the clipboard from the station's own page: the UI copies a new API key
  * exactly once, and denying that would lose the key. Reading the clipboard stays denied.
  */
-export const GRANTED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+const GRANTED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
 
 export function isPermissionGranted(permission: string, requestingUrl: unknown, trustedOrigins: readonly string[]): boolean {
   return GRANTED_PERMISSIONS.has(permission) && isTrustedOrigin(requestingUrl, trustedOrigins);
@@ -20,6 +20,5 @@ export function permissionRequestHandler(trustedOrigins: readonly string[]) {
 
 /** For `session.setPermissionCheckHandler` (synchronous checks such as `navigator.permissions.query`). */
 export function permissionCheckHandler(trustedOrigins: readonly string[]) {
-  return (_contents: unknown, permission: string, requestingOrigin: string): boolean =>
-    isPermissionGranted(permission, requestingOrigin, trustedOrigins);
+  return (_contents: unknown, permission: string, requestingOrigin: string): boolean => isPermissionGranted(permission, requestingOrigin, trustedOrigins);
 }

@@ -8,7 +8,11 @@ import type { SaveFileRequest, SaveFileResult } from '../shared/desktop';
 import { parseUrl } from './url-policy';
 
 export interface SaveDialog {
-  (options: { title: string; defaultPath: string; filters: { name: string; extensions: string[] }[] }): Promise<{
+  (options: {
+    title: string;
+    defaultPath: string;
+    filters: { name: string; extensions: string[] }[];
+  }): Promise<{
     canceled: boolean;
     filePath?: string;
   }>;

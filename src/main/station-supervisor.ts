@@ -36,7 +36,7 @@ export interface Backoff {
 
 const EXIT_GRACE_MS = 100;
 
-export const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, maxMs: 30_000, stableMs: 60_000 };
+const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, maxMs: 30_000, stableMs: 60_000 };
 
 /** The wait before restart number `failures` (1-based): 1 s, 2 s, 4 s, ... up to maxMs. */
 export function restartDelay(failures: number, backoff: Backoff = DEFAULT_BACKOFF): number {
@@ -75,7 +75,7 @@ export interface SupervisorOptions {
   onEvent?: (event: SupervisorEvent) => void;
 }
 
-export const DEFAULT_WATCHDOG = { intervalMs: 15_000, timeoutMs: 120_000 };
+const DEFAULT_WATCHDOG = { intervalMs: 15_000, timeoutMs: 120_000 };
 
 /** The first start failed: the app has nothing to show, so it says why and quits. */
 export class StationStartError extends Error {
@@ -266,7 +266,12 @@ export class StationSupervisor {
     const tick = () => {
       if (this.child !== child || this.stopping) return;
       if (Date.now() - lastAnswer > watchdog.timeoutMs) {
-        this.lastFatal = { type: 'fatal', phase: 'running', kind: 'internal', message: `the station stopped answering for ${Math.round(watchdog.timeoutMs / 1000)} s` };
+        this.lastFatal = {
+          type: 'fatal',
+          phase: 'running',
+          kind: 'internal',
+          message: `the station stopped answering for ${Math.round(watchdog.timeoutMs / 1000)} s`,
+        };
         this.forceKill(child);
         return;
       }

@@ -8,8 +8,7 @@ export interface StatusView {
   detail: string;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function statusPageHtml(view: StatusView): string {
   return `<!doctype html>
@@ -28,7 +27,10 @@ export function statusPageUrl(view: StatusView): string {
 export const STARTING_VIEW: StatusView = { title: 'Starting the station…', detail: 'Opening the database and the local API.' };
 
 /** The station died: say so, say it comes back by itself, and when. */
-export function crashedView(event: { failures: number; restartInMs: number; exitCode: number | null; fatal?: { message: string } }, logDir: string): StatusView {
+export function crashedView(
+  event: { failures: number; restartInMs: number; exitCode: number | null; fatal?: { message: string } },
+  logDir: string,
+): StatusView {
   const seconds = Math.max(1, Math.round(event.restartInMs / 1000));
   const why = event.fatal ? `It said: ${event.fatal.message}\n\n` : event.exitCode !== null ? `It exited with code ${event.exitCode}.\n\n` : '';
   return {

@@ -5,7 +5,7 @@
  */
 
 /** Schemes we hand to the operating system; never file:, javascript:, data:, smb: or custom handlers. */
-export const EXTERNAL_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:']);
+const EXTERNAL_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:']);
 
 const MAX_URL_LENGTH = 2048;
 

@@ -5,7 +5,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import swaggerUiPath from 'swagger-ui-dist/absolute-path.js';
 import type { Logger } from './logger';
-import { AppError, errorHandler, notFoundHandler } from './http/errors';
+import { errorHandler, notFoundHandler } from './http/errors';
 
 export interface AppDeps {
   logger: Logger;
@@ -40,7 +40,8 @@ export function createApp(deps: AppDeps): Express {
         req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: req.url.split('?')[0], remote: req.remoteAddress }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
-      customSuccessMessage: (req, res, ms) => `${req.method} ${(req as { originalUrl?: string }).originalUrl?.split('?')[0]} ${res.statusCode} ${Math.round(ms)}ms`,
+      customSuccessMessage: (req, res, ms) =>
+        `${req.method} ${(req as { originalUrl?: string }).originalUrl?.split('?')[0]} ${res.statusCode} ${Math.round(ms)}ms`,
       customErrorMessage: (req, res) => `${req.method} ${(req as { originalUrl?: string }).originalUrl?.split('?')[0]} ${res.statusCode}`,
     }),
   );
@@ -108,9 +109,9 @@ function mountDocs(app: Express): void {
   const assets = swaggerUiPath();
   app.use('/docs/assets', express.static(assets, { index: false, maxAge: '1h' }));
   app.get('/docs/init.js', (_req, res) => {
-    res.type('application/javascript').send(
-      `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: false });`,
-    );
+    res
+      .type('application/javascript')
+      .send(`window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: false });`);
   });
   app.get('/docs', (_req, res) => {
     res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SMART Oilfield API</title>
@@ -121,12 +122,16 @@ function mountDocs(app: Express): void {
 
 /** The built React UI, with client-side routes falling back to index.html. */
 function mountRenderer(app: Express, dir: string): void {
-  app.use(express.static(dir, { index: 'index.html', maxAge: '1h', setHeaders: (res, file) => file.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache') }));
+  app.use(
+    express.static(dir, {
+      index: 'index.html',
+      maxAge: '1h',
+      setHeaders: (res, file) => file.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache'),
+    }),
+  );
   app.get(/^\/(?!api\/|docs|openapi\.json|health|token).*/, (req, res, next) => {
     if (req.method !== 'GET' || !req.accepts('html')) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(join(dir, 'index.html'));
   });
 }
-
-export { AppError };

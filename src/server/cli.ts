@@ -10,7 +10,10 @@ import { inProcessChannel, runStationEntry } from './entry/station-entry';
 const COMMANDS: Record<string, { help: string; usage?: string; run: (args: string[]) => Promise<void> }> = {
   serve: { help: 'start the station (HOST, PORT, DATA_DIR, ...)', run: serve },
   seed: { help: 'create the database with one sample reading; --demo adds demo users, keys and a week of telemetry', run: seed },
-  worker: { help: 'run BullMQ job workers (exports) beside a station, on the same host and database; needs REDIS_URL', run: async () => (await import('./jobs/worker-command')).workerCommand() },
+  worker: {
+    help: 'run BullMQ job workers (exports) beside a station, on the same host and database; needs REDIS_URL',
+    run: async () => (await import('./jobs/worker-command')).workerCommand(),
+  },
   migrate: { help: 'apply pending database migrations and exit', run: migrateCommand },
   train: {
     help: 'train the anomaly model (--data PATH | --from-db, --ship, --seed, --trees); see docs/ML.md',
@@ -89,14 +92,17 @@ async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
-    const list = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.help}`).join('\n');
+    const list = Object.entries(COMMANDS)
+      .map(([n, c]) => `  ${n.padEnd(10)} ${c.help}`)
+      .join('\n');
     const usage = `usage: smart-oilfield <command> [options]   (smart-oilfield <command> --help for one)\n\ncommands:\n${list}\n`;
     if (!name || isHelp(name)) return void process.stdout.write(usage);
     process.stderr.write(`error: unknown command ${JSON.stringify(name)}\n\n${usage}`);
     process.exitCode = 2;
     return;
   }
-  if (rest.some(isHelp)) return void process.stdout.write(`usage: smart-oilfield ${name} [options]\n  ${command.help}\n${command.usage ? `\n${command.usage}\n` : ''}`);
+  if (rest.some(isHelp))
+    return void process.stdout.write(`usage: smart-oilfield ${name} [options]\n  ${command.help}\n${command.usage ? `\n${command.usage}\n` : ''}`);
   try {
     await command.run(rest);
   } catch (err) {
@@ -107,7 +113,12 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const known = err instanceof ConfigError || err instanceof DatabaseNotWritableError || err instanceof MigrationError || err instanceof TrainCommandError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE';
-  process.stderr.write(`error: ${known ? (err as Error).message : (err as Error)?.stack ?? String(err)}\n`);
+  const known =
+    err instanceof ConfigError ||
+    err instanceof DatabaseNotWritableError ||
+    err instanceof MigrationError ||
+    err instanceof TrainCommandError ||
+    (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE';
+  process.stderr.write(`error: ${known ? (err as Error).message : ((err as Error)?.stack ?? String(err))}\n`);
   process.exit(1);
 });

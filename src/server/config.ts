@@ -10,10 +10,12 @@ import type { MqttConfig } from '../shared/field-mqtt';
  * JSON settings file at DATA_DIR/settings.json. It is validated once at start: a bad value stops
  * the station with a message naming the variable, instead of failing later at a wellsite.
  */
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
-const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
+const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']).transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const port = z.coerce.number().int().min(0).max(65535);
 
 const envSchema = z.object({
@@ -25,15 +27,29 @@ const envSchema = z.object({
   LOG_PRETTY: bool.optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(16).default(2),
   DB_MAX_OVERFLOW: z.coerce.number().int().min(0).max(16).default(2),
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'e.g. 64kb').default('64kb'),
-  BATCH_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'e.g. 32mb').default('32mb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'e.g. 64kb')
+    .default('64kb'),
+  BATCH_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'e.g. 32mb')
+    .default('32mb'),
   BATCH_MAX_READINGS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   SERVE_UI: bool.default(true),
   /** score new readings for alarms after ingest (off: no alarms; the bench compares both) */
   ML_ALARMS: bool.default(true),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
-  ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$/).default('admin'),
+  TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(3600),
+  ADMIN_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$/)
+    .default('admin'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   ALLOWED_HOSTS: z
     .string()
@@ -48,7 +64,10 @@ const envSchema = z.object({
   OIDC_AUDIENCE: z.string().min(1).optional(),
   OIDC_JWKS_URL: z.url().optional(),
   OIDC_PUBLIC_KEY: z.string().min(1).optional(),
-  OIDC_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_:/.-]{1,128}$/).default('role'),
+  OIDC_ROLE_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z0-9_:/.-]{1,128}$/)
+    .default('role'),
   OIDC_ADMIN_VALUES: z.string().default('admin'),
   OIDC_USER_VALUES: z.string().default('user'),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
@@ -57,10 +76,16 @@ const envSchema = z.object({
   READ_RATE_LIMIT: z.coerce.number().int().min(0).max(10_000_000).default(3000),
   INGEST_RATE_LIMIT: z.coerce.number().int().min(0).max(10_000_000).default(12_000),
   // Redis cache and BullMQ jobs (docs/JOBS.md); without REDIS_URL/REDIS_HOST/REDIS_PORT the embedded ones run
-  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'e.g. redis://127.0.0.1:6379/0').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'e.g. redis://127.0.0.1:6379/0')
+    .optional(),
   REDIS_HOST: z.string().min(1).optional(),
   REDIS_PORT: port.optional(),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 characters: letters, digits, _ . -').default('oilfield'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 characters: letters, digits, _ . -')
+    .default('oilfield'),
   REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(10).max(1_000_000).default(5000),
@@ -70,7 +95,11 @@ const envSchema = z.object({
   WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /** test-only: caps the database file in pages so SQLite reports a real SQLITE_FULL (test/reliability/disk.test.ts) */
   DB_MAX_PAGE_COUNT: z.coerce.number().int().min(1).optional(),
-  EXPORT_RETENTION_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(24),
+  EXPORT_RETENTION_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 365)
+    .default(24),
   EXPORT_CONCURRENCY_PER_CALLER: z.coerce.number().int().min(1).max(64).default(2),
   TASKS_PER_CALLER: z.coerce.number().int().min(1).max(1000).default(5),
   // InfluxDB ingest, mirror and queries (docs/INFLUX.md)
@@ -159,7 +188,7 @@ export interface RedisConfig {
   connectTimeoutMs: number;
 }
 
-export interface JobsConfig {
+interface JobsConfig {
   /** BullMQ jobs the station itself runs at once (0: only `npm run worker` processes run them) */
   stationWorkers: number;
   /** jobs each `npm run worker` process runs at once */
@@ -246,7 +275,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       inlineMaxBytes: 1024 * 1024,
       perCaller: e.TASKS_PER_CALLER,
     },
-    corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
+    corsOrigins: e.CORS_ORIGINS
+      ? e.CORS_ORIGINS.split(',')
+          .map((o) => o.trim())
+          .filter(Boolean)
+      : [],
     allowedHosts: e.ALLOWED_HOSTS ? list(e.ALLOWED_HOSTS).map((h) => h.toLowerCase()) : [],
     exportsPerCaller: e.EXPORT_CONCURRENCY_PER_CALLER,
     batchLossTolerancePct: e.OIL_LOSS_TOLERANCE_PCT,
@@ -269,7 +302,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | undefined {
   const set = [e.OIDC_ISSUER, e.OIDC_AUDIENCE, e.OIDC_JWKS_URL, e.OIDC_PUBLIC_KEY].some((v) => v !== undefined);
   if (!set) return undefined;
-  if (!e.OIDC_ISSUER || !e.OIDC_AUDIENCE) throw new ConfigError('invalid configuration:\n  OIDC_ISSUER and OIDC_AUDIENCE must both be set to accept external tokens');
+  if (!e.OIDC_ISSUER || !e.OIDC_AUDIENCE)
+    throw new ConfigError('invalid configuration:\n  OIDC_ISSUER and OIDC_AUDIENCE must both be set to accept external tokens');
   if (!e.OIDC_JWKS_URL === !e.OIDC_PUBLIC_KEY) throw new ConfigError('invalid configuration:\n  set exactly one of OIDC_JWKS_URL and OIDC_PUBLIC_KEY');
   if (e.OIDC_JWKS_URL) {
     // Keys fetched over plain HTTP could be swapped by anyone on the path; only loopback may skip TLS.
@@ -288,7 +322,15 @@ function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | undefined {
   }
   const adminValues = list(e.OIDC_ADMIN_VALUES);
   const userValues = list(e.OIDC_USER_VALUES);
-  return { issuer: e.OIDC_ISSUER, audience: e.OIDC_AUDIENCE, jwksUrl: e.OIDC_JWKS_URL, publicKeyPem: pem, roleClaim: e.OIDC_ROLE_CLAIM, adminValues, userValues };
+  return {
+    issuer: e.OIDC_ISSUER,
+    audience: e.OIDC_AUDIENCE,
+    jwksUrl: e.OIDC_JWKS_URL,
+    publicKeyPem: pem,
+    roleClaim: e.OIDC_ROLE_CLAIM,
+    adminValues,
+    userValues,
+  };
 }
 
 /** REDIS_URL wins; otherwise REDIS_HOST / REDIS_PORT (either one switches Redis on). */

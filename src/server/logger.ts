@@ -20,7 +20,13 @@ export function createLogger(level: string, pretty = false, destination?: Destin
 export function createTeeLogger(level: string, pretty: boolean, file: DestinationStream): Logger {
   const stdout = pretty ? pino.transport({ target: 'pino-pretty', options: { colorize: true } }) : pino.destination({ dest: 1, sync: true });
   // streams take everything; the logger's own level filters
-  return pino(loggerOptions(level), pino.multistream([{ level: 'trace', stream: stdout }, { level: 'trace', stream: file }]));
+  return pino(
+    loggerOptions(level),
+    pino.multistream([
+      { level: 'trace', stream: stdout },
+      { level: 'trace', stream: file },
+    ]),
+  );
 }
 
 function loggerOptions(level: string): pino.LoggerOptions {
@@ -28,16 +34,7 @@ function loggerOptions(level: string): pino.LoggerOptions {
     level,
     base: { app: 'smart-oilfield' },
     redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers["x-api-key"]',
-        'req.headers.cookie',
-        'password',
-        'client_secret',
-        'key',
-        'token',
-        'access_token',
-      ],
+      paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'password', 'client_secret', 'key', 'token', 'access_token'],
       censor: '[redacted]',
     },
   };

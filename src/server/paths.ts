@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * migrations, worker-thread entries, the built renderer — live in different places in each case.
  */
 const here = dirname(fileURLToPath(import.meta.url));
-export const runningFromSource = import.meta.url.endsWith('.ts');
+const runningFromSource = import.meta.url.endsWith('.ts');
 
 /** out/main when bundled (chunks may sit one folder down); src/server from source. */
 const baseDir = runningFromSource ? here : basename(here) === 'chunks' ? dirname(here) : here;

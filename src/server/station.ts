@@ -128,12 +128,15 @@ export async function startStation(config: Config, options: StationOptions = {})
   const app = createApp({
     logger,
     authenticate: security.authenticate,
-    publicRouters: [createHealthRouter(db, VERSION, {
+    publicRouters: [
+      createHealthRouter(db, VERSION, {
         redis: () => (config.redis ? { ...cache.health(), url: config.redis.display } : { ok: true, configured: false }),
         cache: () => cache.health(),
         jobs: () => jobs.queue.health(),
         influx: influx.healthCheck,
-      }), ...security.publicRouters],
+      }),
+      ...security.publicRouters,
+    ],
     rootRouters: [ml.router, influx.writeRouter],
     apiRouters: {
       // before '/telemetry': its GET /:id would otherwise take "export" for a reading id

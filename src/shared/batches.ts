@@ -17,17 +17,15 @@ export type BatchStatus = z.infer<typeof batchStatusSchema>;
 export const stageIndex = (s: Stage): number => STAGES.indexOf(s);
 
 /** Public batch ids: text, e.g. the station's own `B-2024-0001` or an operator's ticket-style id. */
-export const BATCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
-export const batchIdSchema = z
-  .string()
-  .regex(BATCH_ID_PATTERN, 'must be 1-64 characters: letters, digits, and _ . : - (starting with a letter or digit)');
+const BATCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+export const batchIdSchema = z.string().regex(BATCH_ID_PATTERN, 'must be 1-64 characters: letters, digits, and _ . : - (starting with a letter or digit)');
 
 /**
  * Physical limits of a measurement. Temperature and API gravity are the ranges over which API MPMS
  * Chapter 11.1 defines the crude-oil correction (-58..302 F, -10..100 API); outside them there is
  * no standard CTL to apply. The volume cap (a VLCC cargo, 2 million bbl) only catches typos.
  */
-export const LIMITS = {
+const LIMITS = {
   maxGrossBbl: 2_000_000,
   minTemperatureF: -58,
   maxTemperatureF: 302,
@@ -37,7 +35,7 @@ export const LIMITS = {
 
 const number = (what: string) => z.number({ error: `${what} must be a number` });
 
-export const measurementFields = {
+const measurementFields = {
   gross_volume_bbl: number('gross_volume_bbl')
     .gt(0, 'gross_volume_bbl must be greater than 0')
     .max(LIMITS.maxGrossBbl, `gross_volume_bbl must be at most ${LIMITS.maxGrossBbl} bbl`)
@@ -50,10 +48,7 @@ export const measurementFields = {
     .min(LIMITS.minApi, `api_gravity must be at least ${LIMITS.minApi}`)
     .max(LIMITS.maxApi, `api_gravity must be at most ${LIMITS.maxApi}`)
     .describe('API gravity at 60 F'),
-  bsw_pct: number('bsw_pct')
-    .min(0, 'bsw_pct must be at least 0')
-    .lt(100, 'bsw_pct must be below 100')
-    .describe('basic sediment and water, percent of volume'),
+  bsw_pct: number('bsw_pct').min(0, 'bsw_pct must be at least 0').lt(100, 'bsw_pct must be below 100').describe('basic sediment and water, percent of volume'),
 };
 const MEASUREMENT_KEYS = Object.keys(measurementFields) as (keyof typeof measurementFields)[];
 
@@ -69,21 +64,25 @@ function allOrNone(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
   const given = MEASUREMENT_KEYS.filter((k) => value[k] !== undefined);
   if (given.length === 0 || given.length === MEASUREMENT_KEYS.length) return;
   for (const k of MEASUREMENT_KEYS.filter((k) => value[k] === undefined)) {
-    ctx.addIssue({ code: 'custom', path: [k], message: `${k} is required with ${given.join(', ')}: a measurement is gross volume, temperature, API gravity and BS&W together` });
+    ctx.addIssue({
+      code: 'custom',
+      path: [k],
+      message: `${k} is required with ${given.join(', ')}: a measurement is gross volume, temperature, API gravity and BS&W together`,
+    });
   }
 }
 
 // Place names and ticket numbers: short, printable, no quotes or formula characters first.
-export const locationSchema = z
+const locationSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9 _.:#/-]{0,63}$/, 'must be 1-64 characters: letters, digits, spaces and _ . : # / - (starting with a letter or digit)');
-export const ticketSchema = locationSchema;
-export const carrierSchema = z.enum(['pipeline', 'truck']);
+const ticketSchema = locationSchema;
+const carrierSchema = z.enum(['pipeline', 'truck']);
 
 // Free text: no control characters other than tab and line breaks.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-export const textSchema = z
+const textSchema = z
   .string()
   .trim()
   .min(1, 'must not be empty')
@@ -104,7 +103,6 @@ export const batchCreateSchema = z
   })
   .superRefine(allOrNone);
 export type BatchCreate = z.output<typeof batchCreateSchema>;
-export type BatchCreateInput = z.input<typeof batchCreateSchema>;
 
 const expectations = {
   expected_stage: stageSchema.optional().describe('refuse (409) unless the batch is still at this stage'),
@@ -127,17 +125,23 @@ export const transitionEventSchema = z
   .superRefine(allOrNone)
   .superRefine((e, ctx) => {
     if ((e.to_stage === 'stored' || e.to_stage === 'delivered') && !e.location) {
-      ctx.addIssue({ code: 'custom', path: ['location'], message: e.to_stage === 'stored' ? 'location (the tank) is required to store a batch' : 'location (terminal or refinery) is required to deliver a batch' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['location'],
+        message:
+          e.to_stage === 'stored' ? 'location (the tank) is required to store a batch' : 'location (terminal or refinery) is required to deliver a batch',
+      });
     }
     if (e.to_stage === 'transported') {
       if (!e.carrier) ctx.addIssue({ code: 'custom', path: ['carrier'], message: 'carrier (pipeline or truck) is required to transport a batch' });
-      if (!e.ticket) ctx.addIssue({ code: 'custom', path: ['ticket'], message: 'ticket (run ticket or bill of lading number) is required to transport a batch' });
+      if (!e.ticket)
+        ctx.addIssue({ code: 'custom', path: ['ticket'], message: 'ticket (run ticket or bill of lading number) is required to transport a batch' });
     } else if (e.carrier || e.ticket) {
       ctx.addIssue({ code: 'custom', path: [e.carrier ? 'carrier' : 'ticket'], message: 'carrier and ticket belong to the transported stage only' });
     }
   });
 
-export const measurementEventSchema = z.strictObject({
+const measurementEventSchema = z.strictObject({
   type: z.literal('measurement'),
   ts: timestampSchema.optional(),
   ...measurementFields,
@@ -146,14 +150,14 @@ export const measurementEventSchema = z.strictObject({
   expected_version: expectations.expected_version,
 });
 
-export const noteEventSchema = z.strictObject({
+const noteEventSchema = z.strictObject({
   type: z.literal('note'),
   ts: timestampSchema.optional(),
   note: textSchema,
 });
 
 /** `completed` is not set by hand: it follows the transition to delivered. */
-export const statusEventSchema = z
+const statusEventSchema = z
   .strictObject({
     type: z.literal('status'),
     status: z.enum(['active', 'on_hold', 'rejected']),
@@ -162,18 +166,16 @@ export const statusEventSchema = z
     expected_version: expectations.expected_version,
   })
   .superRefine((e, ctx) => {
-    if (e.status !== 'active' && !e.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: `reason is required to put a batch ${e.status === 'on_hold' ? 'on hold' : 'in rejected'}` });
+    if (e.status !== 'active' && !e.reason)
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: `reason is required to put a batch ${e.status === 'on_hold' ? 'on hold' : 'in rejected'}` });
   });
 
-export const eventInputSchema = z.discriminatedUnion(
-  'type',
-  [transitionEventSchema, measurementEventSchema, noteEventSchema, statusEventSchema],
-  { error: 'type must be one of transition, measurement, note, status' },
-);
+export const eventInputSchema = z.discriminatedUnion('type', [transitionEventSchema, measurementEventSchema, noteEventSchema, statusEventSchema], {
+  error: 'type must be one of transition, measurement, note, status',
+});
 export type EventInput = z.output<typeof eventInputSchema>;
-export type EventInputBody = z.input<typeof eventInputSchema>;
 
-export const measurementSchema = z.object({
+const measurementSchema = z.object({
   gross_volume_bbl: z.number(),
   temperature_f: z.number(),
   api_gravity: z.number(),
@@ -184,7 +186,7 @@ export const measurementSchema = z.object({
 });
 export type Measurement = z.infer<typeof measurementSchema>;
 
-export const eventKindSchema = z.enum(['created', 'transition', 'measurement', 'note', 'status']);
+const eventKindSchema = z.enum(['created', 'transition', 'measurement', 'note', 'status']);
 
 export const eventSchema = z.object({
   id: z.number().int(),
@@ -208,7 +210,7 @@ export const eventSchema = z.object({
 });
 export type BatchEvent = z.infer<typeof eventSchema>;
 
-export const stageMeasurementSchema = measurementSchema.extend({
+const stageMeasurementSchema = measurementSchema.extend({
   stage: stageSchema,
   ts: z.number(),
   time: z.string(),
@@ -268,7 +270,7 @@ export type BatchPage = z.infer<typeof batchPageSchema>;
 
 export const eventCreatedSchema = z.object({ event: eventSchema, batch: batchSchema });
 
-export const stageVisitSchema = z.object({
+const stageVisitSchema = z.object({
   stage: stageSchema,
   entered_ts: z.number(),
   entered_at: z.string(),
@@ -278,7 +280,7 @@ export const stageVisitSchema = z.object({
   ongoing: z.boolean().describe('the batch is still here: the duration runs to as_of'),
 });
 
-export const volumeChangeSchema = z.object({
+const volumeChangeSchema = z.object({
   from_stage: stageSchema,
   to_stage: stageSchema,
   gross_change_bbl: z.number(),

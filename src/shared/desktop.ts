@@ -9,10 +9,10 @@ import { z } from 'zod';
  */
 
 /** Longest file name we offer in a save dialog (most file systems allow 255 bytes). */
-export const MAX_FILE_NAME = 200;
+const MAX_FILE_NAME = 200;
 /** In-memory content is for small files; anything bigger goes through `url` and is streamed. */
 export const MAX_SAVE_CONTENT_CHARS = 16 * 1024 * 1024;
-export const MAX_DOWNLOAD_URL = 2048;
+const MAX_DOWNLOAD_URL = 2048;
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 
@@ -20,7 +20,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
  * A bare file name suggested to the save dialog: no folders, no `..`, no control or shell-special
  * characters, nothing Windows refuses. The user still chooses the folder in the dialog.
  */
-export const saveFileNameSchema = z
+const saveFileNameSchema = z
   .string()
   .min(1)
   .max(MAX_FILE_NAME)

@@ -19,8 +19,6 @@ export const PARITIES = ['none', 'even', 'odd'] as const;
 export const TYPE_WIDTH: Record<ModbusType, number> = { bool: 1, int16: 1, uint16: 1, int32: 2, uint32: 2, float32: 2, float64: 4 };
 export const isBitFunction = (f: ModbusFunction) => f === 'coil' || f === 'discrete';
 
-/** The reading fields a tag may feed: the three fixed ones, or an `extra` field name. */
-export const FIXED_FIELDS = ['temperature', 'pressure', 'status'] as const;
 const FIELD_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 const TAG_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_ .:/-]{0,63}$/;
 
@@ -49,7 +47,9 @@ export const tagInputSchema = z
     address: z.union([z.number().int('must be a whole number'), z.string().max(16)]),
     type: z.enum(MODBUS_TYPES).optional(),
     order: z.enum(BYTE_ORDERS).default('ABCD'),
-    scale: finite('scale').refine((v) => v !== 0, 'scale must not be 0').default(1),
+    scale: finite('scale')
+      .refine((v) => v !== 0, 'scale must not be 0')
+      .default(1),
     offset: finite('offset').default(0),
     unit: z.string().max(16).nullable().optional(),
     deadband: finite('deadband').min(0, 'deadband must be 0 or more').default(0),
@@ -81,7 +81,11 @@ export const tagInputSchema = z
     }
     const type: ModbusType = tag.type ?? (isBitFunction(fn) ? 'bool' : 'uint16');
     if (isBitFunction(fn) !== (type === 'bool')) {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: isBitFunction(fn) ? `a ${fn} is a single bit: type must be bool` : `bool is only for coils and discrete inputs` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: isBitFunction(fn) ? `a ${fn} is a single bit: type must be bool` : `bool is only for coils and discrete inputs`,
+      });
       return z.NEVER;
     }
     if (address < 0 || address + TYPE_WIDTH[type] - 1 > 65535) {
@@ -122,9 +126,12 @@ const hostSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(253)
-  .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/, 'must be a host name or an IP address');
+  .regex(
+    /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/,
+    'must be a host name or an IP address',
+  );
 
-export const tcpTransportSchema = z.strictObject({
+const tcpTransportSchema = z.strictObject({
   kind: z.literal('tcp'),
   host: hostSchema,
   port: z.number().int().min(1).max(65535).default(502),
@@ -135,7 +142,7 @@ export const tcpTransportSchema = z.strictObject({
  * made elsewhere) on Linux and macOS, COMn on Windows. No shell characters, no "..".
  */
 const SERIAL_PATH = /^(?:\/[A-Za-z0-9_.:+/-]{1,250}|COM[1-9]\d{0,2})$/;
-export const serialSettingsSchema = z.strictObject({
+const serialSettingsSchema = z.strictObject({
   path: z
     .string()
     .regex(SERIAL_PATH, 'must be a serial device such as /dev/ttyUSB0, /dev/serial/by-id/... or COM3')
@@ -149,15 +156,14 @@ export const serialSettingsSchema = z.strictObject({
   data_bits: z.union([z.literal(7), z.literal(8)]).default(8),
   stop_bits: z.union([z.literal(1), z.literal(2)]).default(1),
 });
-export const rtuTransportSchema = serialSettingsSchema.extend({ kind: z.literal('rtu') });
+const rtuTransportSchema = serialSettingsSchema.extend({ kind: z.literal('rtu') });
 
-export const transportSchema = z.discriminatedUnion('kind', [tcpTransportSchema, rtuTransportSchema], {
+const transportSchema = z.discriminatedUnion('kind', [tcpTransportSchema, rtuTransportSchema], {
   error: 'kind must be "tcp" or "rtu"',
 });
 export type Transport = z.output<typeof transportSchema>;
-export type SerialSettings = z.output<typeof serialSettingsSchema>;
 
-export const MAX_TAGS = 256;
+const MAX_TAGS = 256;
 
 /** A device body for POST and PUT. */
 export const modbusDeviceInputSchema = z
@@ -199,7 +205,14 @@ export const modbusDeviceSchema = z.object({
   interval_s: z.number(),
   transport: z.union([
     z.object({ kind: z.literal('tcp'), host: z.string(), port: z.number().int() }),
-    z.object({ kind: z.literal('rtu'), path: z.string(), baud: z.number().int(), parity: z.enum(PARITIES), data_bits: z.number().int(), stop_bits: z.number().int() }),
+    z.object({
+      kind: z.literal('rtu'),
+      path: z.string(),
+      baud: z.number().int(),
+      parity: z.enum(PARITIES),
+      data_bits: z.number().int(),
+      stop_bits: z.number().int(),
+    }),
   ]),
   unit_id: z.number().int(),
   max_block: z.number().int(),
@@ -213,7 +226,7 @@ export const modbusDeviceSchema = z.object({
 export type ModbusDevice = z.infer<typeof modbusDeviceSchema>;
 
 /** One tag's answer to "read now": raw registers (or bits) beside the decoded value. */
-export const tagReadSchema = z.object({
+const tagReadSchema = z.object({
   name: z.string(),
   function: z.enum(MODBUS_FUNCTIONS),
   address: z.number().int(),
@@ -239,8 +252,8 @@ export const readNowSchema = z.object({
 });
 export type ReadNow = z.infer<typeof readNowSchema>;
 
-export const POLL_STATES = ['ok', 'backoff', 'disconnected', 'disabled', 'starting'] as const;
-export const deviceStatusSchema = z.object({
+const POLL_STATES = ['ok', 'backoff', 'disconnected', 'disabled', 'starting'] as const;
+const deviceStatusSchema = z.object({
   id: z.number().int(),
   name: z.string(),
   device_id: z.string(),
@@ -275,10 +288,15 @@ export const scanRequestSchema = z
     unit_to: z.number().int().min(0).max(255).default(247),
     timeout_ms: z.number().int().min(20).max(5000).default(200),
     bauds: z
-      .array(z.number().int().refine((b) => (BAUD_RATES as readonly number[]).includes(b), `must be one of ${BAUD_RATES.join(', ')}`))
+      .array(
+        z
+          .number()
+          .int()
+          .refine((b) => (BAUD_RATES as readonly number[]).includes(b), `must be one of ${BAUD_RATES.join(', ')}`),
+      )
       .max(BAUD_RATES.length)
       .optional()
-      .describe('serial only: sweep these baud rates instead of the transport\'s one'),
+      .describe("serial only: sweep these baud rates instead of the transport's one"),
   })
   .superRefine((s, ctx) => {
     if (s.unit_to < s.unit_from) ctx.addIssue({ code: 'custom', path: ['unit_to'], message: 'must be at least unit_from' });
@@ -286,7 +304,7 @@ export const scanRequestSchema = z
   });
 export type ScanRequest = z.output<typeof scanRequestSchema>;
 
-export const scanHitSchema = z.object({
+const scanHitSchema = z.object({
   unit_id: z.number().int(),
   baud: z.number().int().nullable(),
   answer: z.string().describe('"registers" or the Modbus exception it answered with'),
@@ -299,7 +317,7 @@ export const scanResultSchema = z.object({
 export type ScanResult = z.infer<typeof scanResultSchema>;
 
 /** Register maps shared as CSV: one tag per line, these columns, a header line first. */
-export const TAG_CSV_COLUMNS = ['name', 'function', 'address', 'type', 'order', 'scale', 'offset', 'unit', 'deadband', 'field'] as const;
+const TAG_CSV_COLUMNS = ['name', 'function', 'address', 'type', 'order', 'scale', 'offset', 'unit', 'deadband', 'field'] as const;
 
 const csvCell = (v: unknown): string => {
   const text = v === null || v === undefined ? '' : String(v);
@@ -341,7 +359,10 @@ function splitCsvLine(line: string): string[] {
  * empty cells are left out so defaults apply.
  */
 export function tagsFromCsv(text: string): Record<string, unknown>[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   if (!lines.length) return [];
   const header = splitCsvLine(lines[0]!).map((h) => h.trim().toLowerCase());
   const numeric = new Set(['scale', 'offset', 'deadband']);
@@ -355,7 +376,8 @@ export function tagsFromCsv(text: string): Record<string, unknown>[] {
     });
     // With a function column the address is 0-based (as tagsToCsv writes it); without one it may
     // be a 40001-style reference, which the schema reads.
-    if (typeof tag.address === 'string' && /^\d+$/.test(tag.address) && (tag.function !== undefined || tag.address.length < 5)) tag.address = Number(tag.address);
+    if (typeof tag.address === 'string' && /^\d+$/.test(tag.address) && (tag.function !== undefined || tag.address.length < 5))
+      tag.address = Number(tag.address);
     return tag;
   });
 }

@@ -11,23 +11,26 @@ const SPARKPLUG_ID = /^[^\s/+#]{1,64}$/;
 const sparkplugId = (what: string) => z.string().regex(SPARKPLUG_ID, `${what}: 1-64 characters, no spaces, / + or #`);
 const CLIENT_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
-export const MQTT_URL_PATTERN = /^mqtts?:\/\/[A-Za-z0-9.[\]:-]+(:\d{1,5})?\/?$/;
-export const mqttUrlSchema = z.string().regex(MQTT_URL_PATTERN, 'must be mqtt://host:port or mqtts://host:port (no path, no credentials: use username and password)');
+const MQTT_URL_PATTERN = /^mqtts?:\/\/[A-Za-z0-9.[\]:-]+(:\d{1,5})?\/?$/;
+const mqttUrlSchema = z.string().regex(MQTT_URL_PATTERN, 'must be mqtt://host:port or mqtts://host:port (no path, no credentials: use username and password)');
 
 /** An MQTT topic filter: levels split by '/', '+' a whole level, '#' only as the last level. */
-export const topicFilterSchema = z
+const topicFilterSchema = z
   .string()
   .min(1)
   .max(256)
   .refine((t) => !/\s/.test(t) && !t.includes('\0'), 'must not contain spaces or NUL')
   .refine(
-    (t) => t.split('/').every((level, i, all) => (level.includes('+') ? level === '+' : true) && (level.includes('#') ? level === '#' && i === all.length - 1 : true)),
+    (t) =>
+      t
+        .split('/')
+        .every((level, i, all) => (level.includes('+') ? level === '+' : true) && (level.includes('#') ? level === '#' && i === all.length - 1 : true)),
     "'+' must be a whole level and '#' the whole last level",
   )
   .refine((t) => !t.startsWith('spBv1.0/') && !t.startsWith('$'), 'spBv1.0/ topics belong to the Sparkplug host, and $ topics to the broker');
 
 /** Plain MQTT JSON: a topic filter whose messages are readings (one, or an array). */
-export const jsonMappingSchema = z
+const jsonMappingSchema = z
   .strictObject({
     topic: topicFilterSchema,
     /** where the device id comes from: the payload's device_id, or a level of the topic */
@@ -41,7 +44,7 @@ export const jsonMappingSchema = z
   });
 export type JsonMapping = z.output<typeof jsonMappingSchema>;
 
-export const READING_ROLES = ['temperature', 'pressure', 'status'] as const;
+const READING_ROLES = ['temperature', 'pressure', 'status'] as const;
 export type ReadingRole = (typeof READING_ROLES)[number];
 
 const SPARKPLUG_PATH = /^[^\s/+#]{1,64}\/[^\s/+#]{1,64}(\/[^\s/+#]{1,64})?$/;
@@ -82,9 +85,7 @@ const refineConfig = (c: { mode: string; url: string | null }, ctx: z.Refinement
 };
 
 /** What PUT /api/field/mqtt takes: the whole configuration; password omitted = keep the saved one, null = none. */
-export const mqttConfigUpdateSchema = z
-  .strictObject({ ...configShape, password: z.string().min(1).max(256).nullable().optional() })
-  .superRefine(refineConfig);
+export const mqttConfigUpdateSchema = z.strictObject({ ...configShape, password: z.string().min(1).max(256).nullable().optional() }).superRefine(refineConfig);
 export type MqttConfigUpdate = z.input<typeof mqttConfigUpdateSchema>;
 
 /** The stored configuration (with the password). */
@@ -111,7 +112,7 @@ export const mqttConnectionResultSchema = z.object({ ok: z.boolean(), detail: z.
 export type MqttConnectionResult = z.infer<typeof mqttConnectionResultSchema>;
 
 const scalar = z.union([z.number(), z.string(), z.boolean(), z.null()]);
-export const sparkplugMetricSchema = z.object({
+const sparkplugMetricSchema = z.object({
   name: z.string(),
   alias: z.number().nullable(),
   type: z.string(),
@@ -121,7 +122,7 @@ export const sparkplugMetricSchema = z.object({
 });
 export type SparkplugMetric = z.infer<typeof sparkplugMetricSchema>;
 
-export const sparkplugDeviceSchema = z.object({
+const sparkplugDeviceSchema = z.object({
   device: z.string(),
   device_id: z.string(),
   online: z.boolean(),
@@ -129,9 +130,8 @@ export const sparkplugDeviceSchema = z.object({
   last_death: z.string().nullable(),
   metrics: z.array(sparkplugMetricSchema),
 });
-export type SparkplugDevice = z.infer<typeof sparkplugDeviceSchema>;
 
-export const sparkplugNodeSchema = z.object({
+const sparkplugNodeSchema = z.object({
   group: z.string(),
   node: z.string(),
   device_id: z.string(),

@@ -30,7 +30,7 @@ export const influxQuerySchema = z.strictObject({
 export type InfluxQuery = z.output<typeof influxQuerySchema>;
 
 /** A point as InfluxDB returns it: a stored reading without the station's own id and receive time. */
-export const influxPointSchema = readingSchema.omit({ id: true, received_at: true });
+const influxPointSchema = readingSchema.omit({ id: true, received_at: true });
 export type InfluxPoint = z.infer<typeof influxPointSchema>;
 
 export const influxQueryResultSchema = z.object({

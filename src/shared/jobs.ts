@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { deviceIdSchema } from './telemetry';
 
 /** Background tasks (async exports): what the API returns and what a UI polls or streams. */
-export const TASK_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
-export const taskStatusSchema = z.enum(TASK_STATUSES);
+const TASK_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+const taskStatusSchema = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 export const FINISHED_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
 
@@ -23,13 +23,13 @@ export const exportJobPayloadSchema = z.strictObject({
 });
 export type ExportJobPayload = z.infer<typeof exportJobPayloadSchema>;
 
-export const exportFiltersSchema = z.object({
+const exportFiltersSchema = z.object({
   device_id: z.string().nullable(),
   ts_from: z.number().nullable().describe('Unix seconds'),
   ts_to: z.number().nullable().describe('Unix seconds'),
 });
 
-export const exportMetaSchema = z.object({
+const exportMetaSchema = z.object({
   rows: z.number().int(),
   bytes: z.number().int(),
   filters: exportFiltersSchema,
@@ -37,7 +37,6 @@ export const exportMetaSchema = z.object({
   finished_at: z.string(),
   file_name: z.string(),
 });
-export type ExportMeta = z.infer<typeof exportMetaSchema>;
 
 /** What an export job stores as its result (the file lives under DATA_DIR/exports). */
 export const exportJobResultSchema = z.object({ meta: exportMetaSchema, file: z.string() });
@@ -73,15 +72,18 @@ export const taskEventSchema = z.object({
   error: z.string().nullable(),
 });
 
-export const TASK_LIST_DEFAULT_LIMIT = 50;
-export const TASK_LIST_MAX_LIMIT = 500;
+const TASK_LIST_DEFAULT_LIMIT = 50;
+const TASK_LIST_MAX_LIMIT = 500;
 
 /** GET /api/tasks: filters and keyset paging (newest first). */
 export const taskListQuerySchema = z.strictObject({
   status: taskStatusSchema.optional(),
   name: z.string().regex(JOB_NAME_PATTERN, 'must be a job name such as telemetry.export').optional(),
   limit: z.coerce.number().int().min(1).max(TASK_LIST_MAX_LIMIT).default(TASK_LIST_DEFAULT_LIMIT),
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'is not a cursor this station issued').optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/, 'is not a cursor this station issued')
+    .optional(),
 });
 export type TaskListQuery = z.output<typeof taskListQuerySchema>;
 

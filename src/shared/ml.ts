@@ -14,16 +14,15 @@ export const predictRequestSchema = z.strictObject({
   device_id: deviceIdSchema.optional(),
   ts: timestampSchema.optional(),
 });
-export type PredictRequest = z.input<typeof predictRequestSchema>;
 
-export const ruleFiredSchema = z.object({
+const ruleFiredSchema = z.object({
   rule: z.enum(['temperature_min', 'temperature_max', 'pressure_min', 'pressure_max', 'temperature_rate', 'pressure_rate']),
   value: z.number(),
   limit: z.number(),
 });
 export type RuleFired = z.infer<typeof ruleFiredSchema>;
 
-export const predictMetaSchema = z.object({
+const predictMetaSchema = z.object({
   model_version: z.string().nullable().describe('version of the forest, or null for the rule scorer'),
   threshold: z.number(),
   features: z.record(z.string(), z.number()).nullable().describe('the forest inputs, null for the rule scorer'),
@@ -54,9 +53,8 @@ export const scoreRequestSchema = z
     async: z.boolean().optional().describe('true: always answer 202 with a background task'),
   })
   .refine((q) => q.ts_from <= q.ts_to, { message: 'ts_from must not be after ts_to', path: ['ts_from'] });
-export type ScoreRequest = z.input<typeof scoreRequestSchema>;
 
-export const scorePointSchema = z.object({
+const scorePointSchema = z.object({
   ts: z.number().describe('Unix seconds'),
   time: z.string(),
   score: z.number(),
@@ -161,7 +159,6 @@ export const scoreJobPayloadSchema = z.strictObject({
   ts_from_ms: z.number().int(),
   ts_to_ms: z.number().int(),
 });
-export type ScoreJobPayload = z.infer<typeof scoreJobPayloadSchema>;
 
 /** The result of a scoring job: columns rather than objects, to keep the stored result small. */
 export const scoreJobResultSchema = z.object({
@@ -230,20 +227,20 @@ export const trainRequestSchema = z.strictObject({
   trees: positiveInt(500).optional(),
   rows: positiveInt(50_000).optional(),
 });
-export type TrainRequest = z.input<typeof trainRequestSchema>;
 export const trainJobPayloadSchema = z.strictObject({
   source: z.enum(['bundled', 'database']),
   seed: positiveInt(2_147_483_646).optional(),
   trees: positiveInt(500).optional(),
   rows: positiveInt(50_000).optional(),
 });
-export type TrainJobPayload = z.infer<typeof trainJobPayloadSchema>;
 
 export const trainJobResultSchema = z.object({
   version: z.string(),
   file: z.string(),
   threshold: z.number(),
-  leave_one_well_out: z.object({ mean_balanced_accuracy: z.number(), false_positive_rate: z.number() }).describe('the primary figure: each well scored by a model that never saw it'),
+  leave_one_well_out: z
+    .object({ mean_balanced_accuracy: z.number(), false_positive_rate: z.number() })
+    .describe('the primary figure: each well scored by a model that never saw it'),
   instance_grouped: z.object({ mean_balanced_accuracy: z.number(), false_positive_rate: z.number() }),
 });
 export type TrainJobResult = z.infer<typeof trainJobResultSchema>;

@@ -10,7 +10,7 @@ export const pressureUnitSchema = z.enum(['kPa', 'bar', 'psi', 'MPa']);
 export type TemperatureUnit = z.infer<typeof temperatureUnitSchema>;
 export type PressureUnit = z.infer<typeof pressureUnitSchema>;
 
-export const unitsSchema = z.strictObject({ temperature: temperatureUnitSchema, pressure: pressureUnitSchema });
+const unitsSchema = z.strictObject({ temperature: temperatureUnitSchema, pressure: pressureUnitSchema });
 export type Units = z.infer<typeof unitsSchema>;
 
 /** A URL whose parts pass `check`; anything `new URL` cannot read fails the same way. */
@@ -38,16 +38,29 @@ const httpUrl = z
   .string()
   .trim()
   .max(512)
-  .refine(parsesAs((u) => /^https?:$/.test(u.protocol) && u.hostname !== '' && !u.search && !u.hash), 'must look like http://host:8086')
+  .refine(
+    parsesAs((u) => /^https?:$/.test(u.protocol) && u.hostname !== '' && !u.search && !u.hash),
+    'must look like http://host:8086',
+  )
   .refine((u) => !/^https?:\/\/[^/]*@/.test(u), 'must not carry credentials; use the token field');
-const shortText = z.string().trim().max(128).regex(/^[^\s"'\\]*$/, 'no spaces or quotes');
+const shortText = z
+  .string()
+  .trim()
+  .max(128)
+  .regex(/^[^\s"'\\]*$/, 'no spaces or quotes');
 
 /** What PUT accepts: every field optional; an empty string or null clears an optional value. */
 export const settingsUpdateSchema = z.strictObject({
   lan_access: z.boolean().optional().describe('listen on every interface (0.0.0.0) instead of 127.0.0.1 only'),
   port: z.number().int().min(1).max(65535).optional(),
-  redis_url: z.union([redisUrl, z.literal('')]).nullable().optional(),
-  influx_url: z.union([httpUrl, z.literal('')]).nullable().optional(),
+  redis_url: z
+    .union([redisUrl, z.literal('')])
+    .nullable()
+    .optional(),
+  influx_url: z
+    .union([httpUrl, z.literal('')])
+    .nullable()
+    .optional(),
   influx_org: shortText.nullable().optional(),
   influx_bucket: shortText.nullable().optional(),
   influx_token: z.string().max(512).nullable().optional().describe('write-only; never returned'),
@@ -55,7 +68,7 @@ export const settingsUpdateSchema = z.strictObject({
 });
 export type SettingsUpdate = z.input<typeof settingsUpdateSchema>;
 
-export const lanAddressSchema = z.object({ interface: z.string(), address: z.string(), family: z.enum(['IPv4', 'IPv6']) });
+const lanAddressSchema = z.object({ interface: z.string(), address: z.string(), family: z.enum(['IPv4', 'IPv6']) });
 export type LanAddress = z.infer<typeof lanAddressSchema>;
 
 export const settingsSchema = z.object({
@@ -80,7 +93,6 @@ export const connectionTestSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('redis'), url: redisUrl }),
   z.strictObject({ kind: z.literal('influx'), url: httpUrl, token: z.string().max(512).optional() }),
 ]);
-export type ConnectionTest = z.input<typeof connectionTestSchema>;
 
 export const connectionResultSchema = z.object({ ok: z.boolean(), detail: z.string() });
 export type ConnectionResult = z.infer<typeof connectionResultSchema>;

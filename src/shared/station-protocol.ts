@@ -9,7 +9,7 @@ import { z } from 'zod';
  */
 
 /** What the parent asks the station to run with; `env` wins over the station's environment. */
-export const stationSettingsSchema = z.strictObject({
+const stationSettingsSchema = z.strictObject({
   /** DATA_DIR (the desktop app's userData folder); else the environment's DATA_DIR */
   dataDir: z.string().min(1).optional(),
   /** configuration variables (as in the README) that override the environment and settings.json */
@@ -32,10 +32,10 @@ export const toStationSchema = z.discriminatedUnion('type', [
 export type ToStation = z.infer<typeof toStationSchema>;
 
 /** Why a station could not start or stopped; the parent words it for a field engineer. */
-export const STATION_FAILURE_KINDS = ['config', 'port-in-use', 'port-denied', 'database-not-writable', 'migration', 'internal'] as const;
+const STATION_FAILURE_KINDS = ['config', 'port-in-use', 'port-denied', 'database-not-writable', 'migration', 'internal'] as const;
 export type StationFailureKind = (typeof STATION_FAILURE_KINDS)[number];
 
-export const stationFatalSchema = z.strictObject({
+const stationFatalSchema = z.strictObject({
   type: z.literal('fatal'),
   /** 'start': it never became ready; 'running': it was serving and died */
   phase: z.enum(['start', 'running']),
@@ -45,7 +45,7 @@ export const stationFatalSchema = z.strictObject({
 });
 export type StationFatal = z.infer<typeof stationFatalSchema>;
 
-export const stationReadySchema = z.strictObject({
+const stationReadySchema = z.strictObject({
   type: z.literal('ready'),
   /** base URL, e.g. http://127.0.0.1:8000 */
   url: z.string(),
@@ -59,7 +59,7 @@ export const stationReadySchema = z.strictObject({
 });
 export type StationReady = z.infer<typeof stationReadySchema>;
 
-export const stationStatusSchema = z.strictObject({
+const stationStatusSchema = z.strictObject({
   type: z.literal('status'),
   id: requestId,
   state: z.enum(['idle', 'starting', 'running', 'stopping']),

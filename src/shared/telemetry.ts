@@ -2,13 +2,11 @@ import { z } from 'zod';
 import { parseTimestamp } from './time';
 
 /** Device ids: what RTUs and gateways use as tags. No spaces, quotes or SQL punctuation. */
-export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
-export const deviceIdSchema = z
-  .string()
-  .regex(DEVICE_ID_PATTERN, 'must be 1-64 characters: letters, digits, and _ . : - (starting with a letter or digit)');
+const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+export const deviceIdSchema = z.string().regex(DEVICE_ID_PATTERN, 'must be 1-64 characters: letters, digits, and _ . : - (starting with a letter or digit)');
 
 /** The longest status text: room for "pump off - workover, waiting on rig" and the like. */
-export const MAX_STATUS_CHARS = 128;
+const MAX_STATUS_CHARS = 128;
 /**
  * Status is free text from the device or the operator ("OK, fine", "pump off - workover"), so any
  * printable text is kept. Refused: control characters (C0, DEL, C1), lone surrogates, bidi
@@ -16,9 +14,7 @@ export const MAX_STATUS_CHARS = 128;
  * Length counts characters (code points), not UTF-16 units.
  */
 const STATUS_PATTERN = /^(?=.*\S)[^\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]{1,128}$/u;
-export const statusSchema = z
-  .string()
-  .regex(STATUS_PATTERN, `must be 1-${MAX_STATUS_CHARS} printable characters (no control characters, not only blanks)`);
+const statusSchema = z.string().regex(STATUS_PATTERN, `must be 1-${MAX_STATUS_CHARS} printable characters (no control characters, not only blanks)`);
 
 /** Sane physical magnitudes in any common unit (Pa, kPa, bar, psi; °C, °F, K). */
 export const MAX_MAGNITUDE = 1e12;
@@ -43,7 +39,7 @@ const MAX_EXTRA_FIELDS = 32;
 /** The longest string an extra field may hold. */
 const MAX_EXTRA_STRING = 256;
 const extraValue = z.union([z.number().refine(Number.isFinite, 'must be finite'), z.string().max(MAX_EXTRA_STRING), z.boolean()]);
-export const extraSchema = z
+const extraSchema = z
   .record(z.string().regex(EXTRA_KEY_PATTERN, 'field names: letters, digits, _ . -'), extraValue)
   .refine((o) => Object.keys(o).length <= MAX_EXTRA_FIELDS, `at most ${MAX_EXTRA_FIELDS} extra fields`);
 
@@ -61,7 +57,6 @@ export const readingInputSchema = z
     message: 'a reading needs temperature, pressure, or at least one extra field',
     path: ['temperature'],
   });
-export type ReadingInput = z.input<typeof readingInputSchema>;
 /** A validated reading, timestamp in epoch ms. */
 export type NewReading = z.output<typeof readingInputSchema>;
 
@@ -173,7 +168,10 @@ export const listQuerySchema = telemetryFilterSchema
   .extend({
     limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(100),
     page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a cursor this station issued').optional(),
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a cursor this station issued')
+      .optional(),
     order: z.enum(['desc', 'asc']).default('desc'),
   })
   .refine((q) => q.ts_from === undefined || q.ts_to === undefined || q.ts_from <= q.ts_to, {
@@ -197,13 +195,11 @@ export const batchResultSchema = z.object({
   inserted: z.number().int(),
   replaced: z.number().int().describe('same device and ts with different values: last write wins'),
   duplicates: z.array(z.number().int()).describe('indexes of readings identical to stored ones'),
-  rejected: z.array(
-    z.object({ index: z.number().int(), errors: z.array(z.object({ path: z.string(), message: z.string() })) }),
-  ),
+  rejected: z.array(z.object({ index: z.number().int(), errors: z.array(z.object({ path: z.string(), message: z.string() })) })),
 });
 export type BatchResult = z.infer<typeof batchResultSchema>;
 
-export const deviceStatsSchema = z.object({
+const deviceStatsSchema = z.object({
   device_id: z.string(),
   count: z.number().int(),
   first_ts: z.number().nullable(),
@@ -240,7 +236,7 @@ export const seriesQuerySchema = telemetryFilterSchema.extend({
   ts_to: timestampSchema,
   buckets: z.coerce.number().int().min(1).max(5000).default(1000),
 });
-export const seriesPointSchema = z.object({
+const seriesPointSchema = z.object({
   ts: z.number(),
   count: z.number().int(),
   temperature: z.object({ min: z.number().nullable(), avg: z.number().nullable(), max: z.number().nullable() }),

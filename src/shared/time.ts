@@ -3,13 +3,12 @@
  * integer milliseconds UTC. Readings outside [MIN_TS_MS, now + MAX_FUTURE_MS] are refused: a year
  * 1900 or 3000 stamp is a device clock fault, never data an engineer wants mixed into a trend.
  */
-export const MIN_TS_MS = Date.UTC(1980, 0, 1);
-export const MAX_FUTURE_MS = 24 * 3600 * 1000;
+const MIN_TS_MS = Date.UTC(1980, 0, 1);
+const MAX_FUTURE_MS = 24 * 3600 * 1000;
 
 // Date-time with a zone (Z or ±hh:mm) or a bare date. A zone-less date-time is ambiguous on a
 // wellsite laptop set to local time, so it is refused rather than guessed.
-const ISO_8601 =
-  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;

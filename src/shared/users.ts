@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { deviceIdSchema } from './telemetry';
 import { roleSchema } from './auth';
 
 export const usernameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$/, 'must be 2-64 characters: letters, digits, _ . @ -');
@@ -34,7 +33,7 @@ export const updateUserSchema = z
   .refine((u) => Object.keys(u).length > 0, 'nothing to change');
 
 /** A device scope entry: an exact id or a glob with `*` (e.g. `well-*`). */
-export const deviceScopeSchema = z
+const deviceScopeSchema = z
   .array(z.string().regex(/^[A-Za-z0-9_.:*-]{1,64}$/, 'device ids or globs with *'))
   .min(1)
   .max(1000);
@@ -73,5 +72,3 @@ export const meSchema = z.object({
   key_id: z.number().int().nullable(),
   devices: z.array(z.string()).nullable(),
 });
-
-export { deviceIdSchema };

@@ -75,16 +75,31 @@ describe.skipIf(!executablePath)('the desktop app (Electron, Playwright _electro
     // Electron reports OS-level sandboxing on macOS and Windows; on Linux the sandboxed renderer runs under seccomp-bpf
     if (process.platform === 'linux') expect(readFileSync(`/proc/${info.pid}/status`, 'utf8')).toMatch(/^Seccomp:\s+2$/m);
     else expect(info.sandboxed).toBe(true);
-    expect(await page.evaluate(() => [typeof (globalThis as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process])).toEqual(['undefined', 'undefined']);
+    expect(await page.evaluate(() => [typeof (globalThis as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process])).toEqual([
+      'undefined',
+      'undefined',
+    ]);
     // contextBridge exposes the preload's API only when context isolation is on
-    expect(await page.evaluate(() => Object.keys((globalThis as unknown as { oilfield: object }).oilfield).sort())).toEqual(['appVersion', 'saveFile', 'stationUrl']);
+    expect(await page.evaluate(() => Object.keys((globalThis as unknown as { oilfield: object }).oilfield).sort())).toEqual([
+      'appVersion',
+      'saveFile',
+      'stationUrl',
+    ]);
   });
 
   it('when the station page loads, then the CSP header is present and enforced', async () => {
     const response = await page.reload();
     expect(response?.headers()['content-security-policy']).toContain("default-src 'self'");
     // enforced, not just sent: eval is blocked by script-src 'self'
-    expect(await page.evaluate(() => { try { return String(eval('1 + 1')); } catch { return 'blocked'; } })).toBe('blocked');
+    expect(
+      await page.evaluate(() => {
+        try {
+          return String(eval('1 + 1'));
+        } catch {
+          return 'blocked';
+        }
+      }),
+    ).toBe('blocked');
   });
 
   it('when the admin signs in, then the overview shows, and a reading posted over HTTP appears in the window', async () => {
@@ -95,7 +110,11 @@ describe.skipIf(!executablePath)('the desktop app (Electron, Playwright _electro
 
     const signIn = await fetch(`${stationUrl}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     token = ((await signIn.json()) as { access_token: string }).access_token;
-    const keyRes = await fetch(`${stationUrl}/api/keys`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'smoke rig', role: 'device' }) });
+    const keyRes = await fetch(`${stationUrl}/api/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'smoke rig', role: 'device' }),
+    });
     const { key } = (await keyRes.json()) as { key: string };
     const reading = await fetch(`${stationUrl}/api/telemetry`, {
       method: 'POST',

@@ -67,7 +67,8 @@ describe.skipIf(!hasChromium)('the UI for a field engineer', () => {
     await b.page.getByLabel(/^Temperature/).fill('hot');
     await b.page.getByLabel('Device id').fill('');
     await expect.poll(() => b.page.locator('.field-error').allTextContents()).toContain('Must be a number');
-    for (const text of await b.page.locator('.field-error').allTextContents()) expect(text).not.toMatch(/Invalid input|expected \w+, received|temperature must/);
+    for (const text of await b.page.locator('.field-error').allTextContents())
+      expect(text).not.toMatch(/Invalid input|expected \w+, received|temperature must/);
     await b.page.getByLabel('Device id').fill('eng-well-2');
     await b.page.getByLabel(/^Temperature/).fill('71.5');
     await b.page.getByRole('button', { name: 'Post reading' }).click();
@@ -154,7 +155,13 @@ describe.skipIf(!hasChromium)('the UI for a field engineer', () => {
     const key = await station.key('device');
     const now = Math.floor(Date.now() / 1000);
     for (const [i, t] of [150, 151, 152].entries()) {
-      const res = await station.api('POST', '/api/telemetry', admin, { device_id: 'eng-well-3', ts: now - 120 + i * 30, temperature: t, pressure: 2000 }, { 'x-api-key': key });
+      const res = await station.api(
+        'POST',
+        '/api/telemetry',
+        admin,
+        { device_id: 'eng-well-3', ts: now - 120 + i * 30, temperature: t, pressure: 2000 },
+        { 'x-api-key': key },
+      );
       expect(res.status).toBe(201);
     }
     await signIn(ENGINEER);

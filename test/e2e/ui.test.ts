@@ -47,9 +47,9 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     // Field validation as the user types, with the shared schema.
     await page.getByLabel('Device id').fill('bad id');
     await page.getByLabel('Temperature (°C)').fill('hot');
-    await expect.poll(() => page.locator('.field-error').allTextContents()).toEqual(
-      expect.arrayContaining([expect.stringContaining('letters, digits'), expect.stringContaining('Must be a number')]),
-    );
+    await expect
+      .poll(() => page.locator('.field-error').allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringContaining('letters, digits'), expect.stringContaining('Must be a number')]));
     await b.shot('03-ingest-errors');
     await page.getByRole('button', { name: 'Create a device key for this session' }).click();
     await page.getByText('ingest key set').waitFor();
@@ -67,7 +67,10 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await expect.poll(async () => Number(await chart.getAttribute('data-readings'))).toBeGreaterThanOrEqual(1);
     // The reading's detail pane.
     await table.getByRole('cell', { name: 'e2e-well-1' }).first().click();
-    await page.getByRole('complementary', { name: /Reading \d+/ }).getByText('2380').waitFor();
+    await page
+      .getByRole('complementary', { name: /Reading \d+/ })
+      .getByText('2380')
+      .waitFor();
   });
 
   it('when a CSV with one bad row is imported, then the good rows are stored and the bad one is reported by line', async () => {
@@ -180,9 +183,9 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await form.getByLabel('Temperature min (°C)').fill('20');
     await form.getByLabel('Temperature max (°C)').fill('10');
     await form.getByLabel('Open alarm after (s)').fill('-5');
-    await expect.poll(() => form.locator('.field-error').allTextContents()).toEqual(
-      expect.arrayContaining(['Must be below temperature max', 'Must be 0 or more seconds']),
-    );
+    await expect
+      .poll(() => form.locator('.field-error').allTextContents())
+      .toEqual(expect.arrayContaining(['Must be below temperature max', 'Must be 0 or more seconds']));
     await b.shot('05-anomalies-limits-errors');
     await form.getByLabel('Temperature min (°C)').fill('5');
     await form.getByLabel('Open alarm after (s)').fill('120');
@@ -236,12 +239,21 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     const newKey = page.getByTestId('new-key');
     await expect.poll(async () => (await newKey.textContent())?.trim() ?? '').not.toBe('');
     const key = (await newKey.textContent())!.trim();
-    const post = () => fetch(`${station.url}/api/telemetry`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify({ device_id: 'e2e-well-3', ts: NOW - 5, temperature: 50 }) });
+    const post = () =>
+      fetch(`${station.url}/api/telemetry`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        body: JSON.stringify({ device_id: 'e2e-well-3', ts: NOW - 5, temperature: 50 }),
+      });
     expect((await post()).status).toBe(201);
     await b.shot('07-admin');
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Revoke RTU e2e' }).click();
-    await page.getByRole('table', { name: 'API keys' }).getByRole('row', { name: /RTU e2e/ }).getByText('revoked').waitFor();
+    await page
+      .getByRole('table', { name: 'API keys' })
+      .getByRole('row', { name: /RTU e2e/ })
+      .getByText('revoked')
+      .waitFor();
     expect((await post()).status).toBe(401);
   });
 
@@ -316,7 +328,12 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
       await dark.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Telemetry' }).click();
       await dark.page.getByLabel('Device', { exact: true }).selectOption('e2e-well-2');
       await expect.poll(async () => Number(await dark.page.getByTestId('series-chart').getAttribute('data-points'))).toBeGreaterThan(0);
-      const bg = await dark.page.locator('body').evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+      const bg = await dark.page
+        .locator('body')
+        .evaluate(
+          (el) =>
+            (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor,
+        );
       expect(bg).toBe('rgb(18, 20, 23)');
       await dark.shot('09-telemetry-dark');
     } finally {

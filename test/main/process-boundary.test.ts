@@ -12,13 +12,17 @@ describe('the main process / station process boundary', () => {
   const eslint = new ESLint();
 
   it('when a file in src/main imports station code, then lint refuses it', async () => {
-    const [result] = await eslint.lintText("import { startStation } from '../server/station';\nexport const s = startStation;\n", { filePath: 'src/main/leak.ts' });
+    const [result] = await eslint.lintText("import { startStation } from '../server/station';\nexport const s = startStation;\n", {
+      filePath: 'src/main/leak.ts',
+    });
     expect(result!.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
     expect(result!.messages.find((m) => m.ruleId === 'no-restricted-imports')?.message).toMatch(/its own process/);
   });
 
   it('when a file in src/main imports the protocol from src/shared, then lint accepts it', async () => {
-    const [result] = await eslint.lintText("import type { ToStation } from '../shared/station-protocol';\nexport type T = ToStation;\n", { filePath: 'src/main/ok.ts' });
+    const [result] = await eslint.lintText("import type { ToStation } from '../shared/station-protocol';\nexport type T = ToStation;\n", {
+      filePath: 'src/main/ok.ts',
+    });
     expect(result!.messages.filter((m) => m.ruleId === 'no-restricted-imports')).toEqual([]);
   });
 

@@ -13,7 +13,13 @@ beforeAll(async () => {
   station = await TestStation.start();
   dir = mkdtempSync(join(tmpdir(), 'oilfield-save-'));
   token = await station.token();
-  const readings = Array.from({ length: 50 }, (_, i) => ({ device_id: 'rig-1', ts: minutesAgo(60 - i), temperature: 70 + i / 10, pressure: 120, status: 'ok' }));
+  const readings = Array.from({ length: 50 }, (_, i) => ({
+    device_id: 'rig-1',
+    ts: minutesAgo(60 - i),
+    temperature: 70 + i / 10,
+    pressure: 120,
+    status: 'ok',
+  }));
   const res = await station.call('POST', '/api/telemetry/batch', { key: await station.key('device'), body: readings });
   expect(res.status).toBeLessThan(300);
 });

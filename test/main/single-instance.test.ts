@@ -12,7 +12,15 @@ describe('single instance', () => {
   it('when this is the first instance, then a second launch brings its window forward', () => {
     let onSecond: (() => void) | undefined;
     const app = { requestSingleInstanceLock: () => true, on: (_e: 'second-instance', l: () => void) => void (onSecond = l), quit: () => {} };
-    const win = { minimized: true, calls: [] as string[], isDestroyed: () => false, isMinimized: () => win.minimized, restore: () => win.calls.push('restore'), show: () => win.calls.push('show'), focus: () => win.calls.push('focus') };
+    const win = {
+      minimized: true,
+      calls: [] as string[],
+      isDestroyed: () => false,
+      isMinimized: () => win.minimized,
+      restore: () => win.calls.push('restore'),
+      show: () => win.calls.push('show'),
+      focus: () => win.calls.push('focus'),
+    };
     expect(claimSingleInstance(app, () => focusWindow(win))).toBe(true);
     onSecond?.();
     expect(win.calls).toEqual(['restore', 'show', 'focus']);
@@ -20,7 +28,15 @@ describe('single instance', () => {
 
   it('when there is no window yet or it was closed, then focusing does nothing', () => {
     expect(() => focusWindow(null)).not.toThrow();
-    const closed = { isDestroyed: () => true, isMinimized: () => { throw new Error('touched a destroyed window'); }, restore() {}, show() {}, focus() {} };
+    const closed = {
+      isDestroyed: () => true,
+      isMinimized: () => {
+        throw new Error('touched a destroyed window');
+      },
+      restore() {},
+      show() {},
+      focus() {},
+    };
     expect(() => focusWindow(closed)).not.toThrow();
   });
 });

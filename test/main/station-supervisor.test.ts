@@ -66,7 +66,9 @@ const walSize = (db: string) => (existsSync(`${db}-wal`) ? statSync(`${db}-wal`)
 
 describe('restartDelay', () => {
   it('when failures repeat, then the wait doubles from the first delay up to the cap', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => restartDelay(n, { initialMs: 1000, maxMs: 30_000, stableMs: 0 }))).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => restartDelay(n, { initialMs: 1000, maxMs: 30_000, stableMs: 0 }))).toEqual([
+      1000, 2000, 4000, 8000, 16_000, 30_000, 30_000,
+    ]);
   });
 });
 
@@ -95,7 +97,9 @@ describe('StationSupervisor limits', () => {
     });
     cleanup.push(() => supervisor.stop());
     await supervisor.start();
-    await expect.poll(() => events.find((e) => e.type === 'crashed'), { timeout: 30_000 }).toMatchObject({ fatal: { message: expect.stringMatching(/stopped answering/) }, failures: 1 });
+    await expect
+      .poll(() => events.find((e) => e.type === 'crashed'), { timeout: 30_000 })
+      .toMatchObject({ fatal: { message: expect.stringMatching(/stopped answering/) }, failures: 1 });
     expect(hung.child.signalCode).toBe('SIGKILL');
     await expect.poll(() => forks, { timeout: 30_000 }).toBe(2);
   });
@@ -114,7 +118,11 @@ describe('StationSupervisor with the station entry forked', () => {
     const userData = tempDir();
     const { supervisor, events, children } = supervise(userData);
     const first = await supervisor.start();
-    const dev = await fetch(`${first.url}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'supervisor-admin-pw' }) });
+    const dev = await fetch(`${first.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'supervisor-admin-pw' }),
+    });
     expect(dev.status).toBe(200);
 
     children[0]!.child.kill('SIGKILL');
@@ -135,7 +143,11 @@ describe('StationSupervisor with the station entry forked', () => {
     expect(new Set(readies.map((e) => e.ready.pid)).size).toBe(3);
     expect(supervisor.current?.url).toBe(first.url);
     // the admin created on the first start is still there: same database
-    const again = await fetch(`${first.url}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'supervisor-admin-pw' }) });
+    const again = await fetch(`${first.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'supervisor-admin-pw' }),
+    });
     expect(again.status).toBe(200);
   });
 

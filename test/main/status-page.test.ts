@@ -54,7 +54,9 @@ describe('the desktop shell log', () => {
     const log = await openDesktopLog(join(dir, 'logs'));
     log.error({ failures: 1 }, 'the station stopped unexpectedly; restarting');
     await expect.poll(() => readdirSync(join(dir, 'logs'))).toEqual(['desktop.1.log']);
-    await expect.poll(() => readFileSync(join(dir, 'logs', 'desktop.1.log'), 'utf8')).toMatch(/"process":"desktop".*"msg":"the station stopped unexpectedly; restarting"/);
+    await expect
+      .poll(() => readFileSync(join(dir, 'logs', 'desktop.1.log'), 'utf8'))
+      .toMatch(/"process":"desktop".*"msg":"the station stopped unexpectedly; restarting"/);
   });
 
   it('when diagnostics are saved, then the suggested name sorts by time and has no character a file system refuses', () => {

@@ -99,7 +99,9 @@ describe('buildMenuTemplate', () => {
   const labels = (items: any[]): string[] => items.flatMap((i) => [i.role ?? i.label ?? i.type, ...(Array.isArray(i.submenu) ? labels(i.submenu) : [])]);
 
   it('when the build is packaged, then there is no reload and no DevTools', () => {
-    const all = labels(buildMenuTemplate({ appName: 'SMART Oilfield', isMac: false, isDev: false, openApiDocs: () => {}, openLogsFolder: () => {}, saveDiagnostics: () => {} }));
+    const all = labels(
+      buildMenuTemplate({ appName: 'SMART Oilfield', isMac: false, isDev: false, openApiDocs: () => {}, openLogsFolder: () => {}, saveDiagnostics: () => {} }),
+    );
     expect(all).not.toContain('reload');
     expect(all).not.toContain('forceReload');
     expect(all).not.toContain('toggleDevTools');
@@ -107,19 +109,35 @@ describe('buildMenuTemplate', () => {
   });
 
   it('when developing, then reload and DevTools are in the View menu', () => {
-    const all = labels(buildMenuTemplate({ appName: 'SMART Oilfield', isMac: false, isDev: true, openApiDocs: () => {}, openLogsFolder: () => {}, saveDiagnostics: () => {} }));
+    const all = labels(
+      buildMenuTemplate({ appName: 'SMART Oilfield', isMac: false, isDev: true, openApiDocs: () => {}, openLogsFolder: () => {}, saveDiagnostics: () => {} }),
+    );
     expect(all).toEqual(expect.arrayContaining(['reload', 'toggleDevTools']));
   });
 
   it('when on macOS, then the first menu is the app menu with about and quit', () => {
-    const [first] = buildMenuTemplate({ appName: 'SMART Oilfield', isMac: true, isDev: false, openApiDocs: () => {}, openLogsFolder: () => {}, saveDiagnostics: () => {} });
+    const [first] = buildMenuTemplate({
+      appName: 'SMART Oilfield',
+      isMac: true,
+      isDev: false,
+      openApiDocs: () => {},
+      openLogsFolder: () => {},
+      saveDiagnostics: () => {},
+    });
     expect(first?.label).toBe('SMART Oilfield');
     expect(labels([first])).toEqual(expect.arrayContaining(['about', 'quit']));
   });
 
   it('when "API docs" is clicked, then the docs opener runs', () => {
     let opened = 0;
-    const help = buildMenuTemplate({ appName: 'x', isMac: false, isDev: false, openApiDocs: () => void opened++, openLogsFolder: () => {}, saveDiagnostics: () => {} }).find((m) => m.role === 'help');
+    const help = buildMenuTemplate({
+      appName: 'x',
+      isMac: false,
+      isDev: false,
+      openApiDocs: () => void opened++,
+      openLogsFolder: () => {},
+      saveDiagnostics: () => {},
+    }).find((m) => m.role === 'help');
     const item = (help?.submenu as any[]).find((i) => i.label === 'API docs');
     item.click();
     expect(opened).toBe(1);

@@ -23,8 +23,17 @@ beforeAll(async () => {
   // enough rows that an export does not fit in the socket buffers of a client that stops reading
   const base = 1_720_000_000;
   for (let b = 0; b < 20; b++) {
-    const body = Array.from({ length: 10_000 }, (_, i) => ({ device_id: `abuse-${i % 4}`, ts: base + b * 10_000 + i, temperature: 20 + (i % 50) / 10, pressure: 100 + (i % 7) }));
-    const res = await fetch(`${station.url}/api/telemetry/batch`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': adminKey }, body: JSON.stringify(body) });
+    const body = Array.from({ length: 10_000 }, (_, i) => ({
+      device_id: `abuse-${i % 4}`,
+      ts: base + b * 10_000 + i,
+      temperature: 20 + (i % 50) / 10,
+      pressure: 100 + (i % 7),
+    }));
+    const res = await fetch(`${station.url}/api/telemetry/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
   }
 }, 120_000);
@@ -112,7 +121,9 @@ describe('abuse of exports', () => {
     await new Promise((r) => setTimeout(r, 2000));
     const during = station.rss();
     const statuses = opened.map((o) => o.status);
-    console.log(`60 stalled exports: ${statuses.filter((s) => s === 200).length} streaming, ${statuses.filter((s) => s === 429).length} refused; RSS ${(before / 1e6).toFixed(0)} -> ${(during / 1e6).toFixed(0)} MB`);
+    console.log(
+      `60 stalled exports: ${statuses.filter((s) => s === 200).length} streaming, ${statuses.filter((s) => s === 429).length} refused; RSS ${(before / 1e6).toFixed(0)} -> ${(during / 1e6).toFixed(0)} MB`,
+    );
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(2);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(58);
     expect(during - before).toBeLessThan(400 * 1e6);

@@ -89,7 +89,9 @@ describe('crash safety', () => {
         .pluck()
         .all();
       expect(drift).toEqual([]);
-      console.info(`crash safety: ${CYCLES} SIGKILLs, ${attempted} readings attempted, ${acked.length} acknowledged and all present, ${unacked} unacknowledged, ${rows.length} stored`);
+      console.info(
+        `crash safety: ${CYCLES} SIGKILLs, ${attempted} readings attempted, ${acked.length} acknowledged and all present, ${unacked} unacknowledged, ${rows.length} stored`,
+      );
     } finally {
       db.close();
     }

@@ -10,7 +10,9 @@ import { sleep, StationProcess } from './helpers/station-process';
  * then goes away, and InfluxDB goes away; every request must still succeed. When both come back,
  * the forwarder must catch up: InfluxDB ends up with every reading SQLite acknowledged.
  */
-const missing = [!hasRedisServer && 'redis-server (apt-get install -y redis-server)', !hasBinary('influxd') && 'influxd (apt-get install -y influxdb)'].filter(Boolean);
+const missing = [!hasRedisServer && 'redis-server (apt-get install -y redis-server)', !hasBinary('influxd') && 'influxd (apt-get install -y influxdb)'].filter(
+  Boolean,
+);
 if (missing.length) console.warn(`[skipped] dependency-failure test needs ${missing.join(' and ')}`);
 
 const BATCH = 100;
@@ -105,7 +107,9 @@ describe.skipIf(missing.length > 0)('dependencies failing', () => {
     }
     expect(status.backlog).toBe(0);
     expect(await influxCount()).toBe(acked);
-    console.info(`dependencies failing: ${acked} readings acknowledged through the outages; backlog during the outage ${backlogDuringOutage.backlog}; InfluxDB caught up`);
+    console.info(
+      `dependencies failing: ${acked} readings acknowledged through the outages; backlog during the outage ${backlogDuringOutage.backlog}; InfluxDB caught up`,
+    );
   });
 
   it('when Redis and InfluxDB are unreachable from the start, then the station starts, ingests and serves, and forwards everything once they appear', async () => {

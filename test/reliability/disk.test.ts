@@ -84,7 +84,9 @@ describe('disk trouble', () => {
     const db = station.openDb();
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      const stored = new Set(db.prepare(`SELECT t.ts FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = 'disk-1'`).pluck().all() as number[]);
+      const stored = new Set(
+        db.prepare(`SELECT t.ts FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = 'disk-1'`).pluck().all() as number[],
+      );
       expect(acked.filter((ts) => !stored.has(ts))).toEqual([]);
       // The refused batch rolled back as a whole: only acknowledged readings are there.
       expect(stored.size).toBe(acked.length);

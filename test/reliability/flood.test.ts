@@ -1,5 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BAD_AUTH, BAD_CHARSETS, BAD_ENCODINGS, BAD_IDS, BAD_QUERY, BROKEN_JSON, QUERY_ENDPOINTS, WRONG_TYPES_HEADER, bad, badReadings, type Case, type Creds } from './helpers/corpus';
+import {
+  BAD_AUTH,
+  BAD_CHARSETS,
+  BAD_ENCODINGS,
+  BAD_IDS,
+  BAD_QUERY,
+  BROKEN_JSON,
+  QUERY_ENDPOINTS,
+  WRONG_TYPES_HEADER,
+  bad,
+  badReadings,
+  type Case,
+  type Creds,
+} from './helpers/corpus';
 import { sleep, StationProcess } from './helpers/station-process';
 
 /**
@@ -25,7 +38,11 @@ beforeAll(async () => {
   await station.start();
   creds = { device: await station.key('device'), userKey: await station.key('user'), admin: await station.token(), user: '' };
   await station.call('POST', '/api/users', { token: creds.admin, body: { username: 'flood-user', password: 'flood-user-pw', role: 'user' } });
-  const res = await fetch(`${station.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=flood-user&password=flood-user-pw' });
+  const res = await fetch(`${station.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'username=flood-user&password=flood-user-pw',
+  });
   creds.user = ((await res.json()) as { access_token: string }).access_token;
 });
 afterAll(() => station.remove());
@@ -47,15 +64,57 @@ function buildCorpus(c: Creds): Case[] {
   for (const r of badReadings()) {
     add({ name: `single ${r.name}`, method: 'POST', path: '/api/telemetry', headers: { ...dev, ...JSON_T }, body: r.json, expect: [422] });
     add({ name: `batch array ${r.name}`, method: 'POST', path: '/api/telemetry/batch', headers: { ...dev, ...JSON_T }, body: `[${r.json}]`, expect: [422] });
-    add({ name: `batch object ${r.name}`, method: 'POST', path: '/api/telemetry/batch', headers: { ...dev, ...JSON_T }, body: `{"readings":[${r.json},${r.json}]}`, expect: [422] });
-    add({ name: `batch ndjson ${r.name}`, method: 'POST', path: '/api/telemetry/batch', headers: { ...dev, 'content-type': 'application/x-ndjson' }, body: `${r.json}\n${r.json}\n`, expect: [422] });
+    add({
+      name: `batch object ${r.name}`,
+      method: 'POST',
+      path: '/api/telemetry/batch',
+      headers: { ...dev, ...JSON_T },
+      body: `{"readings":[${r.json},${r.json}]}`,
+      expect: [422],
+    });
+    add({
+      name: `batch ndjson ${r.name}`,
+      method: 'POST',
+      path: '/api/telemetry/batch',
+      headers: { ...dev, 'content-type': 'application/x-ndjson' },
+      body: `${r.json}\n${r.json}\n`,
+      expect: [422],
+    });
   }
   add({ name: 'batch empty', method: 'POST', path: '/api/telemetry/batch', headers: { ...dev, ...JSON_T }, body: '[]', expect: [422] });
-  add({ name: 'batch ndjson empty', method: 'POST', path: '/api/telemetry/batch', headers: { ...dev, 'content-type': 'application/x-ndjson' }, body: '\n\n', expect: [422] });
-  add({ name: 'batch readings not array', method: 'POST', path: '/api/telemetry/batch', headers: { ...dev, ...JSON_T }, body: '{"readings":5}', expect: [422] });
-  add({ name: 'batch too many', method: 'POST', path: '/api/telemetry/batch', headers: { ...dev, ...JSON_T }, body: JSON.stringify(Array.from({ length: 1001 }, () => 1)), expect: [413] });
+  add({
+    name: 'batch ndjson empty',
+    method: 'POST',
+    path: '/api/telemetry/batch',
+    headers: { ...dev, 'content-type': 'application/x-ndjson' },
+    body: '\n\n',
+    expect: [422],
+  });
+  add({
+    name: 'batch readings not array',
+    method: 'POST',
+    path: '/api/telemetry/batch',
+    headers: { ...dev, ...JSON_T },
+    body: '{"readings":5}',
+    expect: [422],
+  });
+  add({
+    name: 'batch too many',
+    method: 'POST',
+    path: '/api/telemetry/batch',
+    headers: { ...dev, ...JSON_T },
+    body: JSON.stringify(Array.from({ length: 1001 }, () => 1)),
+    expect: [413],
+  });
   for (const [i, line] of BROKEN_JSON.entries()) {
-    add({ name: `batch ndjson broken line #${i}`, method: 'POST', path: '/api/telemetry/batch', headers: { ...dev, 'content-type': 'application/x-ndjson' }, body: line.replace(/\n/g, ' '), expect: [422] });
+    add({
+      name: `batch ndjson broken line #${i}`,
+      method: 'POST',
+      path: '/api/telemetry/batch',
+      headers: { ...dev, 'content-type': 'application/x-ndjson' },
+      body: line.replace(/\n/g, ' '),
+      expect: [422],
+    });
   }
 
   // Bodies that are not JSON at all, on every endpoint that parses JSON.
@@ -67,26 +126,106 @@ function buildCorpus(c: Creds): Case[] {
     { path: '/token', headers: {} },
   ];
   for (const ep of jsonEndpoints) {
-    for (const [i, text] of BROKEN_JSON.entries()) add({ name: `${ep.path} broken json #${i}`, method: 'POST', path: ep.path, headers: { ...ep.headers, ...JSON_T }, body: text, expect: [400] });
-    for (const type of WRONG_TYPES_HEADER) add({ name: `${ep.path} content-type ${type}`, method: 'POST', path: ep.path, headers: { ...ep.headers, 'content-type': type }, body: JSON.stringify(bad.VALID), expect: [415] });
-    add({ name: `${ep.path} no content-type`, method: 'POST', path: ep.path, headers: ep.headers, body: Buffer.from(JSON.stringify(bad.VALID)), expect: [415] });
-    for (const cs of BAD_CHARSETS) add({ name: `${ep.path} charset ${cs}`, method: 'POST', path: ep.path, headers: { ...ep.headers, 'content-type': `application/json; charset=${cs}` }, body: '{}', expect: [415] });
+    for (const [i, text] of BROKEN_JSON.entries())
+      add({ name: `${ep.path} broken json #${i}`, method: 'POST', path: ep.path, headers: { ...ep.headers, ...JSON_T }, body: text, expect: [400] });
+    for (const type of WRONG_TYPES_HEADER)
+      add({
+        name: `${ep.path} content-type ${type}`,
+        method: 'POST',
+        path: ep.path,
+        headers: { ...ep.headers, 'content-type': type },
+        body: JSON.stringify(bad.VALID),
+        expect: [415],
+      });
+    add({
+      name: `${ep.path} no content-type`,
+      method: 'POST',
+      path: ep.path,
+      headers: ep.headers,
+      body: Buffer.from(JSON.stringify(bad.VALID)),
+      expect: [415],
+    });
+    for (const cs of BAD_CHARSETS)
+      add({
+        name: `${ep.path} charset ${cs}`,
+        method: 'POST',
+        path: ep.path,
+        headers: { ...ep.headers, 'content-type': `application/json; charset=${cs}` },
+        body: '{}',
+        expect: [415],
+      });
     const limit = ep.path === '/api/telemetry/batch' ? 300_000 : 70_000;
-    add({ name: `${ep.path} oversize`, method: 'POST', path: ep.path, headers: { ...ep.headers, ...JSON_T }, body: JSON.stringify({ ...bad.VALID, status: 'x'.repeat(limit) }), expect: [413] });
+    add({
+      name: `${ep.path} oversize`,
+      method: 'POST',
+      path: ep.path,
+      headers: { ...ep.headers, ...JSON_T },
+      body: JSON.stringify({ ...bad.VALID, status: 'x'.repeat(limit) }),
+      expect: [413],
+    });
   }
   for (const ep of jsonEndpoints.slice(0, 2)) {
-    for (const e of BAD_ENCODINGS) add({ name: `${ep.path} content-encoding ${e.encoding}`, method: 'POST', path: ep.path, headers: { ...ep.headers, ...JSON_T, 'content-encoding': e.encoding }, body: e.body, expect: [e.expect] });
+    for (const e of BAD_ENCODINGS)
+      add({
+        name: `${ep.path} content-encoding ${e.encoding}`,
+        method: 'POST',
+        path: ep.path,
+        headers: { ...ep.headers, ...JSON_T, 'content-encoding': e.encoding },
+        body: e.body,
+        expect: [e.expect],
+      });
   }
   // The NDJSON reader does not decode Content-Encoding: compressed bytes arrive as unparseable
   // lines (422). A 400/415 would be as correct; either way nothing is stored.
-  for (const e of BAD_ENCODINGS) add({ name: `ndjson content-encoding ${e.encoding}`, method: 'POST', path: '/api/telemetry/batch', headers: { ...dev, 'content-type': 'application/x-ndjson', 'content-encoding': e.encoding }, body: e.body, expect: [400, 415, 422] });
-  add({ name: 'ndjson oversize', method: 'POST', path: '/api/telemetry/batch', headers: { ...dev, 'content-type': 'application/x-ndjson' }, body: `${JSON.stringify(bad.VALID)}\n`.repeat(4000), expect: [413] });
+  for (const e of BAD_ENCODINGS)
+    add({
+      name: `ndjson content-encoding ${e.encoding}`,
+      method: 'POST',
+      path: '/api/telemetry/batch',
+      headers: { ...dev, 'content-type': 'application/x-ndjson', 'content-encoding': e.encoding },
+      body: e.body,
+      expect: [400, 415, 422],
+    });
+  add({
+    name: 'ndjson oversize',
+    method: 'POST',
+    path: '/api/telemetry/batch',
+    headers: { ...dev, 'content-type': 'application/x-ndjson' },
+    body: `${JSON.stringify(bad.VALID)}\n`.repeat(4000),
+    expect: [413],
+  });
 
   // Accounts: bodies that parse but must not create anything.
-  const badUsers = [{}, { username: "a'; --", password: 'long-enough-pw' }, { username: 'ok-name', password: 'short' }, { username: 'ok-name', password: 'long-enough-pw', role: 'root' }, { username: 'ok-name', password: 'long-enough-pw', extra: 1 }, { username: 'x'.repeat(65), password: 'long-enough-pw' }, { username: 'ok-name', password: 'p'.repeat(300) }, { username: ['a'], password: 'long-enough-pw' }, { username: '<script>', password: 'long-enough-pw' }, { username: '🛢️', password: 'long-enough-pw' }];
-  badUsers.forEach((b, i) => add({ name: `users bad #${i}`, method: 'POST', path: '/api/users', headers: { ...adm, ...JSON_T }, body: JSON.stringify(b), expect: [422] }));
-  const badKeys = [{}, { name: '', role: 'device' }, { name: 'x'.repeat(101) }, { name: 'k', role: 'root' }, { name: 'k', devices: [] }, { name: 'k', devices: ['a b'] }, { name: 'k', devices: 'well-1' }, { name: 'k', devices: ["'; DROP"] }, { name: 'k', extra: true }, { name: 7 }];
-  badKeys.forEach((b, i) => add({ name: `keys bad #${i}`, method: 'POST', path: '/api/keys', headers: { ...adm, ...JSON_T }, body: JSON.stringify(b), expect: [422] }));
+  const badUsers = [
+    {},
+    { username: "a'; --", password: 'long-enough-pw' },
+    { username: 'ok-name', password: 'short' },
+    { username: 'ok-name', password: 'long-enough-pw', role: 'root' },
+    { username: 'ok-name', password: 'long-enough-pw', extra: 1 },
+    { username: 'x'.repeat(65), password: 'long-enough-pw' },
+    { username: 'ok-name', password: 'p'.repeat(300) },
+    { username: ['a'], password: 'long-enough-pw' },
+    { username: '<script>', password: 'long-enough-pw' },
+    { username: '🛢️', password: 'long-enough-pw' },
+  ];
+  badUsers.forEach((b, i) =>
+    add({ name: `users bad #${i}`, method: 'POST', path: '/api/users', headers: { ...adm, ...JSON_T }, body: JSON.stringify(b), expect: [422] }),
+  );
+  const badKeys = [
+    {},
+    { name: '', role: 'device' },
+    { name: 'x'.repeat(101) },
+    { name: 'k', role: 'root' },
+    { name: 'k', devices: [] },
+    { name: 'k', devices: ['a b'] },
+    { name: 'k', devices: 'well-1' },
+    { name: 'k', devices: ["'; DROP"] },
+    { name: 'k', extra: true },
+    { name: 7 },
+  ];
+  badKeys.forEach((b, i) =>
+    add({ name: `keys bad #${i}`, method: 'POST', path: '/api/keys', headers: { ...adm, ...JSON_T }, body: JSON.stringify(b), expect: [422] }),
+  );
   add({ name: 'users patch nothing', method: 'PATCH', path: '/api/users/1', headers: { ...adm, ...JSON_T }, body: '{}', expect: [422] });
   add({ name: 'users patch bad id', method: 'PATCH', path: '/api/users/abc', headers: { ...adm, ...JSON_T }, body: '{"role":"user"}', expect: [404] });
 
@@ -104,19 +243,41 @@ function buildCorpus(c: Creds): Case[] {
     ['username[]=a&password=b', 400],
     ['%%%', 400],
   ];
-  tokenBodies.forEach(([body, status], i) => add({ name: `token form #${i}`, method: 'POST', path: '/token', headers: form, body, expect: [status], oauth: true }));
+  tokenBodies.forEach(([body, status], i) =>
+    add({ name: `token form #${i}`, method: 'POST', path: '/token', headers: form, body, expect: [status], oauth: true }),
+  );
   add({ name: 'token form oversize', method: 'POST', path: '/token', headers: form, body: `username=${'a'.repeat(10_000)}`, expect: [413] });
 
   // Query parameters, each broken on every read endpoint.
   for (const [path, ep] of Object.entries(QUERY_ENDPOINTS)) {
     for (const param of ep.params) {
       for (const value of BAD_QUERY[param]!) {
-        const q = [ep.base.split('&').filter((kv) => kv && !kv.startsWith(`${param}=`)).join('&'), `${encodeURIComponent(param)}=${encodeURIComponent(value)}`].filter(Boolean).join('&');
+        const q = [
+          ep.base
+            .split('&')
+            .filter((kv) => kv && !kv.startsWith(`${param}=`))
+            .join('&'),
+          `${encodeURIComponent(param)}=${encodeURIComponent(value)}`,
+        ]
+          .filter(Boolean)
+          .join('&');
         add({ name: `${path} ${param}=${value.slice(0, 20)}`, method: 'GET', path: `${path}?${q}`, headers: usr, expect: [422] });
       }
     }
-    add({ name: `${path} repeated param`, method: 'GET', path: `${path}?${ep.base ? `${ep.base}&` : ''}ts_from=1700000000&ts_from=1700000001`, headers: usr, expect: [422] });
-    add({ name: `${path} reversed range`, method: 'GET', path: `${path}?${path.endsWith('series') ? 'device_id=flood-1&' : ''}ts_from=${bad.NOW_S}&ts_to=${bad.NOW_S - 60}`, headers: usr, expect: [422] });
+    add({
+      name: `${path} repeated param`,
+      method: 'GET',
+      path: `${path}?${ep.base ? `${ep.base}&` : ''}ts_from=1700000000&ts_from=1700000001`,
+      headers: usr,
+      expect: [422],
+    });
+    add({
+      name: `${path} reversed range`,
+      method: 'GET',
+      path: `${path}?${path.endsWith('series') ? 'device_id=flood-1&' : ''}ts_from=${bad.NOW_S}&ts_to=${bad.NOW_S - 60}`,
+      headers: usr,
+      expect: [422],
+    });
   }
 
   // Ids in paths.
@@ -135,7 +296,8 @@ function buildCorpus(c: Creds): Case[] {
     ['POST', '/api/keys', '{"name":"k"}'],
   ];
   for (const [method, path, body] of protectedRoutes) {
-    for (const [i, h] of BAD_AUTH.entries()) add({ name: `${method} ${path} bad auth #${i}`, method, path, headers: { ...h, ...(body ? JSON_T : {}) }, body, expect: [401] });
+    for (const [i, h] of BAD_AUTH.entries())
+      add({ name: `${method} ${path} bad auth #${i}`, method, path, headers: { ...h, ...(body ? JSON_T : {}) }, body, expect: [401] });
     add({ name: `${method} ${path} anonymous`, method, path, headers: body ? JSON_T : {}, body, expect: [401] });
   }
   const forbidden: [string, string, Record<string, string>, string?][] = [
@@ -149,24 +311,83 @@ function buildCorpus(c: Creds): Case[] {
     ['POST', '/api/keys', dev, '{"name":"escalate","role":"admin"}'],
     ['GET', '/api/audit', usr],
   ];
-  for (const [method, path, h, body] of forbidden) add({ name: `${method} ${path} wrong role`, method, path, headers: { ...h, ...(body ? JSON_T : {}) }, body, expect: [403] });
+  for (const [method, path, h, body] of forbidden)
+    add({ name: `${method} ${path} wrong role`, method, path, headers: { ...h, ...(body ? JSON_T : {}) }, body, expect: [403] });
 
   // Line protocol: broken lines are a 400 (v1 and v2 say so; 422 is allowed for "parsed but invalid values").
   for (const path of ['/api/v2/write', '/write']) {
     const lp = { authorization: `Token ${c.device}`, 'content-type': 'text/plain; charset=utf-8' };
-    const lines = ['telemetry', 'telemetry,device_id=a', 'telemetry temperature=', 'telemetry temperature=abc', 'telemetry temperature=1 notatime', ',device_id=a temperature=1', 'telemetry,device_id=a temperature=1i 1 2', 'telemetry,=x temperature=1', 'telemetry temperature="unterminated', 'telemetry,device_id=a b temperature=1', "telemetry,device_id=x';DROP temperature=1", 'telemetry temperature=1e400', 'telemetry temperature=NaN', `telemetry,device_id=${'x'.repeat(5000)} temperature=1`, '\u0000\u0001\u0002', '🛢️ temperature=1', 'telemetry temperature=1 99999999999999999999999'];
+    const lines = [
+      'telemetry',
+      'telemetry,device_id=a',
+      'telemetry temperature=',
+      'telemetry temperature=abc',
+      'telemetry temperature=1 notatime',
+      ',device_id=a temperature=1',
+      'telemetry,device_id=a temperature=1i 1 2',
+      'telemetry,=x temperature=1',
+      'telemetry temperature="unterminated',
+      'telemetry,device_id=a b temperature=1',
+      "telemetry,device_id=x';DROP temperature=1",
+      'telemetry temperature=1e400',
+      'telemetry temperature=NaN',
+      `telemetry,device_id=${'x'.repeat(5000)} temperature=1`,
+      '\u0000\u0001\u0002',
+      '🛢️ temperature=1',
+      'telemetry temperature=1 99999999999999999999999',
+    ];
     lines.forEach((l, i) => add({ name: `${path} broken line #${i}`, method: 'POST', path: `${path}?precision=s`, headers: lp, body: l, expect: [400, 422] }));
-    add({ name: `${path} bad precision`, method: 'POST', path: `${path}?precision=fortnight`, headers: lp, body: 'telemetry,device_id=a temperature=1', expect: [400, 422] });
+    add({
+      name: `${path} bad precision`,
+      method: 'POST',
+      path: `${path}?precision=fortnight`,
+      headers: lp,
+      body: 'telemetry,device_id=a temperature=1',
+      expect: [400, 422],
+    });
     add({ name: `${path} broken gzip`, method: 'POST', path, headers: { ...lp, 'content-encoding': 'gzip' }, body: Buffer.from('not gzip'), expect: [400] });
-    add({ name: `${path} bad token`, method: 'POST', path, headers: { ...lp, authorization: 'Token wrong' }, body: 'telemetry,device_id=a temperature=1', expect: [401] });
-    add({ name: `${path} anonymous`, method: 'POST', path, headers: { 'content-type': 'text/plain' }, body: 'telemetry,device_id=a temperature=1', expect: [401] });
+    add({
+      name: `${path} bad token`,
+      method: 'POST',
+      path,
+      headers: { ...lp, authorization: 'Token wrong' },
+      body: 'telemetry,device_id=a temperature=1',
+      expect: [401],
+    });
+    add({
+      name: `${path} anonymous`,
+      method: 'POST',
+      path,
+      headers: { 'content-type': 'text/plain' },
+      body: 'telemetry,device_id=a temperature=1',
+      expect: [401],
+    });
   }
 
   // Anomaly checks (ML).
   {
-    const bodies = [{}, { temperature: 'hot', pressure: 1 }, { temperature: 1 }, { temperature: null, pressure: 1 }, { temperature: 1, pressure: 1, device_id: "'; DROP" }, { temperature: [], pressure: {} }, { temperature: 1, pressure: 1, hacker: true }];
-    bodies.forEach((b, i) => add({ name: `ml predict bad #${i}`, method: 'POST', path: '/api/ml/predict', headers: { ...usr, ...JSON_T }, body: JSON.stringify(b).replace('null', '1e400'), expect: [422] }));
-    BROKEN_JSON.forEach((t, i) => add({ name: `ml predict broken json #${i}`, method: 'POST', path: '/api/ml/predict', headers: { ...usr, ...JSON_T }, body: t, expect: [400] }));
+    const bodies = [
+      {},
+      { temperature: 'hot', pressure: 1 },
+      { temperature: 1 },
+      { temperature: null, pressure: 1 },
+      { temperature: 1, pressure: 1, device_id: "'; DROP" },
+      { temperature: [], pressure: {} },
+      { temperature: 1, pressure: 1, hacker: true },
+    ];
+    bodies.forEach((b, i) =>
+      add({
+        name: `ml predict bad #${i}`,
+        method: 'POST',
+        path: '/api/ml/predict',
+        headers: { ...usr, ...JSON_T },
+        body: JSON.stringify(b).replace('null', '1e400'),
+        expect: [422],
+      }),
+    );
+    BROKEN_JSON.forEach((t, i) =>
+      add({ name: `ml predict broken json #${i}`, method: 'POST', path: '/api/ml/predict', headers: { ...usr, ...JSON_T }, body: t, expect: [400] }),
+    );
   }
   return cases;
 }
@@ -211,7 +432,8 @@ describe('bad input flood', () => {
         const k = corpus[nextCase++]!;
         const res = await send(k);
         if (!k.expect.includes(res.status)) failures.push(`${k.name}: expected ${k.expect.join('|')}, got ${res.status} ${res.text.slice(0, 200)}`);
-        else if (!k.oauth && res.status >= 400 && !/application\/problem\+json/.test(res.type)) failures.push(`${k.name}: ${res.status} without a problem body (${res.type})`);
+        else if (!k.oauth && res.status >= 400 && !/application\/problem\+json/.test(res.type))
+          failures.push(`${k.name}: ${res.status} without a problem body (${res.type})`);
       }
     };
     await Promise.all(Array.from({ length: 6 }, worker));

@@ -70,7 +70,12 @@ describe('sustained load', () => {
         const device = `load-${n++ % 20}`;
         check('list', (await station.call('GET', `/api/telemetry?device_id=${device}&limit=100`, { key: reader })).status, [200]);
         check('stats', (await station.call('GET', `/api/telemetry/stats?device_id=${device}`, { key: reader })).status, [200]);
-        check('series', (await station.call('GET', `/api/telemetry/series?device_id=${device}&ts_from=${BASE_TS}&ts_to=${BASE_TS + 86_400}&buckets=200`, { key: reader })).status, [200]);
+        check(
+          'series',
+          (await station.call('GET', `/api/telemetry/series?device_id=${device}&ts_from=${BASE_TS}&ts_to=${BASE_TS + 86_400}&buckets=200`, { key: reader }))
+            .status,
+          [200],
+        );
         await sleep(100);
       }
     };
@@ -97,7 +102,9 @@ describe('sustained load', () => {
       rss = station.rss();
     }
     const mb = (b: number) => Math.round(b / 1024 / 1024);
-    console.info(`sustained load: ${SECONDS}s, ${acked} readings acknowledged, export of ${exported} rows; RSS baseline ${mb(baseline)} MB, end of load ${mb(peak)} MB, after idle ${mb(rss)} MB (limit ${mb(limit)} MB)`);
+    console.info(
+      `sustained load: ${SECONDS}s, ${acked} readings acknowledged, export of ${exported} rows; RSS baseline ${mb(baseline)} MB, end of load ${mb(peak)} MB, after idle ${mb(rss)} MB (limit ${mb(limit)} MB)`,
+    );
     expect(rss).toBeLessThanOrEqual(limit);
   });
 });

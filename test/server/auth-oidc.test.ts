@@ -103,7 +103,10 @@ describe('OIDC configuration', () => {
   it.each([
     ['an issuer without audience', { OIDC_ISSUER: 'https://idp.example', OIDC_JWKS_URL: 'https://idp.example/jwks' }],
     ['an issuer without a key source', { OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'x' }],
-    ['both JWKS and PEM', { OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'x', OIDC_JWKS_URL: 'https://idp.example/jwks', OIDC_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }],
+    [
+      'both JWKS and PEM',
+      { OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'x', OIDC_JWKS_URL: 'https://idp.example/jwks', OIDC_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' },
+    ],
     ['a plain-http JWKS on the LAN', { OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'x', OIDC_JWKS_URL: 'http://10.0.0.5/jwks' }],
   ])('when it has %s, then the station refuses to start', (_name, env) => {
     expect(() => loadConfig({}, { ...base, ...env })).toThrow(/OIDC/);

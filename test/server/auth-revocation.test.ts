@@ -16,7 +16,11 @@ afterAll(() => s.stop());
 
 const me = (token: string) => s.call('GET', '/api/me', { token });
 const signIn = (username: string, password: string) =>
-  fetch(`${s.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username, password }) });
+  fetch(`${s.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username, password }),
+  });
 
 describe('token revocation', () => {
   it('when a user signs out, then that token is refused at once and their other sessions go on', async () => {
@@ -55,7 +59,11 @@ describe('token revocation', () => {
 
   it('when a token signed with the station secret has no expiry, then it is refused', async () => {
     const secret = readFileSync(join(s.dataDir, 'secrets', 'jwt.key'));
-    const forever = jwt.sign({ sub: ADMIN.username, uid: 1, role: 'admin' }, secret, { algorithm: 'HS256', issuer: 'smart-oilfield-station', audience: 'smart-oilfield-station' });
+    const forever = jwt.sign({ sub: ADMIN.username, uid: 1, role: 'admin' }, secret, {
+      algorithm: 'HS256',
+      issuer: 'smart-oilfield-station',
+      audience: 'smart-oilfield-station',
+    });
     expect((await me(forever)).status).toBe(401);
     const withExpiry = jwt.sign({ sub: ADMIN.username, uid: 1, role: 'admin' }, secret, {
       algorithm: 'HS256',
@@ -105,7 +113,11 @@ describe('sign-in limits and a neighbour behind the same address', () => {
   afterAll(() => small.stop());
 
   const at = (username: string, password: string) =>
-    fetch(`${small.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username, password }) });
+    fetch(`${small.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username, password }),
+    });
 
   it('when someone sprays bad user names from the address, then an engineer who signed in there before still can, and guessing stays blocked', async () => {
     expect((await at(ADMIN.username, ADMIN.password)).status).toBe(200);

@@ -4,7 +4,12 @@ import { seededRandom } from '../../src/shared/random';
 
 /** The glob as a regular expression: the obvious reading, used as the oracle on short inputs. */
 const viaRegex = (glob: string, id: string) =>
-  new RegExp(`^${glob.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(id);
+  new RegExp(
+    `^${glob
+      .split('*')
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(id);
 
 describe('device-scope globs', () => {
   it('when random globs and ids over a small alphabet are matched, then the answers equal the regular expression reading', () => {

@@ -13,7 +13,13 @@ afterAll(() => s.stop());
 const form = (body: Record<string, string>, headers: Record<string, string> = {}) =>
   fetch(`${s.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(body) });
 
-const auditActions = () => s.db.prepare('SELECT action, actor, target, detail FROM audit_log ORDER BY id').all() as { action: string; actor: string; target: string | null; detail: string | null }[];
+const auditActions = () =>
+  s.db.prepare('SELECT action, actor, target, detail FROM audit_log ORDER BY id').all() as {
+    action: string;
+    actor: string;
+    target: string | null;
+    detail: string | null;
+  }[];
 
 describe('POST /token', () => {
   it('when the seed form request (no grant_type) is sent, then a bearer token comes back', async () => {
@@ -124,7 +130,10 @@ describe('audit', () => {
 
   it('when a reading is deleted, then telemetry.delete is audited with the admin as actor', async () => {
     const key = await s.key('device');
-    const posted = await s.call('POST', '/api/telemetry', { key, body: { device_id: 'well-del', ts: minutesAgo(3), temperature: 70, pressure: 1000, status: 'ok' } });
+    const posted = await s.call('POST', '/api/telemetry', {
+      key,
+      body: { device_id: 'well-del', ts: minutesAgo(3), temperature: 70, pressure: 1000, status: 'ok' },
+    });
     expect(posted.status).toBe(201);
     expect((await s.call('DELETE', `/api/telemetry/${posted.body.id}`, { token: admin })).status).toBe(204);
     const res = await s.call('GET', '/api/audit?action=telemetry.delete', { token: admin });
@@ -157,7 +166,10 @@ describe('audit', () => {
 
   it('when a finished export task is removed, then tasks.delete is audited once, with the task and the actor', async () => {
     const task = await s.call('POST', '/api/telemetry/export/async', { token: admin, body: { device_id: 'well-none' } });
-    await vi.waitFor(async () => expect((await s.call('GET', `/api/tasks/${task.body.task_id}`, { token: admin })).body.status).toBe('completed'), { timeout: 20_000, interval: 100 });
+    await vi.waitFor(async () => expect((await s.call('GET', `/api/tasks/${task.body.task_id}`, { token: admin })).body.status).toBe('completed'), {
+      timeout: 20_000,
+      interval: 100,
+    });
     expect((await s.call('DELETE', `/api/tasks/${task.body.task_id}`, { token: admin })).status).toBe(204);
     const rows = s.db.prepare('SELECT action, actor FROM audit_log WHERE target = ?').all(task.body.task_id);
     expect(rows).toEqual([{ action: 'tasks.delete', actor: 'admin' }]);

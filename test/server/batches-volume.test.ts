@@ -18,7 +18,13 @@ describe('CTL and net standard volume', () => {
     expect(ctlCrude(30, 80)).toBe(0.99107);
     // GSV = 1000 x 0.99107 = 991.07; NSV = 991.07 x (1 - 0.005) = 986.11465 -> 986.11
     expect(correctVolume({ gross_volume_bbl: 1000, temperature_f: 80, api_gravity: 30, bsw_pct: 0.5 })).toEqual({
-      gross_volume_bbl: 1000, temperature_f: 80, api_gravity: 30, bsw_pct: 0.5, ctl: 0.99107, gsv_bbl: 991.07, nsv_bbl: 986.11,
+      gross_volume_bbl: 1000,
+      temperature_f: 80,
+      api_gravity: 30,
+      bsw_pct: 0.5,
+      ctl: 0.99107,
+      gsv_bbl: 991.07,
+      nsv_bbl: 986.11,
     });
   });
 
@@ -44,7 +50,10 @@ describe('transition rules', () => {
     expect(() => checkTransition({ ...base, current: 'produced', to: 'stored' })).toThrow(expect.objectContaining({ status: 403 }));
     expect(() => checkTransition({ ...base, current: 'stored', to: 'produced' })).toThrow(expect.objectContaining({ status: 403 }));
     expect(() => checkTransition({ ...base, isAdmin: true, current: 'produced', to: 'stored' })).toThrow(expect.objectContaining({ status: 422 }));
-    expect(checkTransition({ ...base, isAdmin: true, current: 'produced', to: 'stored', reason: 'no separator on this pad' })).toEqual({ override: true, status: 'active' });
+    expect(checkTransition({ ...base, isAdmin: true, current: 'produced', to: 'stored', reason: 'no separator on this pad' })).toEqual({
+      override: true,
+      status: 'active',
+    });
   });
   it('when the batch is already at the target, or not at the expected stage, then it is 409', () => {
     expect(() => checkTransition({ ...base, current: 'separated', to: 'separated' })).toThrow(expect.objectContaining({ status: 409 }));
@@ -56,17 +65,45 @@ describe('track view', () => {
   const H = 3_600_000;
   const t0 = Date.UTC(2024, 4, 1, 6);
   const batch: BatchRow = {
-    id: 1, batch_id: 'B-T', well_id: 'well-001', current_stage: 'delivered', status: 'completed', stage_since: t0 + 30 * H,
-    version: 6, created_at: t0, updated_at: t0 + 30 * H, created_by: 'engineer', note: null,
+    id: 1,
+    batch_id: 'B-T',
+    well_id: 'well-001',
+    current_stage: 'delivered',
+    status: 'completed',
+    stage_since: t0 + 30 * H,
+    version: 6,
+    created_at: t0,
+    updated_at: t0 + 30 * H,
+    created_by: 'engineer',
+    note: null,
   };
   let id = 0;
   const ev = (kind: EventRow['kind'], stage: EventRow['stage'], hours: number, gross?: number, bsw?: number): EventRow => {
     const m = gross === undefined ? null : correctVolume({ gross_volume_bbl: gross, temperature_f: 60, api_gravity: 30, bsw_pct: bsw! });
     return {
-      id: ++id, batch_id: 'B-T', ts: t0 + hours * H, recorded_at: t0 + hours * H, kind, stage, from_stage: null, status: 'active', from_status: null,
-      location: null, carrier: null, ticket: null, gross_volume_bbl: m?.gross_volume_bbl ?? null, temperature_f: m?.temperature_f ?? null,
-      api_gravity: m?.api_gravity ?? null, bsw_pct: m?.bsw_pct ?? null, ctl: m?.ctl ?? null, gsv_bbl: m?.gsv_bbl ?? null, nsv_bbl: m?.nsv_bbl ?? null,
-      override: 0, reason: null, note: null, actor: 'engineer',
+      id: ++id,
+      batch_id: 'B-T',
+      ts: t0 + hours * H,
+      recorded_at: t0 + hours * H,
+      kind,
+      stage,
+      from_stage: null,
+      status: 'active',
+      from_status: null,
+      location: null,
+      carrier: null,
+      ticket: null,
+      gross_volume_bbl: m?.gross_volume_bbl ?? null,
+      temperature_f: m?.temperature_f ?? null,
+      api_gravity: m?.api_gravity ?? null,
+      bsw_pct: m?.bsw_pct ?? null,
+      ctl: m?.ctl ?? null,
+      gsv_bbl: m?.gsv_bbl ?? null,
+      nsv_bbl: m?.nsv_bbl ?? null,
+      override: 0,
+      reason: null,
+      note: null,
+      actor: 'engineer',
     };
   };
   // At 60 F CTL = 1, so NSV = gross x (1 - BS&W/100): 980.00, 980.04, 976.04 (then re-measured 977.04), 973.05, 958.08.
@@ -83,7 +120,11 @@ describe('track view', () => {
   it('when stages are measured, then changes compare NSV of consecutive stages and flag losses beyond the tolerance', () => {
     const t = buildTrack(batch, events, 0.5, t0 + 40 * H);
     expect(t.volumes.map((v) => [v.stage, v.nsv_bbl])).toEqual([
-      ['produced', 980], ['separated', 980.04], ['stored', 977.04], ['transported', 973.05], ['delivered', 958.08],
+      ['produced', 980],
+      ['separated', 980.04],
+      ['stored', 977.04],
+      ['transported', 973.05],
+      ['delivered', 958.08],
     ]);
     expect(t.changes).toEqual([
       { from_stage: 'produced', to_stage: 'separated', gross_change_bbl: -18, net_change_bbl: 0.04, net_change_pct: 0.004, loss_flagged: false },
@@ -102,7 +143,11 @@ describe('track view', () => {
   it('when the batch moved through stages, then each visit lasts until the next transition and the finished last stage has no duration', () => {
     const t = buildTrack(batch, events, 0.5, t0 + 40 * H);
     expect(t.stages.map((s) => [s.stage, s.duration_seconds, s.ongoing])).toEqual([
-      ['produced', 4 * 3600, false], ['separated', 2 * 3600, false], ['stored', 18 * 3600, false], ['transported', 6 * 3600, false], ['delivered', null, false],
+      ['produced', 4 * 3600, false],
+      ['separated', 2 * 3600, false],
+      ['stored', 18 * 3600, false],
+      ['transported', 6 * 3600, false],
+      ['delivered', null, false],
     ]);
     expect(t.timeline.map((e) => e.kind)).toEqual(['created', 'transition', 'transition', 'measurement', 'transition', 'note', 'transition']);
   });

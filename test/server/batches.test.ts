@@ -72,15 +72,27 @@ describe('happy path', () => {
     const track = await s.call('GET', `/api/oil/track/${id}`, { token: engineer });
     expect(track.status).toBe(200);
     expect(track.body.timeline.map((e: any) => [e.kind, e.stage])).toEqual([
-      ['created', 'produced'], ['transition', 'separated'], ['transition', 'stored'], ['transition', 'transported'], ['transition', 'delivered'], ['measurement', 'delivered'],
+      ['created', 'produced'],
+      ['transition', 'separated'],
+      ['transition', 'stored'],
+      ['transition', 'transported'],
+      ['transition', 'delivered'],
+      ['measurement', 'delivered'],
     ]);
     expect(track.body.stages.map((v: any) => [v.stage, v.duration_seconds])).toEqual([
-      ['produced', 4 * H], ['separated', 2 * H], ['stored', 18 * H], ['transported', 6 * H], ['delivered', null],
+      ['produced', 4 * H],
+      ['separated', 2 * H],
+      ['stored', 18 * H],
+      ['transported', 6 * H],
+      ['delivered', null],
     ]);
     // NSV at 60 F = gross x (1 - BS&W/100): 980.00, 980.04, 976.04, 973.05, and 959.08 (the re-gauge wins at delivery)
     expect(track.body.volumes.map((v: any) => v.nsv_bbl)).toEqual([980, 980.04, 976.04, 973.05, 959.08]);
     expect(track.body.changes.map((c: any) => [c.net_change_bbl, c.net_change_pct, c.loss_flagged])).toEqual([
-      [0.04, 0.004, false], [-4, -0.408, false], [-2.99, -0.306, false], [-13.97, -1.436, true],
+      [0.04, 0.004, false],
+      [-4, -0.408, false],
+      [-2.99, -0.306, false],
+      [-13.97, -1.436, true],
     ]);
     expect(track.body).toMatchObject({ total_net_change_bbl: -20.92, loss_tolerance_pct: 0.5 });
 
@@ -113,7 +125,9 @@ describe('happy path', () => {
     const delivered = await s.call('GET', '/api/oil/batches?current_stage=delivered&status=completed', { token: engineer });
     expect(delivered.body.items.every((b: any) => b.current_stage === 'delivered' && b.status === 'completed')).toBe(true);
     expect(delivered.body.total).toBeGreaterThanOrEqual(1);
-    const ranged = await s.call('GET', `/api/oil/batches?well=well-list&created_from=${at(1)}&created_to=${new Date(at(2) * 1000).toISOString()}`, { token: engineer });
+    const ranged = await s.call('GET', `/api/oil/batches?well=well-list&created_from=${at(1)}&created_to=${new Date(at(2) * 1000).toISOString()}`, {
+      token: engineer,
+    });
     expect(ranged.body.total).toBe(2);
   });
 
@@ -144,7 +158,11 @@ describe('invalid transitions', () => {
     const before = counts();
     expectProblem(await post(id, { type: 'transition', to_stage: 'stored', location: 'Tank 3' }, admin), 422, 'reason');
     expect(counts()).toEqual(before);
-    const ok = await post(id, { type: 'transition', to_stage: 'stored', location: 'Tank 3', reason: 'pad has no separator; oil goes to the tank directly' }, admin);
+    const ok = await post(
+      id,
+      { type: 'transition', to_stage: 'stored', location: 'Tank 3', reason: 'pad has no separator; oil goes to the tank directly' },
+      admin,
+    );
     expect(ok.status).toBe(201);
     expect(ok.body.event).toMatchObject({ override: true, from_stage: 'produced', stage: 'stored', reason: expect.stringContaining('no separator') });
     const back = await post(id, { type: 'transition', to_stage: 'produced', reason: 'moved by mistake' }, admin);
@@ -212,7 +230,14 @@ describe('invalid transitions', () => {
 describe('unknown batches', () => {
   it('when a batch does not exist, then every route answers 404 and nothing is stored', async () => {
     const before = counts();
-    for (const path of ['/api/oil/batches/B-1999-9999', '/api/oil/track/B-1999-9999', '/api/oil/batches/B-1999-9999/events', '/api/oil/batches/B-1999-9999/events/export', "/api/oil/batches/'%3B%20DROP%20TABLE", '/api/oil/track/%2E%2E']) {
+    for (const path of [
+      '/api/oil/batches/B-1999-9999',
+      '/api/oil/track/B-1999-9999',
+      '/api/oil/batches/B-1999-9999/events',
+      '/api/oil/batches/B-1999-9999/events/export',
+      "/api/oil/batches/'%3B%20DROP%20TABLE",
+      '/api/oil/track/%2E%2E',
+    ]) {
       expectProblem(await s.call('GET', path, { token: engineer }), 404);
     }
     expectProblem(await post('B-1999-9999', { type: 'note', note: 'hello' }), 404);
@@ -297,7 +322,9 @@ describe('concurrent transitions', () => {
     const id = await newBatch();
     await post(id, { type: 'transition', to_stage: 'separated' });
     const replies = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => post(id, { type: 'transition', to_stage: 'stored', location: `Tank ${i}`, expected_stage: 'separated', expected_version: 2 })),
+      Array.from({ length: 6 }, (_, i) =>
+        post(id, { type: 'transition', to_stage: 'stored', location: `Tank ${i}`, expected_stage: 'separated', expected_version: 2 }),
+      ),
     );
     expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
     expect(replies.filter((r) => r.status === 409)).toHaveLength(5);
@@ -331,14 +358,16 @@ describe('CSV export', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = res.text.trim().split('\r\n');
-    expect(lines[0]).toBe('batch_id,well_id,current_stage,status,version,created_ts,created_at,stage_since,updated_at,created_by,measured_stage,measured_at,gross_volume_bbl,temperature_f,api_gravity,bsw_pct,ctl,gsv_bbl,nsv_bbl,note');
+    expect(lines[0]).toBe(
+      'batch_id,well_id,current_stage,status,version,created_ts,created_at,stage_since,updated_at,created_by,measured_stage,measured_at,gross_volume_bbl,temperature_f,api_gravity,bsw_pct,ctl,gsv_bbl,nsv_bbl,note',
+    );
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`${id},well-csv,produced,active,1,${at(0)}`);
     expect(lines[1]).toContain(',1000,60,30,2,1,1000,980,');
     expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil"")"`);
   });
 
-  it('when one batch\'s events are exported, then every event is a row in time order', async () => {
+  it("when one batch's events are exported, then every event is a row in time order", async () => {
     const id = await newBatch();
     await post(id, { type: 'transition', to_stage: 'separated', ts: at(3) });
     await post(id, { type: 'note', ts: at(4), note: 'water cut, checked twice' });
@@ -360,6 +389,8 @@ describe('API docs', () => {
   it('when /openapi.json is read, then it describes the oil routes', async () => {
     const res = await s.call('GET', '/openapi.json');
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/oil/batches', '/api/oil/batches/{batch_id}/events', '/api/oil/track/{batch_id}']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/oil/batches', '/api/oil/batches/{batch_id}/events', '/api/oil/track/{batch_id}']),
+    );
   });
 });

@@ -91,7 +91,10 @@ describe('help and usage errors', () => {
     new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'oilfield-cli-help-'));
       dirs.push(dataDir);
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], {
+        env: { ...process.env, DATA_DIR: dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));

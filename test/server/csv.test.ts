@@ -5,7 +5,7 @@ describe('export CSV formatting', () => {
   it('when times are formatted in sequence, then each equals Date#toISOString', () => {
     const iso = createIsoFormatter();
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let ms = Date.UTC(1999, 11, 31, 23, 59, 58, 990);
     for (let i = 0; i < 20_000; i++) {
       // mostly small steps (same minute), sometimes jumps back and forth across minutes and days

@@ -25,7 +25,13 @@ describe('background WAL checkpoints', () => {
     const before = size(dbFile());
     const ts = minutesAgo(600);
     for (let b = 0; b < 10; b++) {
-      const body = Array.from({ length: 2_000 }, (_, i) => ({ device_id: `ckpt-${i % 20}`, ts: ts + b * 2_000 + i, temperature: i / 7, pressure: 1000 + b, status: 'ok' }));
+      const body = Array.from({ length: 2_000 }, (_, i) => ({
+        device_id: `ckpt-${i % 20}`,
+        ts: ts + b * 2_000 + i,
+        temperature: i / 7,
+        pressure: 1000 + b,
+        status: 'ok',
+      }));
       expect((await s.call('POST', '/api/telemetry/batch', { key, body })).status).toBe(200);
     }
     expect(s.count(`SELECT COUNT(*) FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id LIKE 'ckpt-%'`)).toBe(20_000);

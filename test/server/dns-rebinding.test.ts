@@ -69,9 +69,13 @@ describe('host names with LAN access on', () => {
   /** Runs the middleware once and returns the status it refused with, or 0 when it let the request through. */
   const check = (lan: boolean, host: string): number => {
     let status = 0;
-    hostCheck({ lan, extra: [] })({ headers: { host } } as Request, {} as Response, ((err?: { status: number }) => {
-      status = err?.status ?? 0;
-    }) as NextFunction);
+    hostCheck({ lan, extra: [] })(
+      { headers: { host } } as Request,
+      {} as Response,
+      ((err?: { status: number }) => {
+        status = err?.status ?? 0;
+      }) as NextFunction,
+    );
     return status;
   };
 

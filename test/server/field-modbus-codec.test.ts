@@ -60,12 +60,24 @@ describe('tag and map schema', () => {
     expect(parseReference('00001')).toEqual({ function: 'coil', address: 0 });
     expect(parseReference('20001')).toBeUndefined();
     expect(tag({ address: '10005' })).toMatchObject({ function: 'discrete', address: 4, type: 'bool' });
-    expect(tag({ function: 'holding', address: '17' })).toMatchObject({ function: 'holding', address: 17, type: 'uint16', order: 'ABCD', scale: 1, offset: 0, deadband: 0, unit: null });
+    expect(tag({ function: 'holding', address: '17' })).toMatchObject({
+      function: 'holding',
+      address: 17,
+      type: 'uint16',
+      order: 'ABCD',
+      scale: 1,
+      offset: 0,
+      deadband: 0,
+      unit: null,
+    });
     expect(tagInputSchema.safeParse({ name: 't', field: 'f', address: '40001', function: 'input' }).success).toBe(false);
   });
 
   it('when a map goes out as CSV and comes back, then it is the same map (quotes and commas included)', () => {
-    const tags = [tag({ name: 'casing p', function: 'holding', address: 40000, type: 'float32', order: 'CDAB', unit: 'in "H2O", 60F', field: 'pressure', scale: 0.1 }), tag({ name: 'b', address: '10001', field: 'door' })];
+    const tags = [
+      tag({ name: 'casing p', function: 'holding', address: 40000, type: 'float32', order: 'CDAB', unit: 'in "H2O", 60F', field: 'pressure', scale: 0.1 }),
+      tag({ name: 'b', address: '10001', field: 'door' }),
+    ];
     const back = modbusDeviceInputSchema.parse({ name: 'x', device_id: 'x', transport: { kind: 'tcp', host: 'h' }, tags: tagsFromCsv(tagsToCsv(tags)) }).tags;
     expect(back).toEqual(tags);
   });

@@ -53,7 +53,10 @@ describe.skipIf(skip)('Modbus polls in exports and the InfluxDB mirror', () => {
     // stop polling, so the set being compared stops moving
     expect((await st.call('PUT', `/api/field/modbus/devices/${created.body.id}`, { token: admin, body: { ...body, enabled: false } })).status).toBe(200);
     const n = stored();
-    const timestamps = (st.db.prepare("SELECT t.ts FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = 'mb-mirror' ORDER BY t.ts").pluck().all() as number[]);
+    const timestamps = st.db
+      .prepare("SELECT t.ts FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = 'mb-mirror' ORDER BY t.ts")
+      .pluck()
+      .all() as number[];
 
     const csv = await st.call('GET', '/api/telemetry/export?device_id=mb-mirror', { token: admin });
     expect(csv.status).toBe(200);

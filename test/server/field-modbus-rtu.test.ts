@@ -80,7 +80,13 @@ describe.skipIf(!tools)('Modbus RTU polling on one serial line', () => {
   it('when a device wants other line settings on the same port, then it is refused naming the port', async () => {
     const res = await st.call('POST', '/api/field/modbus/devices', {
       token: admin,
-      body: { name: 'wrong baud', device_id: 'rtu-x', transport: { ...rtu(), baud: 9600 }, unit_id: 5, tags: [{ name: 't', address: 0, function: 'holding', field: 'x' }] },
+      body: {
+        name: 'wrong baud',
+        device_id: 'rtu-x',
+        transport: { ...rtu(), baud: 9600 },
+        unit_id: 5,
+        tags: [{ name: 't', address: 0, function: 'holding', field: 'x' }],
+      },
     });
     expect(res.status).toBe(409);
     expect(res.body.detail).toContain(pair.a);
@@ -102,7 +108,10 @@ describe.skipIf(!tools)('Modbus RTU polling on one serial line', () => {
     expect(sweep.status).toBe(409);
     const res = await st.call('POST', '/api/field/modbus/scan', { token: admin, body: { transport: rtu(), unit_from: 1, unit_to: 3, timeout_ms: 300 } });
     expect(res.status, res.text).toBe(202);
-    await vi.waitFor(async () => expect((await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin })).body.status).toBe('completed'), { timeout: 30_000, interval: 100 });
+    await vi.waitFor(async () => expect((await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin })).body.status).toBe('completed'), {
+      timeout: 30_000,
+      interval: 100,
+    });
     const result = await st.call('GET', res.body.result_url, { token: admin });
     expect(result.body.found).toEqual([{ unit_id: 1, baud: 19200, answer: 'registers' }]);
     expect((await status(ids.live!)).polls_failed).toBe(0);
@@ -125,13 +134,25 @@ describe.skipIf(!tools)('Modbus RTU polling on one serial line', () => {
 
   it('when the devices are removed, then the port is free for a baud sweep, which reopens it at each rate', async () => {
     for (const id of [ids.live!, ids.dead!]) expect((await st.call('DELETE', `/api/field/modbus/devices/${id}`, { token: admin })).status).toBe(204);
-    const res = await st.call('POST', '/api/field/modbus/scan', { token: admin, body: { transport: rtu(), unit_from: 1, unit_to: 2, timeout_ms: 300, bauds: [9600, 19200] } });
+    const res = await st.call('POST', '/api/field/modbus/scan', {
+      token: admin,
+      body: { transport: rtu(), unit_from: 1, unit_to: 2, timeout_ms: 300, bauds: [9600, 19200] },
+    });
     expect(res.status, res.text).toBe(202);
-    await vi.waitFor(async () => expect((await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin })).body.status).toMatch(/completed|failed/), { timeout: 30_000, interval: 100 });
+    await vi.waitFor(async () => expect((await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin })).body.status).toMatch(/completed|failed/), {
+      timeout: 30_000,
+      interval: 100,
+    });
     const task = await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin });
     expect(task.body.status, task.body.error).toBe('completed');
     // a pty ignores the baud rate, so the unit answers at both: what is checked is that each rate got its own open port
     const result = await st.call('GET', res.body.result_url, { token: admin });
-    expect(result.body).toMatchObject({ probed: 4, found: [{ unit_id: 1, baud: 9600 }, { unit_id: 1, baud: 19200 }] });
+    expect(result.body).toMatchObject({
+      probed: 4,
+      found: [
+        { unit_id: 1, baud: 9600 },
+        { unit_id: 1, baud: 19200 },
+      ],
+    });
   }, 60_000);
 });

@@ -66,7 +66,8 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
     expect(res.status).toBe(200);
     return (res.body.modbus as { id: number; [k: string]: any }[]).find((d) => d.id === id)!;
   };
-  const wellhead = async () => (await st.call('GET', '/api/field/modbus/devices', { token: admin })).body.find((x: { name: string }) => x.name === 'wellhead-1');
+  const wellhead = async () =>
+    (await st.call('GET', '/api/field/modbus/devices', { token: admin })).body.find((x: { name: string }) => x.name === 'wellhead-1');
   const rows = (deviceId: string) =>
     st.db.prepare('SELECT COUNT(*) FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = ?').pluck().get(deviceId) as number;
 
@@ -114,7 +115,10 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
       const res = await st.call('POST', '/api/field/modbus/devices', { token: admin, body });
       expect(res.status, `${path}: ${res.text}`).toBe(422);
       expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
-      expect(res.body.errors.map((e: { path: string }) => e.path), res.text).toContain(path);
+      expect(
+        res.body.errors.map((e: { path: string }) => e.path),
+        res.text,
+      ).toContain(path);
     }
     const malformed = await st.call('POST', '/api/field/modbus/devices', { token: admin, raw: '{"name":', type: 'application/json' });
     expect(malformed.status).toBe(400);
@@ -148,7 +152,17 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
     const r = list.body.items[0];
     expect(r.temperature).toBe(71.5);
     expect(r.pressure).toBe(1013.25);
-    expect(r.extra).toMatchObject({ alarm_word: -1234, counter: -123456789, runtime: 3_000_000_000, pi: 3.14159265358979, ambient: -40.125, big: -2.5e10, level: 12.5, pump_on: true, door_open: true });
+    expect(r.extra).toMatchObject({
+      alarm_word: -1234,
+      counter: -123456789,
+      runtime: 3_000_000_000,
+      pi: 3.14159265358979,
+      ambient: -40.125,
+      big: -2.5e10,
+      level: 12.5,
+      pump_on: true,
+      door_open: true,
+    });
     expect(r.extra.flow).toBeCloseTo(5427.1, 6);
 
     const audit = await st.call('GET', '/api/audit?action=field.modbus.device.create', { token: admin });
@@ -179,7 +193,10 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
   });
 
   it('when max_block is small, then the registers are read in more, smaller requests with the same values', async () => {
-    const created = await st.call('POST', '/api/field/modbus/devices', { token: admin, body: device({ name: 'small blocks', device_id: 'mb-small', enabled: false, max_block: 8 }) });
+    const created = await st.call('POST', '/api/field/modbus/devices', {
+      token: admin,
+      body: device({ name: 'small blocks', device_id: 'mb-small', enabled: false, max_block: 8 }),
+    });
     expect(created.status, created.text).toBe(201);
     const res = await st.call('POST', `/api/field/modbus/devices/${created.body.id}/read`, { token: admin });
     // holding [0-7] [8-15] [16-19], input, coil, discrete
@@ -205,7 +222,11 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
     const r = (await st.call('GET', '/api/telemetry?device_id=mb-partial&limit=1', { token: admin })).body.items[0];
     expect(r.extra).toEqual({ good: HR[18] });
     const read = await st.call('POST', `/api/field/modbus/devices/${created.body.id}/read`, { token: admin });
-    expect(read.body.tags.find((t: { name: string }) => t.name === 'far away')).toMatchObject({ value: null, raw: [], error: expect.stringMatching(/Illegal data address/) });
+    expect(read.body.tags.find((t: { name: string }) => t.name === 'far away')).toMatchObject({
+      value: null,
+      raw: [],
+      error: expect.stringMatching(/Illegal data address/),
+    });
     expect((await st.call('DELETE', `/api/field/modbus/devices/${created.body.id}`, { token: admin })).status).toBe(204);
   });
 
@@ -257,7 +278,13 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
     const task = await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin });
     expect(task.body, task.text).toMatchObject({ status: 'completed', name: 'modbus.scan' });
     const result = await st.call('GET', res.body.result_url, { token: admin });
-    expect(result.body).toMatchObject({ probed: 5, found: [{ unit_id: 1, answer: 'registers' }, { unit_id: 3, answer: 'registers' }] });
+    expect(result.body).toMatchObject({
+      probed: 5,
+      found: [
+        { unit_id: 1, answer: 'registers' },
+        { unit_id: 3, answer: 'registers' },
+      ],
+    });
   }, 30_000);
 
   it('when a TCP gateway says a unit did not respond (exception 11), then the scan does not count it and a poll backs off', async () => {
@@ -270,12 +297,24 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
     const gateway = new ServerTCP({ getHoldingRegister }, { host: '127.0.0.1', port, unitID: 255 });
     await once(gateway, 'initialized');
     try {
-      const res = await st.call('POST', '/api/field/modbus/scan', { token: admin, body: { transport: { kind: 'tcp', host: '127.0.0.1', port }, unit_from: 1, unit_to: 3, timeout_ms: 1000 } });
-      await vi.waitFor(async () => expect((await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin })).body.status).toBe('completed'), { timeout: 20_000, interval: 100 });
+      const res = await st.call('POST', '/api/field/modbus/scan', {
+        token: admin,
+        body: { transport: { kind: 'tcp', host: '127.0.0.1', port }, unit_from: 1, unit_to: 3, timeout_ms: 1000 },
+      });
+      await vi.waitFor(async () => expect((await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin })).body.status).toBe('completed'), {
+        timeout: 20_000,
+        interval: 100,
+      });
       expect((await st.call('GET', res.body.result_url, { token: admin })).body.found).toEqual([{ unit_id: 2, baud: null, answer: 'registers' }]);
       const created = await st.call('POST', '/api/field/modbus/devices', {
         token: admin,
-        body: device({ name: 'behind gateway', device_id: 'mb-gw', transport: { kind: 'tcp', host: '127.0.0.1', port }, unit_id: 3, tags: [{ name: 'x', function: 'holding', address: 0, field: 'x' }] }),
+        body: device({
+          name: 'behind gateway',
+          device_id: 'mb-gw',
+          transport: { kind: 'tcp', host: '127.0.0.1', port },
+          unit_id: 3,
+          tags: [{ name: 'x', function: 'holding', address: 0, field: 'x' }],
+        }),
       });
       await vi.waitFor(async () => expect((await status(created.body.id)).consecutive_failures).toBeGreaterThanOrEqual(1), { timeout: 20_000, interval: 100 });
       expect(await status(created.body.id)).toMatchObject({ state: 'backoff', last_error: expect.stringMatching(/unit 3: the gateway answered exception 11/) });
@@ -291,11 +330,20 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
       body: { transport: { kind: 'tcp', host: '127.0.0.1', port: server.port }, unit_from: 10, unit_to: 247, timeout_ms: 100 },
     });
     expect(res.status).toBe(202);
-    await vi.waitFor(async () => expect((await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin })).body.status).toBe('running'), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(async () => expect((await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin })).body.status).toBe('running'), {
+      timeout: 10_000,
+      interval: 50,
+    });
     expect((await st.call('DELETE', `/api/tasks/${res.body.task_id}`, { token: admin })).status).toBe(200);
-    await vi.waitFor(async () => expect((await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin })).body.status).toBe('cancelled'), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(async () => expect((await st.call('GET', `/api/tasks/${res.body.task_id}`, { token: admin })).body.status).toBe('cancelled'), {
+      timeout: 10_000,
+      interval: 50,
+    });
     expect((await st.call('GET', res.body.result_url, { token: admin })).status).toBe(409);
-    const bad = await st.call('POST', '/api/field/modbus/scan', { token: admin, body: { transport: { kind: 'tcp', host: '127.0.0.1', port: server.port }, unit_from: 9, unit_to: 3, bauds: [9600] } });
+    const bad = await st.call('POST', '/api/field/modbus/scan', {
+      token: admin,
+      body: { transport: { kind: 'tcp', host: '127.0.0.1', port: server.port }, unit_from: 9, unit_to: 3, bauds: [9600] },
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['bauds', 'unit_to']);
   }, 30_000);
@@ -305,11 +353,18 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
     const csv = await st.call('GET', `/api/field/modbus/devices/${d.id}/map?format=csv`, { token: admin });
     expect(csv.status).toBe(200);
     expect(csv.text.split('\n')[0]).toBe('name,function,address,type,order,scale,offset,unit,deadband,field');
-    const other = await st.call('POST', '/api/field/modbus/devices', { token: admin, body: device({ name: 'copy', device_id: 'mb-copy', enabled: false, tags: [] }) });
+    const other = await st.call('POST', '/api/field/modbus/devices', {
+      token: admin,
+      body: device({ name: 'copy', device_id: 'mb-copy', enabled: false, tags: [] }),
+    });
     const put = await st.call('PUT', `/api/field/modbus/devices/${other.body.id}/map`, { token: admin, raw: csv.text, type: 'text/csv' });
     expect(put.status, put.text).toBe(200);
     expect(put.body.tags).toEqual(d.tags);
-    const broken = await st.call('PUT', `/api/field/modbus/devices/${other.body.id}/map`, { token: admin, raw: `${csv.text}x,holding,1,float16,ABCD,1,0,,0,x\n`, type: 'text/csv' });
+    const broken = await st.call('PUT', `/api/field/modbus/devices/${other.body.id}/map`, {
+      token: admin,
+      raw: `${csv.text}x,holding,1,float16,ABCD,1,0,,0,x\n`,
+      type: 'text/csv',
+    });
     expect(broken.status).toBe(422);
     expect(broken.body.errors[0].path).toBe(`tags.${d.tags.length}.type`);
   });
@@ -327,7 +382,15 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
     expect((await st.call('GET', '/api/field/modbus/devices/999', { token: admin })).status).toBe(404);
     expect((await st.call('GET', '/api/field/modbus/devices/abc', { token: admin })).status).toBe(404);
     const doc = await st.call('GET', '/openapi.json');
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/field/modbus/devices', '/api/field/modbus/devices/{id}/read', '/api/field/modbus/scan', '/api/field/status', '/api/field/serial-ports']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/field/modbus/devices',
+        '/api/field/modbus/devices/{id}/read',
+        '/api/field/modbus/scan',
+        '/api/field/status',
+        '/api/field/serial-ports',
+      ]),
+    );
   });
 
   it('when the station restarts on the same data dir, then polling resumes from the stored configuration', async () => {
@@ -336,7 +399,8 @@ describe.skipIf(!tools)('Modbus TCP polling', () => {
     await st.station.close();
     const again = await startStation(config, { logger: createLogger('silent') });
     try {
-      const stored = () => again.db.prepare("SELECT COUNT(*) FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = 'mb-well-1'").pluck().get() as number;
+      const stored = () =>
+        again.db.prepare("SELECT COUNT(*) FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = 'mb-well-1'").pluck().get() as number;
       await vi.waitFor(() => expect(stored()).toBeGreaterThanOrEqual(before + 2), { timeout: 30_000, interval: 100 });
     } finally {
       await again.close();

@@ -42,7 +42,12 @@ describe('embedded broker with station API keys', () => {
     admin = await station.token();
     const put = await station.call('PUT', '/api/field/mqtt', {
       token: admin,
-      body: { mode: 'embedded', embedded_port: 0, host_id: 'station-1', json: [{ topic: 'site/+/telemetry', device_from: 'topic' }, { topic: 'gateway/readings' }] },
+      body: {
+        mode: 'embedded',
+        embedded_port: 0,
+        host_id: 'station-1',
+        json: [{ topic: 'site/+/telemetry', device_from: 'topic' }, { topic: 'gateway/readings' }],
+      },
     });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ mode: 'embedded', source: 'saved', password_set: false });
@@ -58,9 +63,20 @@ describe('embedded broker with station API keys', () => {
   });
 
   it('when a device key publishes JSON for a device in its scope, then the reading is stored', async () => {
-    expect(await publishAs(url, String(deviceKey.id), deviceKey.key, 'site/well-001/telemetry', JSON.stringify({ ts: BASE_S, temperature: 71.5, pressure: 1013 }))).toBe('sent');
     expect(
-      await publishAs(url, String(deviceKey.id), deviceKey.key, 'gateway/readings', JSON.stringify([{ device_id: 'well-002', ts: BASE_S, pressure: 1 }, { device_id: 'well-002', ts: BASE_S + 60, pressure: 2 }])),
+      await publishAs(url, String(deviceKey.id), deviceKey.key, 'site/well-001/telemetry', JSON.stringify({ ts: BASE_S, temperature: 71.5, pressure: 1013 })),
+    ).toBe('sent');
+    expect(
+      await publishAs(
+        url,
+        String(deviceKey.id),
+        deviceKey.key,
+        'gateway/readings',
+        JSON.stringify([
+          { device_id: 'well-002', ts: BASE_S, pressure: 1 },
+          { device_id: 'well-002', ts: BASE_S + 60, pressure: 2 },
+        ]),
+      ),
     ).toBe('sent');
     await expect.poll(() => count('well-001')).toBe(1);
     await expect.poll(() => count('well-002')).toBe(2);
@@ -69,9 +85,27 @@ describe('embedded broker with station API keys', () => {
   it('when a device key publishes outside its scope, then the broker refuses it and nothing is stored', async () => {
     const before = (await status()).embedded.refused;
     expect(await publishAs(url, String(deviceKey.id), deviceKey.key, 'site/other-9/telemetry', JSON.stringify({ ts: BASE_S, temperature: 1 }))).toBe('closed');
-    expect(await publishAs(url, String(deviceKey.id), deviceKey.key, 'gateway/readings', JSON.stringify([{ device_id: 'well-003', ts: BASE_S, pressure: 1 }, { device_id: 'tank-1', ts: BASE_S, pressure: 1 }]))).toBe('closed');
+    expect(
+      await publishAs(
+        url,
+        String(deviceKey.id),
+        deviceKey.key,
+        'gateway/readings',
+        JSON.stringify([
+          { device_id: 'well-003', ts: BASE_S, pressure: 1 },
+          { device_id: 'tank-1', ts: BASE_S, pressure: 1 },
+        ]),
+      ),
+    ).toBe('closed');
     // a Sparkplug node outside the scope, and a command (device keys never send commands)
-    const birth = encodeSparkplug({ timestamp: BASE_MS, seq: 0, metrics: [{ name: 'bdSeq', type: 'UInt64', value: 0 }, { name: 'Temperature', alias: 1, type: 'Double', value: 1, timestamp: BASE_MS }] });
+    const birth = encodeSparkplug({
+      timestamp: BASE_MS,
+      seq: 0,
+      metrics: [
+        { name: 'bdSeq', type: 'UInt64', value: 0 },
+        { name: 'Temperature', alias: 1, type: 'Double', value: 1, timestamp: BASE_MS },
+      ],
+    });
     expect(await publishAs(url, String(deviceKey.id), deviceKey.key, 'spBv1.0/Other/NBIRTH/RTU1', birth)).toBe('closed');
     expect(await publishAs(url, String(deviceKey.id), deviceKey.key, 'spBv1.0/PadE/NCMD/RTU1', 'x')).toBe('closed');
     expect(await publishAs(url, String(userKey.id), userKey.key, 'site/well-004/telemetry', JSON.stringify({ ts: BASE_S, temperature: 1 }))).toBe('closed');
@@ -91,14 +125,24 @@ describe('embedded broker with station API keys', () => {
   });
 
   it('when credentials are wrong, then the connection is refused', async () => {
-    await expect(connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, username: String(deviceKey.id), password: 'sok_wrong' })).rejects.toThrow(/Bad username or password|Not authorized/i);
+    await expect(connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, username: String(deviceKey.id), password: 'sok_wrong' })).rejects.toThrow(
+      /Bad username or password|Not authorized/i,
+    );
     await expect(connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, username: String(userKey.id), password: deviceKey.key })).rejects.toThrow();
     await expect(connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0 })).rejects.toThrow();
     await expect(connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, username: 'station', password: 'guess' })).rejects.toThrow();
   });
 
   it("when a key connects with the station's own client id, then it is refused and the station stays connected", async () => {
-    await expect(connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, clientId: 'smart-oilfield-station-1', username: String(deviceKey.id), password: deviceKey.key })).rejects.toThrow(/Identifier rejected/i);
+    await expect(
+      connectAsync(url, {
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        clientId: 'smart-oilfield-station-1',
+        username: String(deviceKey.id),
+        password: deviceKey.key,
+      }),
+    ).rejects.toThrow(/Identifier rejected/i);
     expect((await status()).connected).toBe(true);
   });
 
@@ -129,7 +173,9 @@ describe('embedded broker with station API keys', () => {
     expect(await publishAs(url, String(admKey.id), admKey.key, 'site/well-005/telemetry', JSON.stringify({ ts: BASE_S, temperature: 'hot' }))).toBe('sent');
     await expect.poll(async () => (await status()).invalid_messages).toBe(before + 2);
     expect((await status()).last_invalid.error).toMatch(/temperature/);
-    expect(await publishAs(url, String(admKey.id), admKey.key, 'site/well-005/telemetry', JSON.stringify({ device_id: 'well-006', ts: BASE_S, temperature: 1 }))).toBe('sent');
+    expect(
+      await publishAs(url, String(admKey.id), admKey.key, 'site/well-005/telemetry', JSON.stringify({ device_id: 'well-006', ts: BASE_S, temperature: 1 })),
+    ).toBe('sent');
     await expect.poll(async () => (await status()).invalid_messages).toBe(before + 3);
     expect(await publishAs(url, String(admKey.id), admKey.key, 'site/well-005/telemetry', JSON.stringify({ ts: BASE_S, temperature: 50 }))).toBe('sent');
     await expect.poll(() => count('well-005')).toBe(1);
@@ -144,13 +190,29 @@ describe('MQTT readings and alarms', () => {
     try {
       const admin = await station.token();
       await station.call('PUT', '/api/field/mqtt', { token: admin, body: { mode: 'embedded', embedded_port: 0, json: [{ topic: 'gateway/readings' }] } });
-      await vi.waitFor(async () => expect((await station.call('GET', '/api/field/mqtt/status', { token: admin })).body.connected).toBe(true), { timeout: 10_000 });
+      await vi.waitFor(async () => expect((await station.call('GET', '/api/field/mqtt/status', { token: admin })).body.connected).toBe(true), {
+        timeout: 10_000,
+      });
       const port = (await station.call('GET', '/api/field/mqtt/status', { token: admin })).body.embedded.port as number;
-      expect((await station.call('PUT', '/api/ml/limits/well-alarm', { token: admin, body: { temperature_max: 100, alarm_open_after_s: 120, alarm_clear_after_s: 600 } })).status).toBe(200);
+      expect(
+        (
+          await station.call('PUT', '/api/ml/limits/well-alarm', {
+            token: admin,
+            body: { temperature_max: 100, alarm_open_after_s: 120, alarm_clear_after_s: 600 },
+          })
+        ).status,
+      ).toBe(200);
       const key = await station.call('POST', '/api/keys', { token: admin, body: { name: 'gw', role: 'device', devices: ['well-alarm'] } });
-      const normal = Array.from({ length: 30 }, (_, i) => ({ device_id: 'well-alarm', ts: BASE_S + i * 60, temperature: 80 + (i % 3) * 0.1, pressure: 1000 + (i % 2) }));
+      const normal = Array.from({ length: 30 }, (_, i) => ({
+        device_id: 'well-alarm',
+        ts: BASE_S + i * 60,
+        temperature: 80 + (i % 3) * 0.1,
+        pressure: 1000 + (i % 2),
+      }));
       const hot = Array.from({ length: 10 }, (_, i) => ({ device_id: 'well-alarm', ts: BASE_S + (30 + i) * 60, temperature: 160, pressure: 1400 }));
-      expect(await publishAs(`mqtt://127.0.0.1:${port}`, String(key.body.id), key.body.key, 'gateway/readings', JSON.stringify([...normal, ...hot]))).toBe('sent');
+      expect(await publishAs(`mqtt://127.0.0.1:${port}`, String(key.body.id), key.body.key, 'gateway/readings', JSON.stringify([...normal, ...hot]))).toBe(
+        'sent',
+      );
       await expect
         .poll(async () => (await station.call('GET', '/api/alarms?device_id=well-alarm&state=open', { token: admin })).body[0], { timeout: 20_000 })
         .toMatchObject({ device_id: 'well-alarm', state: 'open' });
@@ -232,7 +294,9 @@ describe('MQTT configuration API', () => {
 
   it('is described in /openapi.json', async () => {
     const doc = (await station.call('GET', '/openapi.json')).body;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/field/mqtt', '/api/field/mqtt/status', '/api/field/mqtt/test', '/api/field/mqtt/nodes/{group}/{node}/rebirth']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/field/mqtt', '/api/field/mqtt/status', '/api/field/mqtt/test', '/api/field/mqtt/nodes/{group}/{node}/rebirth']),
+    );
   });
 
   describe.skipIf(!hasMosquitto)('with a broker', () => {
@@ -256,9 +320,18 @@ describe('MQTT configuration API', () => {
     it('when an external broker is saved through the API, then the host connects and a JSON publisher is stored', async () => {
       const res = await put({ mode: 'external', url: broker.url, host_id: `api-${process.pid}`, json: [{ topic: 'plant/+/data', device_from: 'topic' }] });
       expect(res.status).toBe(200);
-      await vi.waitFor(async () => expect((await station.call('GET', '/api/field/mqtt/status', { token: admin })).body.connected).toBe(true), { timeout: 10_000 });
+      await vi.waitFor(async () => expect((await station.call('GET', '/api/field/mqtt/status', { token: admin })).body.connected).toBe(true), {
+        timeout: 10_000,
+      });
       const pub: MqttClient = await connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
-      await pub.publishAsync('plant/well-100/data', JSON.stringify([{ ts: BASE_S, temperature: 10 }, { ts: BASE_S + 1, temperature: 11 }]), { qos: 1 });
+      await pub.publishAsync(
+        'plant/well-100/data',
+        JSON.stringify([
+          { ts: BASE_S, temperature: 10 },
+          { ts: BASE_S + 1, temperature: 11 },
+        ]),
+        { qos: 1 },
+      );
       await pub.endAsync();
       await expect.poll(() => station.count(`SELECT COUNT(*) FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = 'well-100'`)).toBe(2);
     });

@@ -17,7 +17,11 @@ class MemoryBirths implements BirthStore {
 const T = Date.UTC(2026, 10, 1, 12);
 const settings: HostSettings = { metricMap: { 'Inputs/TT-101': 'temperature' }, deviceMap: { 'G/N/D1': 'well-001' }, rebirthIntervalMs: 10_000 };
 const nbirth = (bdSeq: number, metrics: object[] = []) =>
-  encodeSparkplug({ timestamp: T, seq: 0, metrics: [{ name: 'bdSeq', type: 'UInt64', value: bdSeq }, { name: 'Node Control/Rebirth', type: 'Boolean', value: false }, ...(metrics as never[])] });
+  encodeSparkplug({
+    timestamp: T,
+    seq: 0,
+    metrics: [{ name: 'bdSeq', type: 'UInt64', value: bdSeq }, { name: 'Node Control/Rebirth', type: 'Boolean', value: false }, ...(metrics as never[])],
+  });
 const dbirth = (seq: number) =>
   encodeSparkplug({
     timestamp: T,
@@ -46,11 +50,23 @@ describe('Sparkplug host state', () => {
 
   it('when metrics carry different timestamps, then each instant is its own reading', () => {
     const { host } = born();
-    const out = host.handle('G', 'DDATA', 'N', 'D1', ddata(2, T + 5000, [
-      { alias: 1, type: 'Float', value: 21, timestamp: T + 1000 },
-      { alias: 2, type: 'Double', value: 1001, timestamp: T + 2000 },
-    ]));
-    expect(out).toEqual({ readings: [{ device_id: 'well-001', ts: (T + 1000) / 1000, temperature: 21 }, { device_id: 'well-001', ts: (T + 2000) / 1000, pressure: 1001 }], rebirth: undefined });
+    const out = host.handle(
+      'G',
+      'DDATA',
+      'N',
+      'D1',
+      ddata(2, T + 5000, [
+        { alias: 1, type: 'Float', value: 21, timestamp: T + 1000 },
+        { alias: 2, type: 'Double', value: 1001, timestamp: T + 2000 },
+      ]),
+    );
+    expect(out).toEqual({
+      readings: [
+        { device_id: 'well-001', ts: (T + 1000) / 1000, temperature: 21 },
+        { device_id: 'well-001', ts: (T + 2000) / 1000, pressure: 1001 },
+      ],
+      rebirth: undefined,
+    });
   });
 
   it('when a historical value arrives, then it is stored but the live value stays the newest', () => {
@@ -80,7 +96,16 @@ describe('Sparkplug host state', () => {
 
   it('when DDATA comes for a device never born, then a rebirth is due and named metrics are still kept', () => {
     const { host } = born();
-    const out = host.handle('G', 'DDATA', 'N', 'D9', ddata(2, T, [{ name: 'Pressure', type: 'Double', value: 5, timestamp: T }, { alias: 2, type: 'Double', value: 6, timestamp: T }]));
+    const out = host.handle(
+      'G',
+      'DDATA',
+      'N',
+      'D9',
+      ddata(2, T, [
+        { name: 'Pressure', type: 'Double', value: 5, timestamp: T },
+        { alias: 2, type: 'Double', value: 6, timestamp: T },
+      ]),
+    );
     expect(out.rebirth).toMatch(/before its DBIRTH/);
     expect(out.readings).toEqual([{ device_id: 'G:N:D9', ts: T / 1000, pressure: 5 }]);
   });
@@ -104,8 +129,19 @@ describe('Sparkplug host state', () => {
   it('when a data message leaves out the data types (allowed after birth), then values still decode by alias', () => {
     const { host } = born();
     const Payload = sparkplugProto.org.eclipse.tahu.protobuf.Payload;
-    const raw = Payload.encode(Payload.create({ timestamp: T + 1000, seq: 2, metrics: [{ alias: 2, timestamp: T + 1000, doubleValue: 1002.5 }, { alias: 3, timestamp: T + 1000, booleanValue: false }] })).finish();
-    expect(host.handle('G', 'DDATA', 'N', 'D1', raw).readings).toEqual([{ device_id: 'well-001', ts: (T + 1000) / 1000, pressure: 1002.5, extra: { 'Pump.Running': false } }]);
+    const raw = Payload.encode(
+      Payload.create({
+        timestamp: T + 1000,
+        seq: 2,
+        metrics: [
+          { alias: 2, timestamp: T + 1000, doubleValue: 1002.5 },
+          { alias: 3, timestamp: T + 1000, booleanValue: false },
+        ],
+      }),
+    ).finish();
+    expect(host.handle('G', 'DDATA', 'N', 'D1', raw).readings).toEqual([
+      { device_id: 'well-001', ts: (T + 1000) / 1000, pressure: 1002.5, extra: { 'Pump.Running': false } },
+    ]);
   });
 
   it('when a payload is not protobuf, then it is an error, not an exception', () => {

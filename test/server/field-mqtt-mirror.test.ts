@@ -12,14 +12,23 @@ describe.skipIf(skip)('Sparkplug readings take the normal ingest path', () => {
   let admin: string;
   beforeAll(async () => {
     vm = await VictoriaMetrics.create();
-    station = await TestStation.start({ INFLUX_URL: vm.url, INFLUX_TOKEN: 'unused', INFLUX_ORG: 'field', INFLUX_BUCKET: 'wells', INFLUX_FLUSH_INTERVAL_MS: '200', INFLUX_MIN_BACKOFF_MS: '50' });
+    station = await TestStation.start({
+      INFLUX_URL: vm.url,
+      INFLUX_TOKEN: 'unused',
+      INFLUX_ORG: 'field',
+      INFLUX_BUCKET: 'wells',
+      INFLUX_FLUSH_INTERVAL_MS: '200',
+      INFLUX_MIN_BACKOFF_MS: '50',
+    });
     admin = await station.token();
     const res = await station.call('PUT', '/api/field/mqtt', {
       token: admin,
       body: { mode: 'embedded', embedded_port: 0, device_map: { 'PadM/RTU1/W1': 'well-m1' }, metric_map: { 'Inputs/Flow rate': 'pressure' } },
     });
     expect(res.status).toBe(200);
-    await vi.waitFor(async () => expect((await station.call('GET', '/api/field/mqtt/status', { token: admin })).body.connected).toBe(true), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await station.call('GET', '/api/field/mqtt/status', { token: admin })).body.connected).toBe(true), {
+      timeout: 10_000,
+    });
   });
   afterAll(async () => {
     await station?.stop();
@@ -42,8 +51,14 @@ describe.skipIf(skip)('Sparkplug readings take the normal ingest path', () => {
     await expect.poll(() => station.count(`SELECT COUNT(*) FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = 'well-m1'`)).toBe(2);
 
     await expect
-      .poll(async () => (await vm.export('{device_id="well-m1"}')).map((s) => `${s.metric.__name__}=${s.values.at(-1)}@${s.timestamps.at(-1)}`).sort(), { timeout: 20_000 })
-      .toEqual([`telemetry_Casing_pressure=410@${BASE_MS + 1000}`, `telemetry_pressure=1234.5@${BASE_MS + 1000}`, `telemetry_temperature=77.25@${BASE_MS + 1000}`]);
+      .poll(async () => (await vm.export('{device_id="well-m1"}')).map((s) => `${s.metric.__name__}=${s.values.at(-1)}@${s.timestamps.at(-1)}`).sort(), {
+        timeout: 20_000,
+      })
+      .toEqual([
+        `telemetry_Casing_pressure=410@${BASE_MS + 1000}`,
+        `telemetry_pressure=1234.5@${BASE_MS + 1000}`,
+        `telemetry_temperature=77.25@${BASE_MS + 1000}`,
+      ]);
 
     const csv = await station.call('GET', '/api/telemetry/export?device_id=well-m1', { token: admin });
     expect(csv.status).toBe(200);

@@ -15,13 +15,17 @@ let uniq = 0;
 const hostId = () => `test-host-${process.pid}-${++uniq}`;
 
 const rows = (s: TestStation | Station, deviceId: string) =>
-  (('station' in s ? s.station : s).db.prepare(`SELECT t.ts, t.temperature, t.pressure, t.status, t.extra FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = ? ORDER BY t.ts`).all(deviceId) as {
+  ('station' in s ? s.station : s).db
+    .prepare(
+      `SELECT t.ts, t.temperature, t.pressure, t.status, t.extra FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = ? ORDER BY t.ts`,
+    )
+    .all(deviceId) as {
     ts: number;
     temperature: number | null;
     pressure: number | null;
     status: string | null;
     extra: string | null;
-  }[]);
+  }[];
 
 describe.skipIf(!hasMosquitto)('Sparkplug B host through mosquitto', () => {
   let broker: TestMosquitto;
@@ -32,7 +36,9 @@ describe.skipIf(!hasMosquitto)('Sparkplug B host through mosquitto', () => {
     broker = await TestMosquitto.start();
     station = await TestStation.start({ MQTT_URL: broker.url, MQTT_HOST_ID: hostId() });
     admin = await station.token();
-    await vi.waitFor(async () => expect((await station.call('GET', '/api/field/mqtt/status', { token: admin })).body.connected).toBe(true), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await station.call('GET', '/api/field/mqtt/status', { token: admin })).body.connected).toBe(true), {
+      timeout: 10_000,
+    });
   });
   afterAll(async () => {
     await station?.stop();
@@ -198,7 +204,16 @@ describe.skipIf(!hasMosquitto)('broker and station outages', () => {
   it('when the station is down while a node publishes at QoS 1, then after restart every message is stored once', async () => {
     const broker = await TestMosquitto.start();
     const dataDir = mkdtempSync(join(tmpdir(), 'oilfield-mqtt-restart-'));
-    const env = { DATA_DIR: dataDir, PORT: 0, HOST: '127.0.0.1', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, SERVE_UI: 'false' as const, MQTT_URL: broker.url, MQTT_HOST_ID: hostId() };
+    const env = {
+      DATA_DIR: dataDir,
+      PORT: 0,
+      HOST: '127.0.0.1',
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      SERVE_UI: 'false' as const,
+      MQTT_URL: broker.url,
+      MQTT_HOST_ID: hostId(),
+    };
     const start = () => startStation(loadConfig({}, env), { logger: createLogger('silent') });
     let station: Station | undefined = await start();
     const node = await EdgeNode.connect(broker.url, { group: 'Pad4', node: 'SAF', devices: ['W7'] });

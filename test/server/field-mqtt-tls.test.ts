@@ -66,7 +66,10 @@ describe.skipIf(!hasMosquitto || !hasOpenssl)('external broker over mqtts:// wit
   });
 
   it('when the CA and the password are right, then Sparkplug data arrives over TLS', async () => {
-    const test = await station.call('POST', '/api/field/mqtt/test', { token: admin, body: { url: url(), username: 'station', password: 'station-pw', ca: certs.ca } });
+    const test = await station.call('POST', '/api/field/mqtt/test', {
+      token: admin,
+      body: { url: url(), username: 'station', password: 'station-pw', ca: certs.ca },
+    });
     expect(test.body).toMatchObject({ ok: true });
     expect((await put({ mode: 'external', url: url(), username: 'station', password: 'station-pw', ca: certs.ca, host_id: 'tls-host' })).status).toBe(200);
     await vi.waitFor(async () => expect((await status()).connected).toBe(true), { timeout: 10_000 });

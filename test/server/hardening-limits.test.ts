@@ -54,7 +54,13 @@ describe('bodies that grow past the limit while streaming', () => {
   it('when one NDJSON line is over the line limit, then that line is rejected by index and the others are stored', async () => {
     const huge = JSON.stringify({ device_id: 'long-line', ts: 1700000000, extra: { s: 'x'.repeat(1_100_000) } });
     const body = gzipSync(`${JSON.stringify({ device_id: 'long-line', ts: 1700000001, temperature: 1 })}\n${huge}\n`);
-    const res = await s.call('POST', '/api/telemetry/batch', { token: admin, key: adminKey, raw: body, type: 'application/x-ndjson', headers: { 'content-encoding': 'gzip' } });
+    const res = await s.call('POST', '/api/telemetry/batch', {
+      token: admin,
+      key: adminKey,
+      raw: body,
+      type: 'application/x-ndjson',
+      headers: { 'content-encoding': 'gzip' },
+    });
     expect(res.status).toBe(207);
     expect(res.body).toMatchObject({ stored: 1, rejected: [{ index: 1, errors: [{ message: expect.stringMatching(/longer than/) }] }] });
   });
@@ -88,7 +94,10 @@ describe('direct exports are bounded', () => {
     expect(other.status).toBe(200);
     other.close();
     first.close();
-    await vi.waitFor(async () => expect((await s.call('GET', '/api/telemetry/export?ts_to=1704067300', { token: engineer })).status).toBe(200), { timeout: 15_000, interval: 100 });
+    await vi.waitFor(async () => expect((await s.call('GET', '/api/telemetry/export?ts_to=1704067300', { token: engineer })).status).toBe(200), {
+      timeout: 15_000,
+      interval: 100,
+    });
     second.close();
   });
 

@@ -44,7 +44,12 @@ class Field {
 
   /** Waits until InfluxDB has every reading and every delete. */
   settled(timeoutMs?: number): Promise<any> {
-    return until('mirror settled', () => this.status(), (s) => s.ok && s.backlog === 0 && s.pending_deletes === 0, timeoutMs);
+    return until(
+      'mirror settled',
+      () => this.status(),
+      (s) => s.ok && s.backlog === 0 && s.pending_deletes === 0,
+      timeoutMs,
+    );
   }
 }
 
@@ -80,7 +85,10 @@ describe.skipIf(skipWithoutBinary('influxd', 'influxdb'))('deletes reach InfluxD
       await f.store('del-a', 11, { temperature: 2 });
       await f.store('del-b', 10, { temperature: 3 });
       await f.settled();
-      expect(await points('del-a')).toEqual([{ second: 10, temperature: 1 }, { second: 11, temperature: 2 }]);
+      expect(await points('del-a')).toEqual([
+        { second: 10, temperature: 1 },
+        { second: 11, temperature: 2 },
+      ]);
 
       await f.delete(doomed);
       const status = await f.settled();
@@ -104,7 +112,11 @@ describe.skipIf(skipWithoutBinary('influxd', 'influxdb'))('deletes reach InfluxD
       await influx.stop();
       try {
         await first.delete(doomed);
-        const down = await until('the failure to show', () => first.status(), (s) => !s.ok);
+        const down = await until(
+          'the failure to show',
+          () => first.status(),
+          (s) => !s.ok,
+        );
         expect(down).toMatchObject({ pending_deletes: 1, backlog: 0, last_error: expect.any(String) });
         expect((await first.st.call('GET', '/health')).body.influx).toMatchObject({ ok: false, pending_deletes: 1 });
 
@@ -134,12 +146,19 @@ describe.skipIf(skipWithoutBinary('influxd', 'influxdb'))('deletes reach InfluxD
         // would delete this reading, and land at all, or temperature and status would linger
         await f.store('re-a', 30, { pressure: 8 });
         await f.store('re-a', 31, { pressure: 9 });
-        await until('the failure to show', () => f.status(), (s) => !s.ok && s.pending_deletes === 1 && s.backlog === 2);
+        await until(
+          'the failure to show',
+          () => f.status(),
+          (s) => !s.ok && s.pending_deletes === 1 && s.backlog === 2,
+        );
       } finally {
         await influx.start();
       }
       await f.settled();
-      expect(await points('re-a')).toEqual([{ second: 30, pressure: 8 }, { second: 31, pressure: 9 }]);
+      expect(await points('re-a')).toEqual([
+        { second: 30, pressure: 8 },
+        { second: 31, pressure: 9 },
+      ]);
     } finally {
       await f.st.stop();
     }

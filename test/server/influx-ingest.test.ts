@@ -56,9 +56,19 @@ describe('line-protocol ingest', () => {
   });
 
   it('when precision is s, ms, u or n on /write, then timestamps land on the same instant', async () => {
-    const cases: [string, string][] = [['s', `${T0 + 100}`], ['ms', `${T0 + 101}000`], ['u', `${T0 + 102}000000`], ['n', `${T0 + 103}000000000`]];
+    const cases: [string, string][] = [
+      ['s', `${T0 + 100}`],
+      ['ms', `${T0 + 101}000`],
+      ['u', `${T0 + 102}000000`],
+      ['n', `${T0 + 103}000000000`],
+    ];
     for (const [p, ts] of cases) expect((await write(`/write?db=x&precision=${p}`, `m,device_id=prec temperature=1 ${ts}`)).status).toBe(204);
-    for (const [p, ts] of [['s', `${T0 + 104}`], ['ms', `${T0 + 105}000`], ['us', `${T0 + 106}000000`], ['ns', `${T0 + 107}000000000`]])
+    for (const [p, ts] of [
+      ['s', `${T0 + 104}`],
+      ['ms', `${T0 + 105}000`],
+      ['us', `${T0 + 106}000000`],
+      ['ns', `${T0 + 107}000000000`],
+    ])
       expect((await write(`/api/v2/write?precision=${p}`, `m,device_id=prec temperature=1 ${ts}`)).status).toBe(204);
     expect((await readings('prec')).map((r) => r.ts)).toEqual([100, 101, 102, 103, 104, 105, 106, 107].map((d) => T0 + d));
   });
@@ -72,7 +82,10 @@ describe('line-protocol ingest', () => {
   });
 
   it('when lines of one device share a timestamp, then their fields merge into one reading', async () => {
-    const res = await write('/api/v2/write?precision=s', `a,device_id=merge temperature=1 ${T0}\nb,device_id=merge pressure=2,rpm=30 ${T0}\nc,device_id=merge temperature=3 ${T0}`);
+    const res = await write(
+      '/api/v2/write?precision=s',
+      `a,device_id=merge temperature=1 ${T0}\nb,device_id=merge pressure=2,rpm=30 ${T0}\nc,device_id=merge temperature=3 ${T0}`,
+    );
     expect(res.status).toBe(204);
     expect(await readings('merge')).toMatchObject([{ temperature: 3, pressure: 2, extra: { rpm: 30 } }]);
   });
@@ -100,11 +113,17 @@ describe('line-protocol ingest', () => {
       pull(controller) {
         if (i >= n) return controller.close();
         const lines: string[] = [];
-        for (let k = 0; k < 997 && i < n; k++, i++) lines.push(`telemetry,device_id=big-${i % 10} temperature=${i / 10},pressure=${i},status="ok" ${T0 + Math.floor(i / 10)}000000000`);
+        for (let k = 0; k < 997 && i < n; k++, i++)
+          lines.push(`telemetry,device_id=big-${i % 10} temperature=${i / 10},pressure=${i},status="ok" ${T0 + Math.floor(i / 10)}000000000`);
         controller.enqueue(encoder.encode(`${lines.join('\n')}\n`));
       },
     });
-    const res = await fetch(`${st.url}/api/v2/write`, { method: 'POST', headers: { authorization: `Token ${key}` }, body: stream, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${st.url}/api/v2/write`, {
+      method: 'POST',
+      headers: { authorization: `Token ${key}` },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status, await res.text()).toBe(204);
     expect(devices('big-')).toBe(n);
   });

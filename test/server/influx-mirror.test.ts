@@ -59,24 +59,40 @@ describe.skipIf(skip)('InfluxDB mirror to VictoriaMetrics (/api/v2/write through
   afterAll(() => vm?.destroy());
 
   const lines = (device: string, from: number, n: number) =>
-    Array.from({ length: n }, (_, i) => `telemetry,device_id=${device} temperature=${(from + i) / 4},pressure=${1000 + from + i},rpm=${i}i,pump_on=${i % 2 ? 't' : 'f'},status="ok" ${T0 + from + i}`).join('\n');
+    Array.from(
+      { length: n },
+      (_, i) =>
+        `telemetry,device_id=${device} temperature=${(from + i) / 4},pressure=${1000 + from + i},rpm=${i}i,pump_on=${i % 2 ? 't' : 'f'},status="ok" ${T0 + from + i}`,
+    ).join('\n');
 
   it('when readings are stored, then every one reaches the target with every value, and status shows no backlog', async () => {
     const st = await TestStation.start(mirrorEnv(vm));
     try {
       const key = await st.key('device');
       const token = await st.token();
-      for (const [device, from] of [['vm-a', 0], ['vm-b', 0], ['vm-a', 1500]] as const) {
+      for (const [device, from] of [
+        ['vm-a', 0],
+        ['vm-b', 0],
+        ['vm-a', 1500],
+      ] as const) {
         const res = await st.call('POST', '/api/v2/write?precision=s', { raw: lines(device, from, 1500), headers: { authorization: `Token ${key}` } });
         expect(res.status, res.text).toBe(204);
       }
-      await until('backlog 0', () => st.call('GET', '/api/influx/status', { token }).then((r) => r.body), (s) => s.backlog === 0 && s.position > 0);
+      await until(
+        'backlog 0',
+        () => st.call('GET', '/api/influx/status', { token }).then((r) => r.body),
+        (s) => s.backlog === 0 && s.position > 0,
+      );
       const status = (await st.call('GET', '/api/influx/status', { token })).body;
       expect(status).toMatchObject({ configured: true, ok: true, version: '2', backlog: 0, lag_seconds: 0, forwarded_total: 4500, last_error: null });
       expect(status.target).not.toContain('unused-by-victoria-metrics');
       const health = (await st.call('GET', '/health')).body;
       expect(health.influx).toMatchObject({ ok: true, configured: true, backlog: 0 });
-      const got = await until('all samples', () => samples(vm), (s) => s.length >= expectedSamples(st).length);
+      const got = await until(
+        'all samples',
+        () => samples(vm),
+        (s) => s.length >= expectedSamples(st).length,
+      );
       expect(got).toEqual(expectedSamples(st));
     } finally {
       await st.stop();
@@ -93,12 +109,20 @@ describe.skipIf(skip)('InfluxDB mirror to VictoriaMetrics (/api/v2/write through
       const token = await first.token();
       const post = (s: TestStation, body: string) => s.call('POST', '/api/v2/write?precision=s', { raw: body, headers: { authorization: `Token ${k}` } });
       expect((await post(first, lines('out-a', 0, 400))).status).toBe(204);
-      await until('first batch forwarded', () => first.call('GET', '/api/influx/status', { token }).then((r) => r.body), (s) => s.backlog === 0);
+      await until(
+        'first batch forwarded',
+        () => first.call('GET', '/api/influx/status', { token }).then((r) => r.body),
+        (s) => s.backlog === 0,
+      );
 
       await vm.stop();
       // readings keep arriving while the target is down; ingest does not wait for it
       for (let i = 0; i < 5; i++) expect((await post(first, lines('out-a', 400 + i * 100, 100))).status).toBe(204);
-      const down = await until('the failure to show', () => first.call('GET', '/api/influx/status', { token }).then((r) => r.body), (s) => !s.ok);
+      const down = await until(
+        'the failure to show',
+        () => first.call('GET', '/api/influx/status', { token }).then((r) => r.body),
+        (s) => !s.ok,
+      );
       expect(down.backlog).toBe(500);
       expect(down.last_error).toBeTruthy();
       expect((await first.call('GET', '/health')).body.influx).toMatchObject({ ok: false, backlog: 500 });
@@ -111,7 +135,12 @@ describe.skipIf(skip)('InfluxDB mirror to VictoriaMetrics (/api/v2/write through
       expect((await second.call('GET', '/api/influx/status', { token: token2 })).body.backlog).toBe(800);
 
       await vm.start();
-      await until('backlog drained', () => second!.call('GET', '/api/influx/status', { token: token2 }).then((r) => r.body), (s) => s.backlog === 0 && s.ok, 60_000);
+      await until(
+        'backlog drained',
+        () => second!.call('GET', '/api/influx/status', { token: token2 }).then((r) => r.body),
+        (s) => s.backlog === 0 && s.ok,
+        60_000,
+      );
       const got = (await samples(vm)).filter((s) => s.device.startsWith('out-'));
       const want = expectedSamples(second).filter((s) => s.device.startsWith('out-'));
       expect(want.filter((s) => s.field === 'temperature')).toHaveLength(1200);
@@ -129,7 +158,11 @@ describe.skipIf(skip)('InfluxDB mirror to VictoriaMetrics (/api/v2/write through
     const st = await TestStation.start(mirrorEnv(vm));
     try {
       const token = await st.token();
-      await st.call('POST', '/api/telemetry', { token, key: await st.key('device'), body: { device_id: 'q-1', ts: Math.floor(Date.now() / 1000) - 60, temperature: 7 } });
+      await st.call('POST', '/api/telemetry', {
+        token,
+        key: await st.key('device'),
+        body: { device_id: 'q-1', ts: Math.floor(Date.now() / 1000) - 60, temperature: 7 },
+      });
       const res = await st.call('GET', '/api/telemetry/influx?device_id=q-1&limit=5', { token });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ source: 'sqlite', points: [{ device_id: 'q-1', temperature: 7 }] });

@@ -38,12 +38,18 @@ describe.skipIf(skip)('InfluxDB 1.6 as the 1.x mirror target and the /query sour
   const status = () => st.call('GET', '/api/influx/status', { token }).then((r) => r.body);
 
   it('when readings are stored and one is replaced, then InfluxDB holds every value, the replacement winning', async () => {
-    const lines = Array.from({ length: 200 }, (_, i) =>
-      `telemetry,device_id=v1-${i % 2},site=north\\ pad temperature=${20 + i / 8},pressure=${900 + i},status="${i % 5 ? 'ok' : 'warn'}",rpm=${i}i,pump_on=${i % 3 ? 'true' : 'false'},note="say \\"hi\\", ${i}" ${base + i}`,
+    const lines = Array.from(
+      { length: 200 },
+      (_, i) =>
+        `telemetry,device_id=v1-${i % 2},site=north\\ pad temperature=${20 + i / 8},pressure=${900 + i},status="${i % 5 ? 'ok' : 'warn'}",rpm=${i}i,pump_on=${i % 3 ? 'true' : 'false'},note="say \\"hi\\", ${i}" ${base + i}`,
     ).join('\n');
     expect((await st.call('POST', '/write?db=x&precision=s', { raw: lines, headers: { authorization: `Token ${key}` } })).status).toBe(204);
     await until('forwarded', status, (s) => s.backlog === 0 && s.forwarded_total === 200);
-    const replaced = await st.call('POST', '/api/telemetry', { token, key, body: { device_id: 'v1-0', ts: base + 10, temperature: 99.25, pressure: 1.5, status: 'fixed' } });
+    const replaced = await st.call('POST', '/api/telemetry', {
+      token,
+      key,
+      body: { device_id: 'v1-0', ts: base + 10, temperature: 99.25, pressure: 1.5, status: 'fixed' },
+    });
     expect(replaced.status).toBe(201);
     await until('replacement forwarded', status, (s) => s.backlog === 0 && s.forwarded_total === 201);
 
@@ -51,7 +57,9 @@ describe.skipIf(skip)('InfluxDB 1.6 as the 1.x mirror target and the /query sour
     const { columns, values } = res.results[0].series[0];
     const got = (values as unknown[][]).map((v) => Object.fromEntries(columns.map((c: string, i: number) => [c, v[i]])));
     const rows = st.db
-      .prepare(`SELECT d.device_id, t.ts, t.temperature, t.pressure, t.status, t.extra FROM telemetry t JOIN devices d ON d.id = t.device_ref ORDER BY t.ts, d.device_id`)
+      .prepare(
+        `SELECT d.device_id, t.ts, t.temperature, t.pressure, t.status, t.extra FROM telemetry t JOIN devices d ON d.id = t.device_ref ORDER BY t.ts, d.device_id`,
+      )
       .all() as any[];
     expect(got).toHaveLength(200);
     const want = rows.map((r) => {
@@ -79,17 +87,24 @@ describe.skipIf(skip)('InfluxDB 1.6 as the 1.x mirror target and the /query sour
     expect(res.headers.get('x-data-source')).toBe('influxdb');
     expect(res.body.source).toBe('influxdb');
     expect(res.body.fallback_reason).toBeNull();
-    expect(res.body.points).toEqual([199, 197, 195].map((i) => ({
-      device_id: 'v1-1',
-      ts: base + i,
-      time: new Date((base + i) * 1000).toISOString(),
-      temperature: 20 + i / 8,
-      pressure: 900 + i,
-      status: i % 5 ? 'ok' : 'warn',
-      extra: { rpm: i, pump_on: i % 3 !== 0, note: `say "hi", ${i}`, site: 'north pad' },
-    })));
+    expect(res.body.points).toEqual(
+      [199, 197, 195].map((i) => ({
+        device_id: 'v1-1',
+        ts: base + i,
+        time: new Date((base + i) * 1000).toISOString(),
+        temperature: 20 + i / 8,
+        pressure: 900 + i,
+        status: i % 5 ? 'ok' : 'warn',
+        extra: { rpm: i, pump_on: i % 3 !== 0, note: `say "hi", ${i}`, site: 'north pad' },
+      })),
+    );
     const all = await st.call('GET', '/api/telemetry/influx?limit=4', { token });
-    expect(all.body.points.map((p: any) => [p.device_id, p.ts])).toEqual([['v1-1', base + 199], ['v1-0', base + 198], ['v1-1', base + 197], ['v1-0', base + 196]]);
+    expect(all.body.points.map((p: any) => [p.device_id, p.ts])).toEqual([
+      ['v1-1', base + 199],
+      ['v1-0', base + 198],
+      ['v1-1', base + 197],
+      ['v1-0', base + 196],
+    ]);
   });
 
   it('when the query has bad parameters, then 422 (the route is reached before /api/telemetry/:id)', async () => {
@@ -124,9 +139,17 @@ describe('the query endpoint without InfluxDB', () => {
     const st = await TestStation.start();
     try {
       const token = await st.token();
-      await st.call('POST', '/api/telemetry', { token, key: await st.key('device'), body: { device_id: 'n-1', ts: Math.floor(Date.now() / 1000) - 10, temperature: 3 } });
+      await st.call('POST', '/api/telemetry', {
+        token,
+        key: await st.key('device'),
+        body: { device_id: 'n-1', ts: Math.floor(Date.now() / 1000) - 10, temperature: 3 },
+      });
       const res = await st.call('GET', '/api/telemetry/influx', { token });
-      expect(res.body).toMatchObject({ source: 'sqlite', fallback_reason: expect.stringMatching(/not configured/), points: [{ device_id: 'n-1', temperature: 3 }] });
+      expect(res.body).toMatchObject({
+        source: 'sqlite',
+        fallback_reason: expect.stringMatching(/not configured/),
+        points: [{ device_id: 'n-1', temperature: 3 }],
+      });
       expect((await st.call('GET', '/api/influx/status', { token })).body).toMatchObject({ configured: false, backlog: 0 });
       expect((await st.call('GET', '/health')).body.influx).toMatchObject({ ok: true, configured: false });
     } finally {
@@ -137,7 +160,9 @@ describe('the query endpoint without InfluxDB', () => {
 
 describe('the query endpoint with a target that answers errors', () => {
   it('when the target answers an error with a body, then a user sees a short reason and never the body', async () => {
-    const target = createServer((_req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal: token abc123 at /var/lib/influx"}'));
+    const target = createServer((_req, res) =>
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal: token abc123 at /var/lib/influx"}'),
+    );
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
     const st = await TestStation.start({ INFLUX_URL: `http://127.0.0.1:${(target.address() as AddressInfo).port}`, INFLUX_VERSION: '1', INFLUX_DB: 'wells' });
     try {

@@ -26,11 +26,16 @@ describe.skipIf(!hasRedisServer)('Redis and worker faults', () => {
   }
 
   const running = (ts: TestStation, token: string, id: string) =>
-    waitFor(`task ${id} running`, async () => {
-      const r = await ts.call('GET', `/api/tasks/${id}`, { token });
-      if (r.body.status === 'completed') throw new Error('the export finished before the fault could be injected');
-      return r.body.status === 'running' && r.body.progress.rows > 0 ? r.body : undefined;
-    }, 60_000, 20);
+    waitFor(
+      `task ${id} running`,
+      async () => {
+        const r = await ts.call('GET', `/api/tasks/${id}`, { token });
+        if (r.body.status === 'completed') throw new Error('the export finished before the fault could be injected');
+        return r.body.status === 'running' && r.body.progress.rows > 0 ? r.body : undefined;
+      },
+      60_000,
+      20,
+    );
 
   it('when Redis is configured but unreachable from the start, then the station serves: cache misses, exports run locally, /health says so; and it recovers when Redis comes up', async () => {
     const port = await freePort();
@@ -53,7 +58,12 @@ describe.skipIf(!hasRedisServer)('Redis and worker faults', () => {
     expect(task.result.csv).toBe((await download(`${ts.url}/api/telemetry/export`, token)).text);
 
     await redisServer(port);
-    await waitFor('redis reconnect', async () => ((await ts.call('GET', '/health')).body.redis.ok && (await ts.call('GET', '/health')).body.cache.consistent) || undefined, 30_000, 200);
+    await waitFor(
+      'redis reconnect',
+      async () => ((await ts.call('GET', '/health')).body.redis.ok && (await ts.call('GET', '/health')).body.cache.consistent) || undefined,
+      30_000,
+      200,
+    );
     await ts.call('GET', '/api/telemetry/stats', { token });
     expect((await ts.call('GET', '/api/telemetry/stats', { token })).headers.get('x-cache')).toBe('HIT');
   }, 120_000);
@@ -90,7 +100,15 @@ describe.skipIf(!hasRedisServer)('Redis and worker faults', () => {
 
   function worker(ts: TestStation, redis: TestRedis, prefix: string): ChildProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', 'worker'], {
-      env: { ...process.env, DATA_DIR: ts.dataDir, REDIS_URL: redis.url, REDIS_PREFIX: prefix, JOB_LOCK_MS: '2000', LOG_LEVEL: 'warn', WORKER_SHUTDOWN_TIMEOUT_MS: '60000' },
+      env: {
+        ...process.env,
+        DATA_DIR: ts.dataDir,
+        REDIS_URL: redis.url,
+        REDIS_PREFIX: prefix,
+        JOB_LOCK_MS: '2000',
+        LOG_LEVEL: 'warn',
+        WORKER_SHUTDOWN_TIMEOUT_MS: '60000',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     cleanups.push(async () => child.exitCode === null && child.kill('SIGKILL'));

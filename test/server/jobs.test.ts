@@ -41,53 +41,63 @@ describe.each(modes)('async export, $name', ({ redis: useRedis }) => {
     await redis?.dispose();
   });
 
-  it.skipIf(skip)('when a large range is exported in the background, then it completes with progress events and the same bytes as the direct export', async () => {
-    const start = await ts.call('POST', '/api/telemetry/export/async', { token: engineer });
-    expect(start.status).toBe(202);
-    expect(start.body.task_id).toMatch(/^[0-9a-f-]{36}$/);
-    const id = start.body.task_id as string;
+  it.skipIf(skip)(
+    'when a large range is exported in the background, then it completes with progress events and the same bytes as the direct export',
+    async () => {
+      const start = await ts.call('POST', '/api/telemetry/export/async', { token: engineer });
+      expect(start.status).toBe(202);
+      expect(start.body.task_id).toMatch(/^[0-9a-f-]{36}$/);
+      const id = start.body.task_id as string;
 
-    const events = await readEvents(`${ts.url}/api/tasks/${id}/events`, engineer);
-    const progress = events.filter((e) => e.event === 'progress');
-    expect(progress.length).toBeGreaterThan(1);
-    const rows = progress.map((e) => e.data.progress.rows as number);
-    expect([...rows].sort((a, b) => a - b)).toEqual(rows);
-    expect(events.at(-1)!.event).toBe('done');
-    expect(events.at(-1)!.data.status).toBe('completed');
+      const events = await readEvents(`${ts.url}/api/tasks/${id}/events`, engineer);
+      const progress = events.filter((e) => e.event === 'progress');
+      expect(progress.length).toBeGreaterThan(1);
+      const rows = progress.map((e) => e.data.progress.rows as number);
+      expect([...rows].sort((a, b) => a - b)).toEqual(rows);
+      expect(events.at(-1)!.event).toBe('done');
+      expect(events.at(-1)!.data.status).toBe('completed');
 
-    const task = await finished(ts, engineer, id);
-    expect(task.status).toBe('completed');
-    expect(task.progress).toEqual({ rows: ROWS, percent: 100 });
-    expect(task.result.meta.rows).toBe(ROWS);
-    expect(task.result.csv).toBeUndefined(); // > 1 MB: download only
-    expect(task.result.download_url).toBe(`/api/tasks/${id}/download`);
-
-    const [file, direct] = await Promise.all([download(ts.url + task.result.download_url, engineer), download(`${ts.url}/api/telemetry/export`, engineer)]);
-    expect(file.status).toBe(200);
-    expect(file.type).toMatch(/^text\/csv/);
-    expect(file.text.length).toBe(task.result.meta.bytes);
-    expect(file.text === direct.text).toBe(true);
-    expect(file.text.split('\r\n').length).toBe(ROWS + 2);
-  }, 180_000);
-
-  it.skipIf(skip)('when filters are given (query or JSON body), then the file matches the direct export with the same filters and small results come inline', async () => {
-    const from = BASE_MS / 1000 + 100;
-    const to = BASE_MS / 1000 + 1100;
-    const q = `device_id=WELL-A&ts_from=${from}&ts_to=${new Date(to * 1000).toISOString()}`;
-    const viaQuery = await ts.call('POST', `/api/telemetry/export/async?${q}`, { token: engineer });
-    const viaBody = await ts.call('POST', '/api/telemetry/export/async', { token: engineer, body: { device_id: 'WELL-A', ts_from: from, ts_to: new Date(to * 1000).toISOString() } });
-    expect(viaQuery.status).toBe(202);
-    expect(viaBody.status).toBe(202);
-    const direct = await download(`${ts.url}/api/telemetry/export?${q}`, engineer);
-    for (const id of [viaQuery.body.task_id, viaBody.body.task_id]) {
       const task = await finished(ts, engineer, id);
       expect(task.status).toBe('completed');
-      expect(task.result.meta.rows).toBe(501);
-      expect(task.result.meta.filters).toEqual({ device_id: 'WELL-A', ts_from: from, ts_to: to });
-      expect(task.result.csv).toBe(direct.text);
-      expect((await download(ts.url + task.result.download_url, engineer)).text).toBe(direct.text);
-    }
-  });
+      expect(task.progress).toEqual({ rows: ROWS, percent: 100 });
+      expect(task.result.meta.rows).toBe(ROWS);
+      expect(task.result.csv).toBeUndefined(); // > 1 MB: download only
+      expect(task.result.download_url).toBe(`/api/tasks/${id}/download`);
+
+      const [file, direct] = await Promise.all([download(ts.url + task.result.download_url, engineer), download(`${ts.url}/api/telemetry/export`, engineer)]);
+      expect(file.status).toBe(200);
+      expect(file.type).toMatch(/^text\/csv/);
+      expect(file.text.length).toBe(task.result.meta.bytes);
+      expect(file.text === direct.text).toBe(true);
+      expect(file.text.split('\r\n').length).toBe(ROWS + 2);
+    },
+    180_000,
+  );
+
+  it.skipIf(skip)(
+    'when filters are given (query or JSON body), then the file matches the direct export with the same filters and small results come inline',
+    async () => {
+      const from = BASE_MS / 1000 + 100;
+      const to = BASE_MS / 1000 + 1100;
+      const q = `device_id=WELL-A&ts_from=${from}&ts_to=${new Date(to * 1000).toISOString()}`;
+      const viaQuery = await ts.call('POST', `/api/telemetry/export/async?${q}`, { token: engineer });
+      const viaBody = await ts.call('POST', '/api/telemetry/export/async', {
+        token: engineer,
+        body: { device_id: 'WELL-A', ts_from: from, ts_to: new Date(to * 1000).toISOString() },
+      });
+      expect(viaQuery.status).toBe(202);
+      expect(viaBody.status).toBe(202);
+      const direct = await download(`${ts.url}/api/telemetry/export?${q}`, engineer);
+      for (const id of [viaQuery.body.task_id, viaBody.body.task_id]) {
+        const task = await finished(ts, engineer, id);
+        expect(task.status).toBe('completed');
+        expect(task.result.meta.rows).toBe(501);
+        expect(task.result.meta.filters).toEqual({ device_id: 'WELL-A', ts_from: from, ts_to: to });
+        expect(task.result.csv).toBe(direct.text);
+        expect((await download(ts.url + task.result.download_url, engineer)).text).toBe(direct.text);
+      }
+    },
+  );
 
   it.skipIf(skip)('when an unknown device is exported, then the task completes with just the header, like the direct export', async () => {
     const start = await ts.call('POST', '/api/telemetry/export/async?device_id=NOPE', { token: engineer });
@@ -126,20 +136,24 @@ describe.each(modes)('async export, $name', ({ redis: useRedis }) => {
     expect(existsSync(join(ts.station.config.exportsDir, `${id}.csv`))).toBe(false);
   });
 
-  it.skipIf(skip)('when a running export is cancelled, then it ends cancelled and leaves no file', async () => {
-    const start = await ts.call('POST', '/api/telemetry/export/async', { token: engineer });
-    const id = start.body.task_id as string;
-    const del = await ts.call('DELETE', `/api/tasks/${id}`, { token: engineer });
-    if (del.status === 204) return; // it already finished on this machine: removal was tested above
-    expect(del.status).toBe(200);
-    expect(del.body.status).toBe('cancelled');
-    const task = await finished(ts, engineer, id);
-    expect(task.status).toBe('cancelled');
-    expect((await ts.call('GET', `/api/tasks/${id}/download`, { token: engineer })).status).toBe(409);
-    // the execution notices at its next heartbeat; then no file of this task remains
-    const { waitFor } = await import('./jobs-helpers');
-    await waitFor('cleanup', () => !readdirSync(ts.station.config.exportsDir).some((f) => f.startsWith(id)) || undefined, 30_000);
-  }, 60_000);
+  it.skipIf(skip)(
+    'when a running export is cancelled, then it ends cancelled and leaves no file',
+    async () => {
+      const start = await ts.call('POST', '/api/telemetry/export/async', { token: engineer });
+      const id = start.body.task_id as string;
+      const del = await ts.call('DELETE', `/api/tasks/${id}`, { token: engineer });
+      if (del.status === 204) return; // it already finished on this machine: removal was tested above
+      expect(del.status).toBe(200);
+      expect(del.body.status).toBe('cancelled');
+      const task = await finished(ts, engineer, id);
+      expect(task.status).toBe('cancelled');
+      expect((await ts.call('GET', `/api/tasks/${id}/download`, { token: engineer })).status).toBe(409);
+      // the execution notices at its next heartbeat; then no file of this task remains
+      const { waitFor } = await import('./jobs-helpers');
+      await waitFor('cleanup', () => !readdirSync(ts.station.config.exportsDir).some((f) => f.startsWith(id)) || undefined, 30_000);
+    },
+    60_000,
+  );
 
   it.skipIf(skip)('when the request is bad, then it is a 4xx problem and no task is recorded', async () => {
     const before = ts.count('SELECT COUNT(*) FROM jobs');
@@ -175,4 +189,3 @@ describe.each(modes)('async export, $name', ({ redis: useRedis }) => {
     expect(r.body.redis.ok).toBe(true);
   });
 });
-

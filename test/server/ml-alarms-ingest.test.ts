@@ -29,7 +29,12 @@ describe('alarms from ingested readings', () => {
     });
     expect(limits.status).toBe(200);
     const base = minutesAgo(60);
-    const normal = Array.from({ length: 30 }, (_, i) => ({ device_id: 'well-alarm', ts: base + i * 60, temperature: 80 + (i % 3) * 0.1, pressure: 1000 + (i % 2) }));
+    const normal = Array.from({ length: 30 }, (_, i) => ({
+      device_id: 'well-alarm',
+      ts: base + i * 60,
+      temperature: 80 + (i % 3) * 0.1,
+      pressure: 1000 + (i % 2),
+    }));
     const hot = Array.from({ length: 10 }, (_, i) => ({ device_id: 'well-alarm', ts: base + (30 + i) * 60, temperature: 160, pressure: 1400 }));
     const res = await s.call('POST', '/api/telemetry/batch', { key, body: [...normal, ...hot] });
     expect(res.status).toBe(200);

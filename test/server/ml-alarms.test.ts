@@ -10,8 +10,7 @@ import { insertReadings, tempMlDb } from '../fixtures/ml/db';
 const MIN = 60_000;
 const timing = { openAfterMs: 3 * MIN, clearAfterMs: 5 * MIN };
 /** One point per minute from a string: '1' anomalous, '0' normal. */
-const series = (pattern: string): ScoredPoint[] =>
-  [...pattern].map((c, i) => ({ ts: i * MIN, score: c === '1' ? 0.9 : 0.1, anomaly: c === '1' }));
+const series = (pattern: string): ScoredPoint[] => [...pattern].map((c, i) => ({ ts: i * MIN, score: c === '1' ? 0.9 : 0.1, anomaly: c === '1' }));
 
 describe('alarm hysteresis', () => {
   it('when the score is high for less than the open delay, then no alarm opens', () => {
@@ -64,11 +63,19 @@ describe('alarm service on a real database', () => {
     });
     const temps = [90, 90, 105, 106, 107, 108, 90, 109, 90, 90, 90, 90, 90, 90, 90];
     const t0 = Date.UTC(2024, 0, 1);
-    insertReadings(t.db, 'well-9', temps.slice(0, 9).map((temperature, i) => ({ ts: t0 + i * MIN, temperature, pressure: 1e7 })));
+    insertReadings(
+      t.db,
+      'well-9',
+      temps.slice(0, 9).map((temperature, i) => ({ ts: t0 + i * MIN, temperature, pressure: 1e7 })),
+    );
     expect(alarms.check('well-9')).toMatchObject({ scored: 9, opened: 1, cleared: 0 });
     // Calling again scores nothing twice.
     expect(alarms.check('well-9')).toMatchObject({ scored: 0, opened: 0 });
-    insertReadings(t.db, 'well-9', temps.slice(9).map((temperature, i) => ({ ts: t0 + (i + 9) * MIN, temperature, pressure: 1e7 })));
+    insertReadings(
+      t.db,
+      'well-9',
+      temps.slice(9).map((temperature, i) => ({ ts: t0 + (i + 9) * MIN, temperature, pressure: 1e7 })),
+    );
     expect(alarms.check('well-9')).toMatchObject({ scored: 6, opened: 0, cleared: 1 });
 
     const [alarm] = alarms.list({ device_id: 'well-9', limit: 10 });

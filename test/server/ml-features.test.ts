@@ -71,7 +71,11 @@ describe('ml features', () => {
     it('when a series drifts steadily under its noise, then the drift grows with the window', () => {
       // 0.02 per reading under jitter of 0.1: invisible step to step, 2.4 over 120 readings.
       const t = jitter(201, 0.1).map((v, i) => 50 + v + 0.02 * i);
-      const f = computeFeatures(t, jitter(201, 5).map((v) => 1e4 + v), WIDE)!;
+      const f = computeFeatures(
+        t,
+        jitter(201, 5).map((v) => 1e4 + v),
+        WIDE,
+      )!;
       const d30 = f[idx('temperature.drift_30')]!;
       const d120 = f[idx('temperature.drift_120')]!;
       expect(d30).toBeGreaterThan(0);
@@ -112,7 +116,11 @@ describe('ml features', () => {
       const up = Array.from({ length: 60 }, (_, i) => 10 + (i >= 40 ? (i - 40) * 0.5 : 0) + 0.01 * Math.sin(i * 2.1));
       const down = up.map((v) => 30 - v);
       const flat = jitter(60, 0.01).map((v) => 5 + v);
-      const together = computeFeatures(up, up.map((v) => v * 3), WIDE)!;
+      const together = computeFeatures(
+        up,
+        up.map((v) => v * 3),
+        WIDE,
+      )!;
       const apart = computeFeatures(up, down, WIDE)!;
       expect(together[idx('cross.agree_mid')]).toBeGreaterThan(0.5);
       expect(apart[idx('cross.agree_mid')]).toBeLessThan(-0.5);

@@ -115,7 +115,12 @@ describe('spans marked normal and labelled', () => {
     // Eight hours of a demo well, then a planned choke change: pressure up 40 % for 20 minutes.
     const rows = demo('well-002', 8);
     const t0 = rows.at(-1)!.ts;
-    const change = Array.from({ length: 20 }, (_, i) => ({ device_id: 'well-002', ts: t0 + 60 * (i + 1), temperature: rows.at(-1)!.temperature, pressure: rows.at(-1)!.pressure! * 1.4 }));
+    const change = Array.from({ length: 20 }, (_, i) => ({
+      device_id: 'well-002',
+      ts: t0 + 60 * (i + 1),
+      temperature: rows.at(-1)!.temperature,
+      pressure: rows.at(-1)!.pressure! * 1.4,
+    }));
     await ingest([...rows, ...change]);
     from = change[0]!.ts;
     to = change.at(-1)!.ts;
@@ -169,7 +174,10 @@ describe('spans marked normal and labelled', () => {
     expect(denied.status).toBe(403);
     expect(denied.headers.get('content-type')).toMatch(/problem\+json/);
     expect(await spans()).toHaveLength(n);
-    const label = await s.call('POST', '/api/ml/spans', { token: engineer, body: { device_id: 'well-002', ts_from: from, ts_to: to, kind: 'label', label: 6 } });
+    const label = await s.call('POST', '/api/ml/spans', {
+      token: engineer,
+      body: { device_id: 'well-002', ts_from: from, ts_to: to, kind: 'label', label: 6 },
+    });
     expect(label.status, label.text).toBe(201);
     expect(await spans()).toHaveLength(n + 1);
     // The engineer may remove their own label, not the admin's normal mark.
@@ -186,7 +194,11 @@ describe('spans marked normal and labelled', () => {
     ['a negative label', { device_id: 'well-002', ts_from: 1764000000, ts_to: 1764001000, kind: 'label', label: -1 }, 'label'],
     ['an unknown kind', { device_id: 'well-002', ts_from: 1764000000, ts_to: 1764001000, kind: 'ignore' }, 'kind'],
     ['an unknown field', { device_id: 'well-002', ts_from: 1764000000, ts_to: 1764001000, kind: 'label', label: 1, colour: 'red' }, '(body)'],
-    ['an injection string as device', { device_id: "x'; DROP TABLE ml_spans;--", ts_from: 1764000000, ts_to: 1764001000, kind: 'label', label: 1 }, 'device_id'],
+    [
+      'an injection string as device',
+      { device_id: "x'; DROP TABLE ml_spans;--", ts_from: 1764000000, ts_to: 1764001000, kind: 'label', label: 1 },
+      'device_id',
+    ],
   ])('when a span has %s, then it is a 422 naming the field and nothing is stored', async (_name, body, field) => {
     const n = s.count('SELECT COUNT(*) FROM ml_spans');
     const r = await s.call('POST', '/api/ml/spans', { token: admin, body });
@@ -198,7 +210,10 @@ describe('spans marked normal and labelled', () => {
 
   it('when a span covers no readings or an unknown device, then it is a 422 / 404 and nothing is stored', async () => {
     const n = s.count('SELECT COUNT(*) FROM ml_spans');
-    const empty = await s.call('POST', '/api/ml/spans', { token: admin, body: { device_id: 'well-002', ts_from: 1000000000, ts_to: 1000000600, kind: 'normal' } });
+    const empty = await s.call('POST', '/api/ml/spans', {
+      token: admin,
+      body: { device_id: 'well-002', ts_from: 1000000000, ts_to: 1000000600, kind: 'normal' },
+    });
     expect(empty.status).toBe(422);
     const ghost = await s.call('POST', '/api/ml/spans', { token: admin, body: { device_id: 'ghost-well', ts_from: from, ts_to: to, kind: 'label', label: 1 } });
     expect(ghost.status).toBe(404);

@@ -60,7 +60,10 @@ describe('ml background jobs', () => {
   });
 
   it('when another user asks for a score task result, then it is not found', async () => {
-    const res = await s.call('POST', '/api/ml/score', { token: user, body: { device_id: 'well-job', ts_from: minutesAgo(200), ts_to: minutesAgo(0), async: true } });
+    const res = await s.call('POST', '/api/ml/score', {
+      token: user,
+      body: { device_id: 'well-job', ts_from: minutesAgo(200), ts_to: minutesAgo(0), async: true },
+    });
     expect(res.status).toBe(202);
     await finished(res.body.task_id, user);
     const other = await s.userToken({ username: 'other-engineer', password: 'other-password-12' });
@@ -104,11 +107,20 @@ describe('ml background jobs', () => {
 
   it('when an admin trains on labelled readings in the database, then a task reports progress and the new model answers', async () => {
     // The fixture's 10 synthetic wells, posted as devices with their label as an extra field.
-    const lines = readFileSync(join(__dirname, '..', 'fixtures', 'ml', 'synthetic-wells.csv'), 'utf8').trim().split('\n').slice(1);
+    const lines = readFileSync(join(__dirname, '..', 'fixtures', 'ml', 'synthetic-wells.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     const shift = minutesAgo(60) - 1704851940; // the fixture's last reading an hour ago
     const rows = lines.map((l) => {
       const [device_id, ts, temperature, pressure, label] = l.split(',');
-      return { device_id: `lab-${device_id}`, ts: Number(ts) + shift, temperature: Number(temperature), pressure: Number(pressure), extra: { label: Number(label) } };
+      return {
+        device_id: `lab-${device_id}`,
+        ts: Number(ts) + shift,
+        temperature: Number(temperature),
+        pressure: Number(pressure),
+        extra: { label: Number(label) },
+      };
     });
     for (let i = 0; i < rows.length; i += 500) {
       expect((await s.call('POST', '/api/telemetry/batch', { key, body: rows.slice(i, i + 500) })).status).toBe(200);

@@ -79,7 +79,11 @@ describe('ml routes', () => {
 
   it('when a user sets rule limits, then it is forbidden; an admin may, and bad limits are a 422', async () => {
     const put = (role: string, body: unknown) =>
-      fetch(`${base}/api/ml/limits/well-1`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-test-role': role }, body: JSON.stringify(body) });
+      fetch(`${base}/api/ml/limits/well-1`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-test-role': role },
+        body: JSON.stringify(body),
+      });
     expect((await put('user', { temperature_max: 100 })).status).toBe(403);
     expect((await put('admin', { temperature_min: 100, temperature_max: 50 })).status).toBe(422);
     const negative = await put('admin', { alarm_open_after_s: -5 });

@@ -13,7 +13,6 @@ import { toModelFile } from '../../src/server/ml/train-job';
 import { fixturePath, insertReadings, tempMlDb } from '../fixtures/ml/db';
 import { SMALL } from '../fixtures/ml/options';
 
-
 const dir = mkdtempSync(join(tmpdir(), 'ml-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -97,7 +96,13 @@ describe('ml training', () => {
     // Two series share a well here: leaving the well out must hold both out together.
     const wells = series.map((x, i) => ({ ...x, group: `well-${Math.floor(i / 2)}` }));
     const folds: number[] = [];
-    const votes = outOfFoldVotes(prepare(wells, o.windows), o, 1, (f) => folds.push(f), (x) => x.group);
+    const votes = outOfFoldVotes(
+      prepare(wells, o.windows),
+      o,
+      1,
+      (f) => folds.push(f),
+      (x) => x.group,
+    );
     expect(votes.map((v) => v.id).sort()).toEqual(wells.map((x) => x.id).sort());
     expect(folds).toHaveLength(new Set(wells.map((x) => x.group)).size);
   });
@@ -120,7 +125,7 @@ describe('ml training', () => {
     }
   });
 
-  it('when engineers labelled spans in the station, then --from-db trains on them (a span overrides a reading\'s own label)', () => {
+  it("when engineers labelled spans in the station, then --from-db trains on them (a span overrides a reading's own label)", () => {
     const t = tempMlDb();
     try {
       const T0 = Date.UTC(2024, 0, 1);

@@ -9,7 +9,12 @@ import { followStation } from './helpers/follow-station';
 
 const ADMIN = { username: 'admin', password: 'readonly-admin-password' };
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
+afterEach(() =>
+  cleanups
+    .splice(0)
+    .reverse()
+    .forEach((c) => c()),
+);
 
 /**
  * The CLI from source as `nobody` when the tests run as root (root ignores file modes; see
@@ -18,7 +23,16 @@ afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
 function serve(dataDir: string) {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', 'serve'], {
     ...stationUser,
-    env: { PATH: process.env.PATH, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, SERVE_UI: 'false', LOG_LEVEL: 'silent' },
+    env: {
+      PATH: process.env.PATH,
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      SERVE_UI: 'false',
+      LOG_LEVEL: 'silent',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   cleanups.push(() => child.kill('SIGKILL'));
@@ -33,7 +47,11 @@ function dataDir(): string {
 }
 
 async function signIn(url: string): Promise<string> {
-  const res = await fetch(`${url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(ADMIN) });
+  const res = await fetch(`${url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(ADMIN),
+  });
   return ((await res.json()) as { access_token: string }).access_token;
 }
 

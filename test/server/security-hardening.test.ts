@@ -113,7 +113,10 @@ describe('secrets never reach the logs or the responses', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'oilfield-logs-'));
     const out = new PassThrough();
     out.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-    const config = loadConfig({}, { DATA_DIR: dataDir, PORT: 0, HOST: '127.0.0.1', ADMIN_PASSWORD: ADMIN.password, SERVE_UI: 'false', JWT_SECRET, LOG_LEVEL: 'trace' });
+    const config = loadConfig(
+      {},
+      { DATA_DIR: dataDir, PORT: 0, HOST: '127.0.0.1', ADMIN_PASSWORD: ADMIN.password, SERVE_UI: 'false', JWT_SECRET, LOG_LEVEL: 'trace' },
+    );
     station = await startStation(config, { logger: createLogger('trace', false, out) });
   });
   afterAll(async () => {
@@ -135,7 +138,10 @@ describe('secrets never reach the logs or the responses', () => {
     const token = (JSON.parse(signIn.text) as { access_token: string }).access_token;
     const auth = { authorization: `Bearer ${token}` };
 
-    const created = JSON.parse((await call('POST', '/api/keys', { ...auth, ...json }, JSON.stringify({ name: 'rtu', role: 'device' }))).text) as { id: number; key: string };
+    const created = JSON.parse((await call('POST', '/api/keys', { ...auth, ...json }, JSON.stringify({ name: 'rtu', role: 'device' }))).text) as {
+      id: number;
+      key: string;
+    };
     const userPw = 'Engineer-Password-77';
     expect((await call('POST', '/api/users', { ...auth, ...json }, JSON.stringify({ username: 'eng', password: userPw }))).status).toBe(201);
     expect((await call('PATCH', '/api/users/2', { ...auth, ...json }, JSON.stringify({ password: 'Reset-Password-88' }))).status).toBe(200);
@@ -155,9 +161,23 @@ describe('secrets never reach the logs or the responses', () => {
       await call('GET', '/api/audit?limit=1000', auth),
       await call('GET', '/api/me', auth),
       await call('GET', '/health'),
-    ].map((r) => r.text).join('\n');
+    ]
+      .map((r) => r.text)
+      .join('\n');
     const hashes = station.db.prepare('SELECT password_hash AS h FROM users UNION ALL SELECT key_hash FROM api_keys').pluck().all() as string[];
-    const secrets = [ADMIN.password, wrong, userPw, 'Reset-Password-88', token, created.key, basic, JWT_SECRET, 'sok_not-a-real-key-but-secret-looking', 'querystring-secret-123', ...hashes];
+    const secrets = [
+      ADMIN.password,
+      wrong,
+      userPw,
+      'Reset-Password-88',
+      token,
+      created.key,
+      basic,
+      JWT_SECRET,
+      'sok_not-a-real-key-but-secret-looking',
+      'querystring-secret-123',
+      ...hashes,
+    ];
 
     expect(logs.length).toBeGreaterThan(1000); // the log really captured the requests
     for (const secret of secrets) {

@@ -68,7 +68,12 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', doc: '/api/telemetry/{id}', path: (c) => `/api/telemetry/${c.readingId}`, access: 'read' },
   { method: 'GET', doc: '/api/telemetry/export', path: () => '/api/telemetry/export', access: 'read' },
   { method: 'GET', doc: '/api/telemetry/stats', path: () => '/api/telemetry/stats', access: 'read' },
-  { method: 'GET', doc: '/api/telemetry/series', path: () => `/api/telemetry/series?device_id=${IN_SCOPE}&ts_from=${minutesAgo(60)}&ts_to=${minutesAgo(0)}`, access: 'read' },
+  {
+    method: 'GET',
+    doc: '/api/telemetry/series',
+    path: () => `/api/telemetry/series?device_id=${IN_SCOPE}&ts_from=${minutesAgo(60)}&ts_to=${minutesAgo(0)}`,
+    access: 'read',
+  },
   { method: 'GET', doc: '/api/telemetry/influx', path: () => '/api/telemetry/influx', access: 'read' },
   { method: 'GET', doc: '/api/influx/status', path: () => '/api/influx/status', access: 'read' },
   { method: 'GET', doc: '/api/devices', path: () => '/api/devices', access: 'read' },
@@ -80,7 +85,13 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'DELETE', doc: '/api/tasks/{task_id}', path: (c) => `/api/tasks/${c.taskId}`, access: 'read' },
   // engineers and admins
   { method: 'POST', doc: '/api/ml/predict', path: () => '/api/ml/predict', access: 'user', body: () => ({ temperature: 70, pressure: 1000 }) },
-  { method: 'POST', doc: '/api/ml/score', path: () => '/api/ml/score', access: 'user', body: () => ({ device_id: IN_SCOPE, ts_from: minutesAgo(60), ts_to: minutesAgo(0) }) },
+  {
+    method: 'POST',
+    doc: '/api/ml/score',
+    path: () => '/api/ml/score',
+    access: 'user',
+    body: () => ({ device_id: IN_SCOPE, ts_from: minutesAgo(60), ts_to: minutesAgo(0) }),
+  },
   { method: 'GET', doc: '/api/ml/model', path: () => '/api/ml/model', access: 'user' },
   { method: 'POST', doc: '/api/ml/train', path: () => '/api/ml/train', access: 'admin', body: () => ({ source: 'database', trees: 1, rows: 10 }) },
   { method: 'GET', doc: '/api/ml/tasks/{task_id}/result', path: (c) => `/api/ml/tasks/${c.taskId}/result`, access: 'user' },
@@ -92,27 +103,51 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', doc: '/api/oil/batches/export', path: () => '/api/oil/batches/export', access: 'read' },
   { method: 'GET', doc: '/api/oil/batches/{batch_id}', path: (c) => `/api/oil/batches/${c.batchId}`, access: 'read' },
   { method: 'GET', doc: '/api/oil/batches/{batch_id}/events', path: (c) => `/api/oil/batches/${c.batchId}/events`, access: 'read' },
-  { method: 'POST', doc: '/api/oil/batches/{batch_id}/events', path: (c) => `/api/oil/batches/${c.batchId}/events`, access: 'user', body: () => ({ type: 'note', note: 'tampered' }) },
+  {
+    method: 'POST',
+    doc: '/api/oil/batches/{batch_id}/events',
+    path: (c) => `/api/oil/batches/${c.batchId}/events`,
+    access: 'user',
+    body: () => ({ type: 'note', note: 'tampered' }),
+  },
   { method: 'GET', doc: '/api/oil/batches/{batch_id}/events/export', path: (c) => `/api/oil/batches/${c.batchId}/events/export`, access: 'read' },
   { method: 'GET', doc: '/api/oil/track/{batch_id}', path: (c) => `/api/oil/track/${c.batchId}`, access: 'read' },
   // admins
   { method: 'DELETE', doc: '/api/telemetry/{id}', path: (c) => `/api/telemetry/${c.readingId}`, access: 'admin' },
   { method: 'GET', doc: '/api/audit', path: () => '/api/audit', access: 'admin' },
   { method: 'GET', doc: '/api/users', path: () => '/api/users', access: 'admin' },
-  { method: 'POST', doc: '/api/users', path: () => '/api/users', access: 'admin', body: () => ({ username: 'mallory', password: 'mallory-password', role: 'admin' }) },
+  {
+    method: 'POST',
+    doc: '/api/users',
+    path: () => '/api/users',
+    access: 'admin',
+    body: () => ({ username: 'mallory', password: 'mallory-password', role: 'admin' }),
+  },
   { method: 'PATCH', doc: '/api/users/{id}', path: (c) => `/api/users/${c.engineerId}`, access: 'admin', body: () => ({ role: 'admin' }) },
   { method: 'GET', doc: '/api/keys', path: () => '/api/keys', access: 'admin' },
   { method: 'POST', doc: '/api/keys', path: () => '/api/keys', access: 'admin', body: () => ({ name: 'mallory', role: 'admin' }) },
   { method: 'DELETE', doc: '/api/keys/{id}', path: (c) => `/api/keys/${c.victimKeyId}`, access: 'admin' },
   { method: 'GET', doc: '/api/settings', path: () => '/api/settings', access: 'admin' },
   { method: 'PUT', doc: '/api/settings', path: () => '/api/settings', access: 'admin', body: () => ({ lan_access: true }) },
-  { method: 'POST', doc: '/api/settings/test', path: () => '/api/settings/test', access: 'admin', body: () => ({ target: 'redis', url: 'redis://127.0.0.1:1' }) },
+  {
+    method: 'POST',
+    doc: '/api/settings/test',
+    path: () => '/api/settings/test',
+    access: 'admin',
+    body: () => ({ target: 'redis', url: 'redis://127.0.0.1:1' }),
+  },
   { method: 'GET', doc: '/api/ml/limits', path: () => '/api/ml/limits', access: 'user' },
   { method: 'GET', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'user' },
   { method: 'PUT', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'admin', body: () => limits },
   { method: 'DELETE', doc: '/api/ml/limits/{device_id}', path: () => `/api/ml/limits/${IN_SCOPE}`, access: 'admin' },
   { method: 'GET', doc: '/api/ml/spans', path: () => '/api/ml/spans', access: 'user' },
-  { method: 'POST', doc: '/api/ml/spans', path: () => '/api/ml/spans', access: 'user', body: (dev) => ({ device_id: dev, ts_from: minutesAgo(10), ts_to: minutesAgo(0), kind: 'label', label: 1 }) },
+  {
+    method: 'POST',
+    doc: '/api/ml/spans',
+    path: () => '/api/ml/spans',
+    access: 'user',
+    body: (dev) => ({ device_id: dev, ts_from: minutesAgo(10), ts_to: minutesAgo(0), kind: 'label', label: 1 }),
+  },
   // the engineer's own label (engineers remove only their own labels; admins any span)
   { method: 'DELETE', doc: '/api/ml/spans/{id}', path: (c) => `/api/ml/spans/${c.spanId}`, access: 'user' },
   // field devices: Modbus (admins change devices and scan, engineers read now, signed-in readers read)
@@ -126,7 +161,13 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', doc: '/api/field/modbus/devices/{id}/read', path: () => '/api/field/modbus/devices/1/read', access: 'user' },
   { method: 'GET', doc: '/api/field/modbus/devices/{id}/map', path: () => '/api/field/modbus/devices/1/map', access: 'read' },
   { method: 'PUT', doc: '/api/field/modbus/devices/{id}/map', path: () => '/api/field/modbus/devices/1/map', access: 'admin', body: () => [modbusTag] },
-  { method: 'POST', doc: '/api/field/modbus/scan', path: () => '/api/field/modbus/scan', access: 'admin', body: () => ({ transport: { kind: 'tcp', host: '127.0.0.1', port: 1 }, unit_from: 1, unit_to: 1, timeout_ms: 20 }) },
+  {
+    method: 'POST',
+    doc: '/api/field/modbus/scan',
+    path: () => '/api/field/modbus/scan',
+    access: 'admin',
+    body: () => ({ transport: { kind: 'tcp', host: '127.0.0.1', port: 1 }, unit_from: 1, unit_to: 1, timeout_ms: 20 }),
+  },
   { method: 'GET', doc: '/api/field/modbus/scans/{task_id}', path: (c) => `/api/field/modbus/scans/${c.taskId}`, access: 'read' },
   // field devices: MQTT and Sparkplug B (admins configure, test and ask for rebirths; signed-in readers see status)
   { method: 'GET', doc: '/api/field/mqtt', path: () => '/api/field/mqtt', access: 'admin' },
@@ -161,18 +202,36 @@ interface Case {
   device?: string;
 }
 
-const deny = (status: 401 | 403) => (a: Access): Expect => (a === 'public' ? 'allow' : status);
+const deny =
+  (status: 401 | 403) =>
+  (a: Access): Expect =>
+    a === 'public' ? 'allow' : status;
 const localToken = (claims: object, o: jwt.SignOptions) =>
-  jwt.sign({ sub: 'admin', uid: 1, role: 'admin', ...claims }, SECRET, { algorithm: 'HS256', issuer: 'smart-oilfield-station', audience: 'smart-oilfield-station', ...o });
+  jwt.sign({ sub: 'admin', uid: 1, role: 'admin', ...claims }, SECRET, {
+    algorithm: 'HS256',
+    issuer: 'smart-oilfield-station',
+    audience: 'smart-oilfield-station',
+    ...o,
+  });
 const now = () => Math.floor(Date.now() / 1000);
 
 const CASES: Case[] = [
   { name: 'no credentials', call: () => ({}), expect: deny(401) },
   { name: 'a malformed Authorization header', call: () => ({ headers: { authorization: 'Bearer' } }), expect: deny(401) },
-  { name: 'a Basic Authorization header', call: () => ({ headers: { authorization: `Basic ${Buffer.from('admin:admin-password-for-tests').toString('base64')}` } }), expect: deny(401) },
+  {
+    name: 'a Basic Authorization header',
+    call: () => ({ headers: { authorization: `Basic ${Buffer.from('admin:admin-password-for-tests').toString('base64')}` } }),
+    expect: deny(401),
+  },
   { name: 'a malformed x-api-key', call: () => ({ headers: { 'x-api-key': 'has spaces in it' } }), expect: deny(401) },
   { name: 'an admin token with a bad signature', call: (k) => ({ token: `${k.admin.slice(0, -4)}AAAA` }), expect: deny(401) },
-  { name: 'an alg:none token', call: () => ({ token: unsignedToken({ sub: 'admin', uid: 1, role: 'admin', iss: 'smart-oilfield-station', aud: 'smart-oilfield-station', exp: now() + 300 }) }), expect: deny(401) },
+  {
+    name: 'an alg:none token',
+    call: () => ({
+      token: unsignedToken({ sub: 'admin', uid: 1, role: 'admin', iss: 'smart-oilfield-station', aud: 'smart-oilfield-station', exp: now() + 300 }),
+    }),
+    expect: deny(401),
+  },
   { name: 'an HS256 token signed with the OIDC public key', call: (k) => ({ token: k.oidcHsConfusion }), expect: deny(401) },
   { name: 'an expired token', call: () => ({ token: localToken({ exp: now() - 60 }, {}) }), expect: deny(401) },
   { name: 'a not-yet-valid token', call: () => ({ token: localToken({}, { notBefore: 600, expiresIn: 3600 }) }), expect: deny(401) },
@@ -187,7 +246,12 @@ const CASES: Case[] = [
   { name: 'an admin token with a revoked key', call: (k) => ({ token: k.admin, key: k.revokedKey }), expect: deny(401) },
   { name: 'a user (engineer) token', call: (k) => ({ token: k.user }), expect: (a) => (a === 'admin' || a === 'ingest' ? 403 : 'allow') },
   { name: 'a user API key', call: (k) => ({ key: k.userKey }), expect: (a) => (a === 'admin' || a === 'ingest' ? 403 : 'allow') },
-  { name: 'a device key', device: IN_SCOPE, call: (k) => ({ key: k.deviceKey }), expect: (a) => (a === 'read' || a === 'user' || a === 'admin' ? 403 : 'allow') },
+  {
+    name: 'a device key',
+    device: IN_SCOPE,
+    call: (k) => ({ key: k.deviceKey }),
+    expect: (a) => (a === 'read' || a === 'user' || a === 'admin' ? 403 : 'allow'),
+  },
   { name: 'a device key outside its scope', call: (k) => ({ key: k.deviceKey }), expect: (a) => (a === 'ingest' ? 403 : 'allow') },
   { name: 'an admin token without an API key', call: (k) => ({ token: k.admin }), expect: (a) => (a === 'ingest' ? 403 : 'allow') },
 ];
@@ -276,7 +340,10 @@ beforeAll(async () => {
   const batch = await s.call('POST', '/api/oil/batches', { token: k.admin, body: { well_id: IN_SCOPE } });
   expect(batch.status, batch.text).toBe(201);
   ctx.batchId = batch.body.batch_id;
-  const span = await s.call('POST', '/api/ml/spans', { token: k.user, body: { device_id: IN_SCOPE, ts_from: minutesAgo(10), ts_to: minutesAgo(0), kind: 'label', label: 2 } });
+  const span = await s.call('POST', '/api/ml/spans', {
+    token: k.user,
+    body: { device_id: IN_SCOPE, ts_from: minutesAgo(10), ts_to: minutesAgo(0), kind: 'label', label: 2 },
+  });
   expect(span.status, span.text).toBe(201);
   ctx.spanId = span.body.id;
   // let the export task finish, so background bookkeeping does not move the fingerprint

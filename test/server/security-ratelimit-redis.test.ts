@@ -56,7 +56,9 @@ async function stationProcess(client: Redis): Promise<{ url: string; server: Ser
 }
 
 const guess = (url: string) =>
-  fetch(`${url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=admin&password=guess' }).then((r) => r.status);
+  fetch(`${url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=admin&password=guess' }).then(
+    (r) => r.status,
+  );
 
 describe.skipIf(!hasRedis)('rate-limit counters in Redis (REDIS_URL configured)', () => {
   let port: number;
@@ -120,7 +122,11 @@ describe.skipIf(!hasRedis)('rate-limit counters in Redis (REDIS_URL configured)'
       for (let i = 0; i < 100 && (await connected()) < 2; i++) await new Promise((r) => setTimeout(r, 50));
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
-        const res = await fetch(`${s.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `username=${ADMIN.username}&password=guess-${i}` });
+        const res = await fetch(`${s.url}/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `username=${ADMIN.username}&password=guess-${i}`,
+        });
         statuses.push(res.status);
       }
       expect(statuses).toEqual([400, 400, 400, 429]);

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, minutesAgo, TestStation } from './helpers/station';
 
 const signIn = (s: TestStation, username: string, password: string) =>
-  fetch(`${s.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username, password }) });
+  fetch(`${s.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username, password }),
+  });
 
 describe('password guessing on /token (defaults: 10 failures per IP and user name per minute)', () => {
   let s: TestStation;

@@ -73,7 +73,11 @@ describe('status is free text', () => {
     'when a reading has status %j, then it is stored with its measurements',
     async (status) => {
       const ts = minutesAgo(20);
-      const res = await s.call('POST', '/api/telemetry', { token: admin, key: adminKey, body: { device_id: 'well-status', ts, temperature: 71, pressure: 990, status } });
+      const res = await s.call('POST', '/api/telemetry', {
+        token: admin,
+        key: adminKey,
+        body: { device_id: 'well-status', ts, temperature: 71, pressure: 990, status },
+      });
       expect(res.status).toBe(201);
       const back = await s.call('GET', `/api/telemetry/${res.body.id}`, { token: admin });
       expect(back.body).toMatchObject({ status, temperature: 71, pressure: 990 });
@@ -91,18 +95,25 @@ describe('status is free text', () => {
     const lp = `telemetry,device_id=well-lp temperature=3,status="pump off - workover" ${minutesAgo(28)}\n`;
     const lpRes = await fetch(`${s.url}/api/v2/write?precision=s`, { method: 'POST', headers: { authorization: `Token ${adminKey}` }, body: lp });
     expect(lpRes.status).toBe(204);
-    const stored = s.db.prepare(`SELECT status FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id IN ('well-nd', 'well-lp') ORDER BY t.ts`).pluck().all();
+    const stored = s.db
+      .prepare(`SELECT status FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id IN ('well-nd', 'well-lp') ORDER BY t.ts`)
+      .pluck()
+      .all();
     expect(stored).toEqual(['OK, fine', 'pump off - workover', 'pump off - workover']);
   });
 
   it('when a status starts like a spreadsheet formula, then both CSV exports neutralise it', async () => {
     const ts = minutesAgo(40);
     await s.call('POST', '/api/telemetry', { token: admin, key: adminKey, body: { device_id: 'well-csv', ts, temperature: 5, status: '-2+3 pump off' } });
-    await s.call('POST', '/api/telemetry', { token: admin, key: adminKey, body: { device_id: 'well-csv', ts: ts + 60, temperature: 5, status: '=HYPERLINK("x")' } });
+    await s.call('POST', '/api/telemetry', {
+      token: admin,
+      key: adminKey,
+      body: { device_id: 'well-csv', ts: ts + 60, temperature: 5, status: '=HYPERLINK("x")' },
+    });
     const direct = csvRows((await s.call('GET', '/api/telemetry/export?device_id=well-csv', { token: admin })).text);
-    expect(direct.map((r) => r.status)).toEqual(["'-2+3 pump off", "'=HYPERLINK(\"x\")"]);
+    expect(direct.map((r) => r.status)).toEqual(["'-2+3 pump off", '\'=HYPERLINK("x")']);
     const paged = csvRows((await s.call('GET', '/api/telemetry/export?device_id=well-csv&limit=10&order=asc', { token: admin })).text);
-    expect(paged.map((r) => r.status)).toEqual(["'-2+3 pump off", "'=HYPERLINK(\"x\")"]);
+    expect(paged.map((r) => r.status)).toEqual(["'-2+3 pump off", '\'=HYPERLINK("x")']);
   });
 });
 
@@ -119,7 +130,11 @@ describe('impossible calendar dates are refused', () => {
   );
 
   it('when a leap day is real, then it is stored on that day', async () => {
-    const res = await s.call('POST', '/api/telemetry', { token: admin, key: adminKey, body: { device_id: 'well-cal', ts: '2024-02-29T06:00:00Z', temperature: 1 } });
+    const res = await s.call('POST', '/api/telemetry', {
+      token: admin,
+      key: adminKey,
+      body: { device_id: 'well-cal', ts: '2024-02-29T06:00:00Z', temperature: 1 },
+    });
     expect(res.status).toBe(201);
     expect(res.body.time).toBe('2024-02-29T06:00:00.000Z');
   });

@@ -61,7 +61,14 @@ describe('PUT /api/settings', () => {
 
   it('when values are invalid, then 422 names the fields and nothing is saved', async () => {
     const before = readFileSync(file(), 'utf8');
-    for (const body of [{ port: 70000 }, { redis_url: 'http://x' }, { lan_access: 'yes' }, { influx_url: 'ftp://x' }, { nope: 1 }, { units: { temperature: 'X', pressure: 'psi' } }]) {
+    for (const body of [
+      { port: 70000 },
+      { redis_url: 'http://x' },
+      { lan_access: 'yes' },
+      { influx_url: 'ftp://x' },
+      { nope: 1 },
+      { units: { temperature: 'X', pressure: 'psi' } },
+    ]) {
       const res = await s.call('PUT', '/api/settings', { token: admin, body });
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -118,10 +125,13 @@ describe('POST /api/settings/test', () => {
       expect(redis.body).toEqual({ ok: false, detail: `no Redis answered at 127.0.0.1:${silent.port}` });
       const influx = await s.call('POST', '/api/settings/test', { token: admin, body: { kind: 'influx', url: `http://127.0.0.1:${silent.port}` } });
       expect(influx.body).toEqual({ ok: false, detail: `no InfluxDB answered at 127.0.0.1:${silent.port}` });
-      await vi.waitFor(() => {
-        expect(silent.sockets.length).toBeGreaterThanOrEqual(2);
-        expect(silent.sockets.every((c) => c.closed)).toBe(true);
-      }, { timeout: 10_000, interval: 100 });
+      await vi.waitFor(
+        () => {
+          expect(silent.sockets.length).toBeGreaterThanOrEqual(2);
+          expect(silent.sockets.every((c) => c.closed)).toBe(true);
+        },
+        { timeout: 10_000, interval: 100 },
+      );
     } finally {
       await silent.close();
     }

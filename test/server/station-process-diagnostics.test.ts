@@ -45,13 +45,23 @@ beforeAll(async () => {
   const admin = await callStation(url, 'POST', '/token', { body: { username: 'admin', password: ADMIN_PASSWORD } });
   secrets.adminToken = admin.body.access_token;
   await callStation(url, 'POST', '/token', { body: { username: 'admin', password: WRONG_PASSWORD } });
-  const user = await callStation(url, 'POST', '/api/users', { token: secrets.adminToken, body: { username: 'engineer', password: ENGINEER_PASSWORD, role: 'user' } });
+  const user = await callStation(url, 'POST', '/api/users', {
+    token: secrets.adminToken,
+    body: { username: 'engineer', password: ENGINEER_PASSWORD, role: 'user' },
+  });
   expect(user.status).toBe(201);
   const key = await callStation(url, 'POST', '/api/keys', { token: secrets.adminToken, body: { name: 'rig key', role: 'device' } });
   secrets.deviceKey = key.body.key;
-  const reading = await callStation(url, 'POST', '/api/telemetry', { key: secrets.deviceKey, body: { device_id: 'rig-7', ts: Math.floor(Date.now() / 1000) - 60, temperature: 71.5 } });
+  const reading = await callStation(url, 'POST', '/api/telemetry', {
+    key: secrets.deviceKey,
+    body: { device_id: 'rig-7', ts: Math.floor(Date.now() / 1000) - 60, temperature: 71.5 },
+  });
   expect(reading.status).toBe(201);
-  await callStation(url, 'POST', '/api/v2/write?org=field&bucket=wells&precision=s', { headers: { authorization: `Token ${secrets.deviceKey}` }, raw: `telemetry,device_id=rig-8 temperature=70 ${Math.floor(Date.now() / 1000) - 30}\n`, type: 'text/plain' });
+  await callStation(url, 'POST', '/api/v2/write?org=field&bucket=wells&precision=s', {
+    headers: { authorization: `Token ${secrets.deviceKey}` },
+    raw: `telemetry,device_id=rig-8 temperature=70 ${Math.floor(Date.now() / 1000) - 30}\n`,
+    type: 'text/plain',
+  });
   const engineer = await callStation(url, 'POST', '/token', { body: { username: 'engineer', password: ENGINEER_PASSWORD } });
   secrets.engineerToken = engineer.body.access_token;
 
@@ -110,7 +120,9 @@ describe('Save diagnostics', () => {
 
   it('when the station is asked for diagnostics it cannot write, then it says why and keeps serving', async () => {
     station.postMessage({ type: 'diagnostics', id: 4, file: join(dataDir, 'no-such-folder', 'x.json') });
-    await expect.poll(() => station.messages.find((m) => m.type === 'diagnostics-failed'), { timeout: 30_000 }).toMatchObject({ id: 4, message: expect.stringContaining('no-such-folder') });
+    await expect
+      .poll(() => station.messages.find((m) => m.type === 'diagnostics-failed'), { timeout: 30_000 })
+      .toMatchObject({ id: 4, message: expect.stringContaining('no-such-folder') });
     expect((await fetch(`${url}/health`)).status).toBe(200);
   });
 });

@@ -51,7 +51,13 @@ describe('station entry module over child_process.fork', () => {
     const station = forkStation();
     station.postMessage({ type: 'start', settings: { dataDir, logDir, env: {} } });
     const ready = await station.next('ready');
-    expect(ready).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), pid: station.pid, dataDir, databasePath: join(dataDir, 'processed', 'oilfield.db'), logDir });
+    expect(ready).toMatchObject({
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      pid: station.pid,
+      dataDir,
+      databasePath: join(dataDir, 'processed', 'oilfield.db'),
+      logDir,
+    });
     expect((await fetch(`${ready.url}/health`)).status).toBe(200);
 
     station.postMessage({ type: 'status', id: 7 });
@@ -113,7 +119,11 @@ describe('station entry module over child_process.fork', () => {
     // ...and a burst racing the shutdown: some get in, some are refused; none may be acknowledged and lost
     const burst = Array.from({ length: 200 }, async (_, i) => {
       const body = payload(i);
-      const res = await fetch(`${url}${pathOf(body)}`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${url}${pathOf(body)}`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       await res.arrayBuffer();
       return { body, ok: acknowledgedStatus(res.status) };
     });
@@ -166,7 +176,13 @@ describe('station entry module over child_process.fork', () => {
     const station = forkStation();
     station.postMessage({ type: 'start', settings: { dataDir: tempDir(), env: {} } });
     const { url } = await station.next('ready');
-    for (const bad of [{ type: 'eval', code: 'process.exit(3)' }, { type: 'start', settings: { dataDir: '/elsewhere', env: { 'lower case': 'x' } } }, { type: 'status' }, 'shutdown', null]) {
+    for (const bad of [
+      { type: 'eval', code: 'process.exit(3)' },
+      { type: 'start', settings: { dataDir: '/elsewhere', env: { 'lower case': 'x' } } },
+      { type: 'status' },
+      'shutdown',
+      null,
+    ]) {
       station.postMessage(bad as Record<string, unknown>);
     }
     station.postMessage({ type: 'status', id: 1 });

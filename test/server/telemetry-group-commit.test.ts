@@ -19,8 +19,7 @@ afterAll(() => s.stop());
 
 const post = (body: unknown) => s.call('POST', '/api/telemetry', { key, body });
 const get = (id: number) => s.call('GET', `/api/telemetry/${id}`, { token });
-const rowsOf = (device: string) =>
-  s.count(`SELECT COUNT(*) FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = '${device}'`);
+const rowsOf = (device: string) => s.count(`SELECT COUNT(*) FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE d.device_id = '${device}'`);
 const counterOf = (device: string) => s.count(`SELECT reading_count FROM devices WHERE device_id = '${device}'`);
 
 describe('single-reading ingest under concurrency', () => {
@@ -64,7 +63,12 @@ describe('single-reading ingest under concurrency', () => {
     try {
       const ts = minutesAgo(20);
       // new devices and large extras, so the writes need pages the database cannot have
-      const bodies = Array.from({ length: 20 }, (_, i) => ({ device_id: `gc-full-${i}`, ts: ts + i, temperature: 1, extra: Object.fromEntries(Array.from({ length: 12 }, (_, k) => [`note${k}`, 'x'.repeat(250)])) }));
+      const bodies = Array.from({ length: 20 }, (_, i) => ({
+        device_id: `gc-full-${i}`,
+        ts: ts + i,
+        temperature: 1,
+        extra: Object.fromEntries(Array.from({ length: 12 }, (_, k) => [`note${k}`, 'x'.repeat(250)])),
+      }));
       const full = await Promise.all(bodies.map(post));
       expect(full.map((r) => r.status)).toEqual(bodies.map(() => 503));
       expect(full[0]!.headers.get('content-type')).toContain('application/problem+json');

@@ -38,7 +38,18 @@ const rng = seededRandom;
 const PIECES = [
   '{"device_id":"w-1","ts":1700000000,"temperature":1}',
   '{"device_id":"wéll","ts":"2024-05-01T00:00:00Z","extra":{"s":"日本語 ✓ 🛢"}}',
-  '[1,2]', '"text"', '42', 'null', '{"a":', 'not json', '  {"x":1}  ', '\t', ' ', '\u00a0', '\uFEFF{"bom":1}', '{"s":"a\u2028b"}',
+  '[1,2]',
+  '"text"',
+  '42',
+  'null',
+  '{"a":',
+  'not json',
+  '  {"x":1}  ',
+  '\t',
+  ' ',
+  '\u00a0',
+  '\uFEFF{"bom":1}',
+  '{"s":"a\u2028b"}',
 ];
 const ENDINGS = ['\n', '\r\n', '\r', '\n\n', '\r\r\n', ''];
 

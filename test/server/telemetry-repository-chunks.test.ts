@@ -46,7 +46,12 @@ describe('multi-row batch writes', () => {
       // a narrow key space makes stored and in-batch collisions common in some writes, absent in others
       const span = r() < 0.5 ? 1_000_000 : 300;
       const batch: NewReading[] = Array.from({ length: size }, () => {
-        const reading: NewReading = { device_id: `d-${Math.floor(r() * 5)}`, ts: base + Math.floor(r() * span) * 1000, temperature: value(), pressure: value() };
+        const reading: NewReading = {
+          device_id: `d-${Math.floor(r() * 5)}`,
+          ts: base + Math.floor(r() * span) * 1000,
+          temperature: value(),
+          pressure: value(),
+        };
         if (r() < 0.2) reading.status = r() < 0.5 ? 'ok' : 'alarm';
         if (r() < 0.2) reading.extra = r() < 0.3 ? {} : { flow: Math.floor(r() * 2) };
         return reading;
@@ -65,7 +70,11 @@ describe('multi-row batch writes', () => {
   it('when a whole batch is sent twice, then the second write reports every reading as a duplicate and stores nothing', () => {
     const { db, repo: chunked } = repo('again', INSERT_CHUNK_ROWS);
     const base = Date.UTC(2024, 0, 1);
-    const batch: NewReading[] = Array.from({ length: 2 * INSERT_CHUNK_ROWS + 50 }, (_, i) => ({ device_id: `d-${i % 3}`, ts: base + i * 1000, temperature: i }));
+    const batch: NewReading[] = Array.from({ length: 2 * INSERT_CHUNK_ROWS + 50 }, (_, i) => ({
+      device_id: `d-${i % 3}`,
+      ts: base + i * 1000,
+      temperature: i,
+    }));
     expect(chunked.write(batch, base).inserted).toBe(batch.length);
     const { telemetry, devices } = dump(db);
     const again = chunked.write(batch, base + 1);

@@ -254,7 +254,9 @@ describe('health and docs', () => {
   it('when fetching /openapi.json, then it describes the telemetry routes', async () => {
     const res = await s.call('GET', '/openapi.json');
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/telemetry', '/api/telemetry/batch', '/api/telemetry/{id}', '/api/telemetry/export']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/telemetry', '/api/telemetry/batch', '/api/telemetry/{id}', '/api/telemetry/export']),
+    );
     const docs = await s.call('GET', '/docs');
     expect(docs.text).toContain('swagger-ui');
   });

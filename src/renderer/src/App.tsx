@@ -35,7 +35,13 @@ export function App() {
   }
   return (
     <Layout>
-      <Suspense fallback={<p className="muted" aria-busy="true">Loading…</p>}>
+      <Suspense
+        fallback={
+          <p className="muted" aria-busy="true">
+            Loading…
+          </p>
+        }
+      >
         <Switch>
           <Route path="/" component={Overview} />
           <Route path="/telemetry" component={Telemetry} />

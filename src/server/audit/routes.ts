@@ -6,7 +6,10 @@ import { parseQuery } from '../http/validate';
 import type { AuditLog } from './repository';
 
 const auditQuerySchema = z.strictObject({
-  action: z.string().regex(/^[a-z_.]{1,64}$/).optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_.]{1,64}$/)
+    .optional(),
   actor: z.string().max(128).optional(),
   ts_from: timestampSchema.optional(),
   ts_to: timestampSchema.optional(),

@@ -15,8 +15,7 @@ export interface AuthenticateDeps {
   external?: (token: string) => Promise<Principal | undefined>;
 }
 
-const unauthorized = (detail: string) =>
-  new AppError(401, detail, { headers: { 'WWW-Authenticate': 'Bearer realm="smart-oilfield"' } });
+const unauthorized = (detail: string) => new AppError(401, detail, { headers: { 'WWW-Authenticate': 'Bearer realm="smart-oilfield"' } });
 
 /** Reads credentials from the headers API and line-protocol clients send. */
 function credentials(req: Request): { bearer?: string; key?: string } {
@@ -75,10 +74,12 @@ async function verifyBearer(deps: AuthenticateDeps, token: string): Promise<Prin
   } catch {
     // Not one of ours: maybe the external identity provider's. Its 403 (valid token, no station
     // role) passes through; every other failure is a plain "invalid token".
-    return deps.external ? deps.external(token).catch((err: unknown) => {
-      if (err instanceof AppError) throw err;
-      return undefined;
-    }) : undefined;
+    return deps.external
+      ? deps.external(token).catch((err: unknown) => {
+          if (err instanceof AppError) throw err;
+          return undefined;
+        })
+      : undefined;
   }
   if (claims.jti !== undefined && deps.revoked.isRevoked(claims.jti)) return undefined;
   const issued = claims.jti !== undefined ? { jti: claims.jti, expMs: claims.expMs } : undefined;
@@ -92,7 +93,14 @@ async function verifyBearer(deps: AuthenticateDeps, token: string): Promise<Prin
   if (claims.kid !== undefined) {
     const key = deps.keys.findById(claims.kid);
     if (!key || key.revoked_at !== null) return undefined;
-    return { kind: 'key', subject: key.prefix, role: key.role, keyId: key.id, devices: key.devices ? (JSON.parse(key.devices) as string[]) : undefined, token: issued };
+    return {
+      kind: 'key',
+      subject: key.prefix,
+      role: key.role,
+      keyId: key.id,
+      devices: key.devices ? (JSON.parse(key.devices) as string[]) : undefined,
+      token: issued,
+    };
   }
   return undefined;
 }

@@ -112,7 +112,10 @@ function tooMany(oauth: boolean): Options['handler'] {
     res.setHeader('Retry-After', String(seconds));
     res.setHeader('Cache-Control', 'no-store');
     const extra = oauth ? { error: 'too_many_requests', error_description: detail } : {};
-    res.status(429).type('application/problem+json').send(JSON.stringify(problemBody(429, detail, extra)));
+    res
+      .status(429)
+      .type('application/problem+json')
+      .send(JSON.stringify(problemBody(429, detail, extra)));
   };
 }
 

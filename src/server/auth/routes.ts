@@ -10,7 +10,12 @@ export const actorOf = (req: Request): Actor => ({ name: req.principal?.subject 
 
 const grantSchema = z.discriminatedUnion('grant_type', [
   z.object({ grant_type: z.literal('password'), username: z.string().min(1).max(128), password: z.string().min(1).max(256), scope: z.string().optional() }),
-  z.object({ grant_type: z.literal('client_credentials'), client_id: z.string().min(1).max(128).optional(), client_secret: z.string().min(1).max(256).optional(), scope: z.string().optional() }),
+  z.object({
+    grant_type: z.literal('client_credentials'),
+    client_id: z.string().min(1).max(128).optional(),
+    client_secret: z.string().min(1).max(256).optional(),
+    scope: z.string().optional(),
+  }),
 ]);
 
 /** Credentials of a client_credentials grant may also come as HTTP Basic (RFC 6749 2.3.1). */

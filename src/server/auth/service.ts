@@ -113,7 +113,13 @@ export class AuthService {
   createKey(input: { name: string; role: Role; devices?: string[] | null }, actor: Actor) {
     const { key, prefix } = generateKey();
     const row = this.keys.insert({ name: input.name, key, prefix, role: input.role, devices: input.devices ?? null, createdBy: actor.userId ?? null });
-    this.audit.record({ actor: actor.name, action: 'key.create', target: prefix, ip: actor.ip, detail: { name: input.name, role: input.role, devices: input.devices ?? null } });
+    this.audit.record({
+      actor: actor.name,
+      action: 'key.create',
+      target: prefix,
+      ip: actor.ip,
+      detail: { name: input.name, role: input.role, devices: input.devices ?? null },
+    });
     return { ...toApiKey(row), key };
   }
 

@@ -32,9 +32,7 @@ export class UsersRepository {
   constructor(private readonly db: Db) {
     this.byName = db.prepare(`SELECT * FROM users WHERE username = ?`);
     this.byId = db.prepare(`SELECT * FROM users WHERE id = ?`);
-    this.insertStmt = db.prepare(
-      `INSERT INTO users (username, password_hash, role, disabled, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?) RETURNING *`,
-    );
+    this.insertStmt = db.prepare(`INSERT INTO users (username, password_hash, role, disabled, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?) RETURNING *`);
     this.countStmt = db.prepare(`SELECT COUNT(*) FROM users`).pluck();
   }
 

@@ -25,23 +25,41 @@ const m = (gross: number, temperature_f: number, bsw_pct: number, api_gravity = 
 function demoBatches(): DemoBatch[] {
   return [
     { batch_id: 'B-DEMO-0001', well: 0, age: 3, gross: 1000, events: [] },
-    { batch_id: 'B-DEMO-0002', well: 1, age: 20, gross: 850, events: [{ type: 'transition', to_stage: 'separated', at: 6, location: 'Separator 1', ...m(838, 92, 0.4) }] },
     {
-      batch_id: 'B-DEMO-0003', well: 2, age: 50, gross: 1200, events: [
+      batch_id: 'B-DEMO-0002',
+      well: 1,
+      age: 20,
+      gross: 850,
+      events: [{ type: 'transition', to_stage: 'separated', at: 6, location: 'Separator 1', ...m(838, 92, 0.4) }],
+    },
+    {
+      batch_id: 'B-DEMO-0003',
+      well: 2,
+      age: 50,
+      gross: 1200,
+      events: [
         { type: 'transition', to_stage: 'separated', at: 5, location: 'Separator 2', ...m(1181, 95, 0.5) },
         { type: 'transition', to_stage: 'stored', at: 9, location: 'Tank 12', ...m(1176, 78, 0.3) },
         { type: 'status', status: 'on_hold', at: 20, reason: 'lab sample pending: BS&W above the 0.5% contract limit on a grab sample' },
       ],
     },
     {
-      batch_id: 'B-DEMO-0004', well: 3, age: 70, gross: 640, events: [
+      batch_id: 'B-DEMO-0004',
+      well: 3,
+      age: 70,
+      gross: 640,
+      events: [
         { type: 'transition', to_stage: 'separated', at: 4, location: 'Separator 1', ...m(629, 90, 0.4) },
         { type: 'transition', to_stage: 'stored', at: 8, location: 'Tank 7', ...m(627, 75, 0.3) },
         { type: 'transition', to_stage: 'transported', at: 60, carrier: 'truck', ticket: 'RT-20417', ...m(625, 70, 0.3) },
       ],
     },
     {
-      batch_id: 'B-DEMO-0005', well: 0, age: 120, gross: 2000, events: [
+      batch_id: 'B-DEMO-0005',
+      well: 0,
+      age: 120,
+      gross: 2000,
+      events: [
         { type: 'transition', to_stage: 'separated', at: 6, location: 'Separator 2', ...m(1968, 96, 0.5) },
         { type: 'transition', to_stage: 'stored', at: 10, location: 'Tank 12', ...m(1960, 80, 0.3) },
         { type: 'transition', to_stage: 'transported', at: 72, carrier: 'pipeline', ticket: 'PL-88310', ...m(1955, 72, 0.3) },

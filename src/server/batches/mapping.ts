@@ -3,7 +3,7 @@ import { msToIso, msToSeconds } from '../../shared/time';
 import type { BatchRow, EventRow } from './repository';
 
 /** Row -> API shapes: ms become Unix seconds beside ISO strings; measurement columns become one object. */
-export function toMeasurement(e: EventRow): Measurement | null {
+function toMeasurement(e: EventRow): Measurement | null {
   if (e.gross_volume_bbl === null || e.temperature_f === null || e.api_gravity === null || e.bsw_pct === null) return null;
   return {
     gross_volume_bbl: e.gross_volume_bbl,

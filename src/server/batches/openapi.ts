@@ -51,7 +51,7 @@ export function registerBatchesDocs(r: OpenAPIRegistry): void {
   r.registerPath({
     method: 'get',
     path: '/api/oil/batches/export',
-    summary: 'CSV of batches (same filters as the list), oldest first, with each batch\'s latest measurement',
+    summary: "CSV of batches (same filters as the list), oldest first, with each batch's latest measurement",
     security: bearer,
     request: { query: filterQuery },
     responses: { 200: { description: 'CSV', content: csv }, ...problems(401, 422) },
@@ -75,7 +75,7 @@ export function registerBatchesDocs(r: OpenAPIRegistry): void {
   r.registerPath({
     method: 'get',
     path: '/api/oil/batches/{batch_id}/events/export',
-    summary: 'CSV of one batch\'s events',
+    summary: "CSV of one batch's events",
     security: bearer,
     request: { params: idParam },
     responses: { 200: { description: 'CSV', content: csv }, ...problems(401, 404) },

@@ -16,7 +16,7 @@ export interface BatchRow {
   note: string | null;
 }
 
-export type EventKind = 'created' | 'transition' | 'measurement' | 'note' | 'status';
+type EventKind = 'created' | 'transition' | 'measurement' | 'note' | 'status';
 
 /** An oil_events row as stored. */
 export interface EventRow {
@@ -49,8 +49,28 @@ export type NewEvent = Omit<EventRow, 'id'>;
 export type NewBatch = Omit<BatchRow, 'id' | 'version'>;
 
 const EVENT_COLUMNS = [
-  'batch_id', 'ts', 'recorded_at', 'kind', 'stage', 'from_stage', 'status', 'from_status', 'location', 'carrier', 'ticket',
-  'gross_volume_bbl', 'temperature_f', 'api_gravity', 'bsw_pct', 'ctl', 'gsv_bbl', 'nsv_bbl', 'override', 'reason', 'note', 'actor',
+  'batch_id',
+  'ts',
+  'recorded_at',
+  'kind',
+  'stage',
+  'from_stage',
+  'status',
+  'from_status',
+  'location',
+  'carrier',
+  'ticket',
+  'gross_volume_bbl',
+  'temperature_f',
+  'api_gravity',
+  'bsw_pct',
+  'ctl',
+  'gsv_bbl',
+  'nsv_bbl',
+  'override',
+  'reason',
+  'note',
+  'actor',
 ] as const;
 
 /** WHERE clause for the list/export filters; values are always bound, never spliced. */
@@ -93,14 +113,10 @@ export class BatchRepository {
          updated_at = @updated_at, version = version + 1
        WHERE batch_id = @batch_id AND version = @expected_version`,
     );
-    this.insertEventStmt = db.prepare(
-      `INSERT INTO oil_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map((c) => `@${c}`).join(', ')})`,
-    );
+    this.insertEventStmt = db.prepare(`INSERT INTO oil_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map((c) => `@${c}`).join(', ')})`);
     this.eventsStmt = db.prepare(`SELECT * FROM oil_events WHERE batch_id = ? ORDER BY ts, id`);
     this.eventStmt = db.prepare(`SELECT * FROM oil_events WHERE id = ?`);
-    this.lastMeasurementStmt = db.prepare(
-      `SELECT * FROM oil_events WHERE batch_id = ? AND gross_volume_bbl IS NOT NULL ORDER BY ts DESC, id DESC LIMIT 1`,
-    );
+    this.lastMeasurementStmt = db.prepare(`SELECT * FROM oil_events WHERE batch_id = ? AND gross_volume_bbl IS NOT NULL ORDER BY ts DESC, id DESC LIMIT 1`);
     // The station's own ids are B-<year>-<number>; operator ids of the same shape count too, so no clash.
     this.maxNumberStmt = db
       .prepare(`SELECT MAX(CAST(substr(batch_id, 8) AS INTEGER)) FROM oil_batches WHERE batch_id GLOB ? AND substr(batch_id, 8) NOT GLOB '*[^0-9]*'`)

@@ -57,7 +57,10 @@ export function createBatchesRouter(deps: BatchesRouterDeps): { router: Router; 
   router.post('/batches', guards.user, json, (req, res) => {
     requireContentType(req, 'application/json');
     const batch = service.create(parseBody(batchCreateSchema, req), actorOf(req));
-    res.status(201).setHeader('Location', `/api/oil/batches/${encodeURIComponent(batch.batch_id)}`).json(batch);
+    res
+      .status(201)
+      .setHeader('Location', `/api/oil/batches/${encodeURIComponent(batch.batch_id)}`)
+      .json(batch);
   });
 
   router.get('/batches', guards.read, (req, res) => {

@@ -60,7 +60,9 @@ export function checkStatus(r: StatusRequest): { override: boolean; status: Batc
     if (r.status === 'rejected') {
       if (!r.isAdmin) throw new AppError(403, 'reactivating a rejected batch needs the admin role and a reason');
       if (!r.reason) {
-        throw new AppError(422, 'reason: reactivating a rejected batch needs a reason', { errors: [{ path: 'reason', message: 'required to reactivate a rejected batch' }] });
+        throw new AppError(422, 'reason: reactivating a rejected batch needs a reason', {
+          errors: [{ path: 'reason', message: 'required to reactivate a rejected batch' }],
+        });
       }
       // A delivered batch cleared of its rejection is simply complete again.
       return { override: true, status: r.current === 'delivered' ? 'completed' : 'active' };

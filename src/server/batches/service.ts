@@ -26,19 +26,39 @@ export interface BatchServiceOptions {
   now?: () => number;
 }
 
-export const TRACK_TTL_SECONDS = 60;
+const TRACK_TTL_SECONDS = 60;
 const trackKey = (batchId: string) => `oil:track:${batchId}`;
 
 const EMPTY_EVENT = {
-  from_stage: null, from_status: null, location: null, carrier: null, ticket: null,
-  gross_volume_bbl: null, temperature_f: null, api_gravity: null, bsw_pct: null, ctl: null, gsv_bbl: null, nsv_bbl: null,
-  override: 0, reason: null, note: null,
+  from_stage: null,
+  from_status: null,
+  location: null,
+  carrier: null,
+  ticket: null,
+  gross_volume_bbl: null,
+  temperature_f: null,
+  api_gravity: null,
+  bsw_pct: null,
+  ctl: null,
+  gsv_bbl: null,
+  nsv_bbl: null,
+  override: 0,
+  reason: null,
+  note: null,
 } as const;
 
 function measured(input: Partial<RawMeasurement>) {
   if (input.gross_volume_bbl === undefined) return {};
   const m = correctVolume(input as RawMeasurement);
-  return { gross_volume_bbl: m.gross_volume_bbl, temperature_f: m.temperature_f, api_gravity: m.api_gravity, bsw_pct: m.bsw_pct, ctl: m.ctl, gsv_bbl: m.gsv_bbl, nsv_bbl: m.nsv_bbl };
+  return {
+    gross_volume_bbl: m.gross_volume_bbl,
+    temperature_f: m.temperature_f,
+    api_gravity: m.api_gravity,
+    bsw_pct: m.bsw_pct,
+    ctl: m.ctl,
+    gsv_bbl: m.gsv_bbl,
+    nsv_bbl: m.nsv_bbl,
+  };
 }
 
 /** The oil batch use cases; every change runs in one IMMEDIATE transaction together with its audit entry. */
@@ -56,17 +76,40 @@ export class BatchService {
     const now = this.now();
     const createdAt = input.ts ?? now;
     const row = this.repo.transaction(() => {
-      const batchId = input.batch_id ?? `B-${new Date(createdAt).getUTCFullYear()}-${String(this.repo.nextNumber(new Date(createdAt).getUTCFullYear())).padStart(4, '0')}`;
+      const batchId =
+        input.batch_id ?? `B-${new Date(createdAt).getUTCFullYear()}-${String(this.repo.nextNumber(new Date(createdAt).getUTCFullYear())).padStart(4, '0')}`;
       if (this.repo.find(batchId)) throw new AppError(409, `batch ${batchId} already exists`);
       this.repo.insertBatch({
-        batch_id: batchId, well_id: input.well_id, current_stage: 'produced', status: 'active', stage_since: createdAt,
-        created_at: createdAt, updated_at: now, created_by: actor.subject, note: input.note ?? null,
+        batch_id: batchId,
+        well_id: input.well_id,
+        current_stage: 'produced',
+        status: 'active',
+        stage_since: createdAt,
+        created_at: createdAt,
+        updated_at: now,
+        created_by: actor.subject,
+        note: input.note ?? null,
       });
       const eventId = this.repo.insertEvent({
-        ...EMPTY_EVENT, batch_id: batchId, ts: createdAt, recorded_at: now, kind: 'created', stage: 'produced', status: 'active',
-        location: input.location ?? null, note: input.note ?? null, actor: actor.subject, ...measured(input),
+        ...EMPTY_EVENT,
+        batch_id: batchId,
+        ts: createdAt,
+        recorded_at: now,
+        kind: 'created',
+        stage: 'produced',
+        status: 'active',
+        location: input.location ?? null,
+        note: input.note ?? null,
+        actor: actor.subject,
+        ...measured(input),
       });
-      this.options.audit.record({ actor: actor.subject, action: 'oil.batch.create', target: batchId, ip: actor.ip, detail: { well_id: input.well_id, event_id: eventId } });
+      this.options.audit.record({
+        actor: actor.subject,
+        action: 'oil.batch.create',
+        target: batchId,
+        ip: actor.ip,
+        detail: { well_id: input.well_id, event_id: eventId },
+      });
       return this.repo.find(batchId)!;
     });
     return this.view(row);
@@ -109,7 +152,9 @@ export class BatchService {
       const expectedVersion = 'expected_version' in input ? input.expected_version : undefined;
       if (expectedVersion !== undefined && expectedVersion !== b.version) {
         throw new AppError(409, `the batch is at version ${b.version}, not ${expectedVersion}: it changed since you read it; reload and retry`, {
-          current_stage: b.current_stage, batch_status: b.status, version: b.version,
+          current_stage: b.current_stage,
+          batch_status: b.status,
+          version: b.version,
         });
       }
       const ts = input.ts ?? now;
@@ -120,13 +165,33 @@ export class BatchService {
       }
       const base = { ...EMPTY_EVENT, batch_id: b.batch_id, ts, recorded_at: now, stage: b.current_stage, status: b.status, actor: actor.subject };
       const { event, stageSince } = this.buildEvent(b, input, base, actor);
-      if (!this.repo.update({ batch_id: b.batch_id, current_stage: event.stage, status: event.status, stage_since: stageSince, updated_at: now, expected_version: b.version })) {
+      if (
+        !this.repo.update({
+          batch_id: b.batch_id,
+          current_stage: event.stage,
+          status: event.status,
+          stage_since: stageSince,
+          updated_at: now,
+          expected_version: b.version,
+        })
+      ) {
         throw new AppError(409, 'the batch changed while this event was being stored; reload and retry');
       }
       const id = this.repo.insertEvent(event);
       this.options.audit.record({
-        actor: actor.subject, action: `oil.batch.${event.kind}`, target: b.batch_id, ip: actor.ip,
-        detail: { event_id: id, from_stage: event.from_stage, stage: event.stage, from_status: event.from_status, status: event.status, override: event.override === 1, reason: event.reason },
+        actor: actor.subject,
+        action: `oil.batch.${event.kind}`,
+        target: b.batch_id,
+        ip: actor.ip,
+        detail: {
+          event_id: id,
+          from_stage: event.from_stage,
+          stage: event.stage,
+          from_status: event.from_status,
+          status: event.status,
+          override: event.override === 1,
+          reason: event.reason,
+        },
       });
       return { id, batch: this.repo.find(batchId)! };
     });
@@ -156,21 +221,56 @@ export class BatchService {
   private buildEvent(b: BatchRow, input: EventInput, base: Omit<NewEvent, 'kind'>, actor: Actor): { event: NewEvent; stageSince: number } {
     switch (input.type) {
       case 'transition': {
-        const check = checkTransition({ current: b.current_stage, status: b.status, version: b.version, to: input.to_stage, expectedStage: input.expected_stage, isAdmin: actor.isAdmin, reason: input.reason });
+        const check = checkTransition({
+          current: b.current_stage,
+          status: b.status,
+          version: b.version,
+          to: input.to_stage,
+          expectedStage: input.expected_stage,
+          isAdmin: actor.isAdmin,
+          reason: input.reason,
+        });
         const event: NewEvent = {
-          ...base, kind: 'transition', stage: input.to_stage, from_stage: b.current_stage, status: check.status,
-          from_status: check.status === b.status ? null : b.status, location: input.location ?? null, carrier: input.carrier ?? null,
-          ticket: input.ticket ?? null, override: check.override ? 1 : 0, reason: input.reason ?? null, note: input.note ?? null, ...measured(input),
+          ...base,
+          kind: 'transition',
+          stage: input.to_stage,
+          from_stage: b.current_stage,
+          status: check.status,
+          from_status: check.status === b.status ? null : b.status,
+          location: input.location ?? null,
+          carrier: input.carrier ?? null,
+          ticket: input.ticket ?? null,
+          override: check.override ? 1 : 0,
+          reason: input.reason ?? null,
+          note: input.note ?? null,
+          ...measured(input),
         };
         return { event, stageSince: base.ts };
       }
       case 'measurement':
-        return { event: { ...base, kind: 'measurement', location: input.location ?? null, note: input.note ?? null, ...measured(input) }, stageSince: b.stage_since };
+        return {
+          event: { ...base, kind: 'measurement', location: input.location ?? null, note: input.note ?? null, ...measured(input) },
+          stageSince: b.stage_since,
+        };
       case 'note':
         return { event: { ...base, kind: 'note', note: input.note }, stageSince: b.stage_since };
       case 'status': {
-        const check = checkStatus({ current: b.current_stage, status: b.status, version: b.version, to: input.status, isAdmin: actor.isAdmin, reason: input.reason });
-        const event: NewEvent = { ...base, kind: 'status', status: check.status, from_status: b.status, override: check.override ? 1 : 0, reason: input.reason ?? null };
+        const check = checkStatus({
+          current: b.current_stage,
+          status: b.status,
+          version: b.version,
+          to: input.status,
+          isAdmin: actor.isAdmin,
+          reason: input.reason,
+        });
+        const event: NewEvent = {
+          ...base,
+          kind: 'status',
+          status: check.status,
+          from_status: b.status,
+          override: check.override ? 1 : 0,
+          reason: input.reason ?? null,
+        };
         return { event, stageSince: b.stage_since };
       }
     }

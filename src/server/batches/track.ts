@@ -28,7 +28,15 @@ export function buildTrack(batch: BatchRow, events: readonly EventRow[], toleran
     if (e.kind !== 'created' && e.kind !== 'transition') continue;
     const open = stages.at(-1);
     if (open) Object.assign(open, { left_ts: msToSeconds(e.ts), left_at: msToIso(e.ts), duration_seconds: (e.ts - enteredMs) / 1000 });
-    stages.push({ stage: e.stage, entered_ts: msToSeconds(e.ts), entered_at: msToIso(e.ts), left_ts: null, left_at: null, duration_seconds: null, ongoing: false });
+    stages.push({
+      stage: e.stage,
+      entered_ts: msToSeconds(e.ts),
+      entered_at: msToIso(e.ts),
+      left_ts: null,
+      left_at: null,
+      duration_seconds: null,
+      ongoing: false,
+    });
     enteredMs = e.ts;
   }
   const last = stages.at(-1);

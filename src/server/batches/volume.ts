@@ -19,9 +19,9 @@ import type { Measurement } from '../../shared/batches';
  * checked against the licensed tables. We round CTL to 5 decimals and volumes to 0.01 bbl, and
  * compute each step from the rounded one before, so every figure can be checked by hand.
  */
-export const WATER_DENSITY_60F = 999.016;
-export const K0_CRUDE = 341.0957;
-export const K1_CRUDE = 0;
+const WATER_DENSITY_60F = 999.016;
+const K0_CRUDE = 341.0957;
+const K1_CRUDE = 0;
 
 const round = (value: number, decimals: number): number => {
   const f = 10 ** decimals;
@@ -53,7 +53,15 @@ export function correctVolume(m: RawMeasurement): Measurement {
   const ctl = ctlCrude(m.api_gravity, m.temperature_f);
   const gsv = round(m.gross_volume_bbl * ctl, 2);
   const nsv = round(gsv * (1 - m.bsw_pct / 100), 2);
-  return { gross_volume_bbl: m.gross_volume_bbl, temperature_f: m.temperature_f, api_gravity: m.api_gravity, bsw_pct: m.bsw_pct, ctl, gsv_bbl: gsv, nsv_bbl: nsv };
+  return {
+    gross_volume_bbl: m.gross_volume_bbl,
+    temperature_f: m.temperature_f,
+    api_gravity: m.api_gravity,
+    bsw_pct: m.bsw_pct,
+    ctl,
+    gsv_bbl: gsv,
+    nsv_bbl: nsv,
+  };
 }
 
 /** Rounds a derived volume (differences of stored volumes) the same way. */

@@ -21,9 +21,3 @@ export interface CacheHealth {
   backend: 'memory' | 'redis';
   [k: string]: unknown;
 }
-
-/**
- * The minimal shape other features depend on (oil batch tracking caches GET /api/oil/track/{id}):
- * depending on just this keeps them testable and independent of the backend.
- */
-export type SimpleCache = Pick<Cache, 'get' | 'set' | 'del'>;

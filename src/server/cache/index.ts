@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import type { Cache } from './cache';
 import { MemoryCache } from './memory-cache';
 
-export type { Cache, CacheHealth, SimpleCache } from './cache';
+export type { Cache } from './cache';
 
 /**
  * Redis when configured (even if it is down right now), the in-memory LRU otherwise. The Redis

@@ -23,7 +23,12 @@ export function createRedisClient(config: RedisConfig, role: RedisRole, logger: 
     lazyConnect: false,
   };
   const byRole: Record<RedisRole, RedisOptions> = {
-    cache: { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: Math.min(config.connectTimeoutMs, 1000), autoResendUnfulfilledCommands: false },
+    cache: {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: Math.min(config.connectTimeoutMs, 1000),
+      autoResendUnfulfilledCommands: false,
+    },
     queue: { enableOfflineQueue: false, maxRetriesPerRequest: null },
     worker: { enableOfflineQueue: true, maxRetriesPerRequest: null },
     events: { enableOfflineQueue: true, maxRetriesPerRequest: null },

@@ -41,7 +41,9 @@ const parentPort = (process as NodeJS.Process & { parentPort?: ParentPortLike })
 const channel = parentPort ? utilityChannel(parentPort) : process.send ? forkChannel(process as Parameters<typeof forkChannel>[0]) : undefined;
 
 if (!channel) {
-  process.stderr.write('station-process runs as a child process (Electron utilityProcess.fork or child_process.fork); use `cli serve` to run the station directly\n');
+  process.stderr.write(
+    'station-process runs as a child process (Electron utilityProcess.fork or child_process.fork); use `cli serve` to run the station directly\n',
+  );
   process.exit(2);
 } else {
   runStationEntry(channel, { env: process.env, exit: (code) => process.exit(code) });

@@ -4,7 +4,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
  * The data directory holds password and key hashes, the JWT secret and every reading: only the
  * station's own user may read it. Folders are 0700 and files 0600, like an SSH key.
  */
-export const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
 /**

@@ -52,10 +52,13 @@ export function problemBody(status: number, detail: string, extra: Record<string
   };
 }
 
-export function sendProblem(res: Parameters<RequestHandler>[1], status: number, detail: string, extra: Record<string, unknown> = {}) {
+function sendProblem(res: Parameters<RequestHandler>[1], status: number, detail: string, extra: Record<string, unknown> = {}) {
   const headers = (extra.headers ?? {}) as Record<string, string>;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.status(status).type('application/problem+json').send(JSON.stringify(problemBody(status, detail, extra)));
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problemBody(status, detail, extra)));
 }
 
 /** 404 for any route nobody answered. */

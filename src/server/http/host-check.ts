@@ -43,9 +43,13 @@ export function hostCheck(options: HostCheckOptions): RequestHandler {
     const name = hostName(raw);
     if (name !== undefined && (fixed.has(name) || LOOPBACK_V4.test(name) || (options.lan && ownNames().has(name)))) return next();
     next(
-      new AppError(421, `this station does not answer to the host name ${JSON.stringify(raw.slice(0, 100))}; use its address, or add the name to ALLOWED_HOSTS`, {
-        type: 'https://smart-oilfield.local/problems/unknown-host',
-      }),
+      new AppError(
+        421,
+        `this station does not answer to the host name ${JSON.stringify(raw.slice(0, 100))}; use its address, or add the name to ALLOWED_HOSTS`,
+        {
+          type: 'https://smart-oilfield.local/problems/unknown-host',
+        },
+      ),
     );
   };
 }
@@ -54,7 +58,7 @@ export function hostCheck(options: HostCheckOptions): RequestHandler {
 export const isLoopbackHost = (host: string): boolean => host === 'localhost' || host === '::1' || LOOPBACK_V4.test(host);
 
 /** The host of a Host header, lower case, without port or IPv6 brackets; undefined if malformed. */
-export function hostName(header: string): string | undefined {
+function hostName(header: string): string | undefined {
   const m = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i.exec(header.trim());
   if (!m) return undefined;
   const host = m[1]!.toLowerCase().replace(/\.$/, '');

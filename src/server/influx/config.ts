@@ -55,7 +55,9 @@ export interface InfluxConfig {
 /** The typed settings, or a message naming the variable that is missing. */
 export function influxConfig(e: InfluxEnv): InfluxConfig | string {
   const base = {
-    deviceTags: e.INFLUX_DEVICE_TAGS.split(',').map((t) => t.trim()).filter(Boolean),
+    deviceTags: e.INFLUX_DEVICE_TAGS.split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
     batchSize: e.INFLUX_BATCH_SIZE,
     flushIntervalMs: e.INFLUX_FLUSH_INTERVAL_MS,
     minBackoffMs: e.INFLUX_MIN_BACKOFF_MS,

@@ -18,7 +18,7 @@ export interface DeleteSink {
  * timestamp (seen on influxd 1.6: a point 1 ms earlier, one a second later and another device at
  * the same instant stay).
  */
-export function deleteStatement(p: DeletedPoint): string {
+function deleteStatement(p: DeletedPoint): string {
   return `DELETE FROM "${MEASUREMENT}" WHERE "device_id" = ${literal(p.device_id)} AND time = ${BigInt(p.ts) * 1_000_000n}`;
 }
 

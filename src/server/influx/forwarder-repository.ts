@@ -50,9 +50,7 @@ export class ForwarderRepository {
       `UPDATE influx_forwarder SET tombstone_position = MAX(tombstone_position, @position), last_success_at = @now, updated_at = @now
        WHERE target = @target`,
     );
-    this.failState = db.prepare(
-      `UPDATE influx_forwarder SET last_error = @error, last_error_at = @now, updated_at = @now WHERE target = @target`,
-    );
+    this.failState = db.prepare(`UPDATE influx_forwarder SET last_error = @error, last_error_at = @now, updated_at = @now WHERE target = @target`);
     this.ensureState.run(target, Date.now());
   }
 

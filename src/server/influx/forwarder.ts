@@ -9,7 +9,7 @@ import { createSink, SinkHttpError, type Sink } from './sink';
 import { TombstoneRepository, type Tombstone } from './tombstones';
 
 /** How a target is named in the position table and in status: never with the token. */
-export function targetKey(t: InfluxTarget): string {
+function targetKey(t: InfluxTarget): string {
   return t.version === '1' ? `${t.url} db=${t.db}` : `${t.url} org=${t.org} bucket=${t.bucket}`;
 }
 
@@ -216,7 +216,8 @@ export class InfluxForwarder {
     const delay = Math.round(base * (0.8 + Math.random() * 0.4));
     this.retryAt = Date.now() + delay;
     this.repo.fail(err.message || String(err));
-    if (this.failures === 1 || this.failures % 10 === 0) this.logger.warn({ err: err.message, retryInMs: delay, failures: this.failures }, `InfluxDB ${step.kind} failed; will retry`);
+    if (this.failures === 1 || this.failures % 10 === 0)
+      this.logger.warn({ err: err.message, retryInMs: delay, failures: this.failures }, `InfluxDB ${step.kind} failed; will retry`);
     this.schedule(delay);
     return false;
   }

@@ -72,7 +72,14 @@ export function createInflux(deps: { db: Db; config: Config; telemetry: Telemetr
     statusRouter: createInfluxStatusRouter(status, guards),
     healthCheck: () => {
       const s = status();
-      return { ok: s.ok, configured: s.configured, backlog: s.backlog, pending_deletes: s.pending_deletes, lag_seconds: Math.round(s.lag_seconds), last_error: s.ok ? null : s.last_error };
+      return {
+        ok: s.ok,
+        configured: s.configured,
+        backlog: s.backlog,
+        pending_deletes: s.pending_deletes,
+        lag_seconds: Math.round(s.lag_seconds),
+        last_error: s.ok ? null : s.last_error,
+      };
     },
     status,
     forwarder,

@@ -25,7 +25,9 @@ export interface ParsedBody {
 
 /** The request body as a stream of bytes, gunzipped when the client says so. */
 function bodyStream(req: Request): Readable {
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (encoding === 'identity' || encoding === '') return req;
   if (encoding !== 'gzip') throw new AppError(415, `Content-Encoding must be gzip or identity, not ${encoding.slice(0, 40)}`);
   const gunzip = createGunzip();

@@ -22,11 +22,7 @@ export interface ParsedLine {
   timestamp: string | undefined;
 }
 
-export type ScanResult =
-  | { kind: 'line'; line: ParsedLine }
-  | { kind: 'error'; message: string }
-  | { kind: 'incomplete' }
-  | { kind: 'end' };
+export type ScanResult = { kind: 'line'; line: ParsedLine } | { kind: 'error'; message: string } | { kind: 'incomplete' } | { kind: 'end' };
 
 const NL = 10;
 const CR = 13;
@@ -389,7 +385,7 @@ export class LineScanner {
   }
 }
 
-export function countNewlines(t: string, from: number, to: number): number {
+function countNewlines(t: string, from: number, to: number): number {
   let count = 0;
   for (let i = t.indexOf('\n', from); i >= 0 && i < to; i = t.indexOf('\n', i + 1)) count++;
   return count;
@@ -434,7 +430,9 @@ function integer(digits: string, key: string, signed: boolean): number {
     if (signed ? big > MAX_INT64 || big < MIN_INT64 : big > MAX_UINT64) throw new LineError(`field "${key}" is out of range`);
     // Readings keep numbers as doubles: past 2^53 the value would be stored rounded, silently.
     if (big > MAX_EXACT || big < -MAX_EXACT) {
-      throw new LineError(`field "${key}": the integer ${digits.slice(0, 24)} cannot be stored exactly (beyond ±2^53-1); send it as a float if an approximation will do`);
+      throw new LineError(
+        `field "${key}": the integer ${digits.slice(0, 24)} cannot be stored exactly (beyond ±2^53-1); send it as a float if an approximation will do`,
+      );
     }
   }
   return Number(digits);

@@ -9,7 +9,7 @@ const WINDOW_MS = 30 * 24 * 3600 * 1000;
 /** An InfluxQL string literal; device ids are already restricted to safe characters, this is belt and braces. */
 export const literal = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-export function recentPointsQuery(q: InfluxQuery): string {
+function recentPointsQuery(q: InfluxQuery): string {
   const device = q.device_id === undefined ? '' : ` AND "device_id" = ${literal(q.device_id)}`;
   return `SELECT * FROM "${MEASUREMENT}" WHERE time > now() - 30d${device} ORDER BY time DESC LIMIT ${q.limit}`;
 }
@@ -97,7 +97,15 @@ export class InfluxQueryService {
       cursor: undefined,
       order: 'desc',
     });
-    const points = page.items.map(({ device_id, ts, time, temperature, pressure, status, extra }) => ({ device_id, ts, time, temperature, pressure, status, extra }));
+    const points = page.items.map(({ device_id, ts, time, temperature, pressure, status, extra }) => ({
+      device_id,
+      ts,
+      time,
+      temperature,
+      pressure,
+      status,
+      extra,
+    }));
     return { source: 'sqlite', fallback_reason: reason, points };
   }
 }

@@ -27,7 +27,7 @@ const COLUMNS = new Set(['device_id', 'temperature', 'pressure', 'status', 'time
  * temperature, pressure, status (one field each) and the extra fields. Numbers are always
  * floats, so a field never changes type between points (InfluxDB would refuse the write).
  */
-export function toPoint(row: ReadingRow): Point {
+function toPoint(row: ReadingRow): Point {
   const p = new Point(MEASUREMENT).tag('device_id', row.device_id).timestamp(String(row.ts));
   if (row.temperature !== null) p.floatField('temperature', row.temperature);
   if (row.pressure !== null) p.floatField('pressure', row.pressure);

@@ -78,8 +78,7 @@ export class BullJobQueue implements JobQueue {
   async close(): Promise<void> {
     // With Redis gone, BullMQ's close waits for a connection that is not coming back: every step is
     // bounded, so a station whose Redis died still shuts down (its tasks are safe in SQLite).
-    const bounded = (p: Promise<unknown>, ms: number) =>
-      Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, ms).unref())]);
+    const bounded = (p: Promise<unknown>, ms: number) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, ms).unref())]);
     if (this.worker) {
       const grace = Math.min(this.deps.config.jobs.shutdownTimeoutMs, 5000);
       await bounded(this.worker.close(grace), grace + 1000);

@@ -20,7 +20,11 @@ export interface BullWorkerHandle {
  * transport (delivery, locks, stall detection); the task's state lives in the `jobs` table, whose
  * `attempts` decide when a task has failed for good.
  */
-export function startBullWorker(deps: ExecuteDeps, connection: Redis, opts: { prefix: string; concurrency: number; lockMs: number; logger: Logger }): BullWorkerHandle {
+export function startBullWorker(
+  deps: ExecuteDeps,
+  connection: Redis,
+  opts: { prefix: string; concurrency: number; lockMs: number; logger: Logger },
+): BullWorkerHandle {
   const shutdown = new AbortController();
   const processor = async (job: Job, token?: string): Promise<void> => {
     const id = job.id!;

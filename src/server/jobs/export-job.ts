@@ -56,7 +56,7 @@ function plan(dbPath: string, p: ExportJobPayload): { filter: Filter; total: num
  * The async export: the same worker-thread scan and CSV as GET /api/telemetry/export (so the
  * bytes are identical), written to `<id>.csv.part` and renamed only once complete.
  */
-export const exportJob = defineJob({
+const exportJob = defineJob({
   name: EXPORT_JOB,
   schema: exportJobPayloadSchema,
   attempts: 2,

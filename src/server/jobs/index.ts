@@ -11,8 +11,6 @@ import { JobRegistry } from './registry';
 import { createExportAsyncRouter, createTasksRouter } from './routes';
 import { JobStore } from './store';
 
-export type { JobQueue } from './queue';
-
 export interface Jobs {
   queue: JobQueue;
   store: JobStore;

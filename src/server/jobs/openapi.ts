@@ -21,7 +21,8 @@ export function registerJobsDocs(r: OpenAPIRegistry): void {
     method: 'get',
     path: '/api/tasks',
     summary: 'Background tasks (exports, anomaly training and scoring), newest first, with filters and a keyset cursor',
-    description: 'Users see their own tasks (an API key: the key’s own); admins see all. Items have the shape of GET /api/tasks/{task_id} without the inline CSV.',
+    description:
+      'Users see their own tasks (an API key: the key’s own); admins see all. Items have the shape of GET /api/tasks/{task_id} without the inline CSV.',
     security: bearer,
     request: { query: taskListQuerySchema },
     responses: { 200: { description: 'a page of tasks', content: json(taskListSchema) }, ...problems(401, 403, 422) },

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 
 /** What a handler gets besides its payload. */
-export interface JobContext {
+interface JobContext {
   taskId: string;
   /** aborted when the task is cancelled, taken over, or the worker shuts down */
   signal: AbortSignal;
@@ -14,7 +14,7 @@ export interface JobContext {
   logger: Logger;
 }
 
-export interface JobOutcome {
+interface JobOutcome {
   result: unknown;
   rows: number;
 }
@@ -32,7 +32,7 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
 
 export const defineJob = <S extends z.ZodType>(def: JobDefinition<S>): JobDefinition => def as unknown as JobDefinition;
 
-export class UnknownJobError extends Error {
+class UnknownJobError extends Error {
   override name = 'UnknownJobError';
 }
 

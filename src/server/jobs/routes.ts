@@ -47,7 +47,10 @@ export function createExportAsyncRouter(deps: JobRoutesDeps): Router {
       if (err instanceof InvalidPayloadError) throw new AppError(422, err.message);
       throw err;
     }
-    res.status(202).setHeader('Location', `/api/tasks/${row.id}`).json({ task_id: row.id, status: row.status, status_url: `/api/tasks/${row.id}` });
+    res
+      .status(202)
+      .setHeader('Location', `/api/tasks/${row.id}`)
+      .json({ task_id: row.id, status: row.status, status_url: `/api/tasks/${row.id}` });
   });
   return router;
 }

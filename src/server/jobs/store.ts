@@ -66,9 +66,7 @@ export class JobStore {
       requeue: db.prepare(
         `UPDATE jobs SET status = 'queued', error = @error, claim = NULL, heartbeat_at = NULL WHERE id = @id AND status = 'running' AND (@claim IS NULL OR claim = @claim)`,
       ),
-      cancel: db.prepare(
-        `UPDATE jobs SET status = 'cancelled', finished_at = @now, claim = NULL WHERE id = @id AND status IN ('queued', 'running')`,
-      ),
+      cancel: db.prepare(`UPDATE jobs SET status = 'cancelled', finished_at = @now, claim = NULL WHERE id = @id AND status IN ('queued', 'running')`),
       remove: db.prepare(`DELETE FROM jobs WHERE id = ?`),
       unfinished: db.prepare(`SELECT * FROM jobs WHERE backend = ? AND status IN ('queued', 'running') ORDER BY created_at`),
       unfinishedOf: db.prepare(`SELECT COUNT(*) FROM jobs WHERE owner = ? AND status IN ('queued', 'running')`).pluck(),

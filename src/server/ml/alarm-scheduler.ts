@@ -14,7 +14,7 @@ export interface AlarmSchedulerOptions {
   quietMs: number;
 }
 
-export const DEFAULT_SCHEDULER: AlarmSchedulerOptions = { batch: 50, duty: 0.1, quietMs: 1_000 };
+const DEFAULT_SCHEDULER: AlarmSchedulerOptions = { batch: 50, duty: 0.1, quietMs: 1_000 };
 
 /**
  * Scores new readings for alarms after they are stored, never inside the ingest request: device

@@ -6,7 +6,7 @@ import type { AlarmRow, AlarmStateRow, MlRepository } from './repository';
 import type { MlService } from './service';
 
 /** Readings scored per `check` call: bounds the time one call holds the thread. */
-export const CHECK_BATCH = 5_000;
+const CHECK_BATCH = 5_000;
 
 export interface CheckResult {
   scored: number;
@@ -16,7 +16,7 @@ export interface CheckResult {
   more: boolean;
 }
 
-export function toAlarm(r: AlarmRow): Alarm {
+function toAlarm(r: AlarmRow): Alarm {
   return {
     id: r.id,
     device_id: r.device_id,

@@ -26,7 +26,7 @@ export interface MachineState {
   peak: number;
 }
 
-export const INITIAL_STATE: MachineState = { phase: 'normal', since: null, started: null, peak: 0 };
+const INITIAL_STATE: MachineState = { phase: 'normal', since: null, started: null, peak: 0 };
 
 export interface ScoredPoint {
   ts: number;
@@ -58,9 +58,7 @@ export function step(state: MachineState, p: ScoredPoint, timing: AlarmTiming): 
     }
     case 'active':
       if (p.anomaly) {
-        return p.score > state.peak
-          ? { state: { ...state, peak: p.score }, effects: [{ kind: 'peak', score: p.score }] }
-          : { state, effects: [] };
+        return p.score > state.peak ? { state: { ...state, peak: p.score }, effects: [{ kind: 'peak', score: p.score }] } : { state, effects: [] };
       }
       return step({ ...state, phase: 'clearing', since: p.ts }, p, timing);
     case 'clearing':

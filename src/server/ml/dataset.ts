@@ -21,7 +21,7 @@ export interface LabelledSeries {
   labels: (0 | 1)[];
 }
 
-export class DatasetError extends Error {
+class DatasetError extends Error {
   override name = 'DatasetError';
 }
 

@@ -65,7 +65,7 @@ function ratio(a: number, b: number, ref: number): number {
   return Math.abs(a) <= 1e-12 * ref ? 0 : Math.sign(a) * CLIP;
 }
 
-export function mean(xs: ArrayLike<number>, from = 0, to = xs.length): number {
+function mean(xs: ArrayLike<number>, from = 0, to = xs.length): number {
   let s = 0;
   for (let i = from; i < to; i++) s += xs[i]!;
   return to > from ? s / (to - from) : 0;
@@ -286,11 +286,7 @@ function midChange(x: readonly number[], w: FeatureWindows): number {
  * Features of the last reading of a window. `temperature` and `pressure` hold the device's readings
  * in time order, the current one last (gaps already filled). Returns null without enough history.
  */
-export function computeFeatures(
-  temperature: readonly number[],
-  pressure: readonly number[],
-  w: FeatureWindows = DEFAULT_WINDOWS,
-): number[] | null {
+export function computeFeatures(temperature: readonly number[], pressure: readonly number[], w: FeatureWindows = DEFAULT_WINDOWS): number[] | null {
   const n = Math.min(temperature.length, pressure.length);
   if (n - 1 < w.minHistory) return null;
   const keep = Math.min(n, w.long + 1);
@@ -324,11 +320,7 @@ export function fillGaps(values: readonly (number | null | undefined)[]): number
 }
 
 /** Features for every reading of one series (null where history is too short). */
-export function featureSeries(
-  temperature: readonly number[],
-  pressure: readonly number[],
-  w: FeatureWindows = DEFAULT_WINDOWS,
-): (number[] | null)[] {
+export function featureSeries(temperature: readonly number[], pressure: readonly number[], w: FeatureWindows = DEFAULT_WINDOWS): (number[] | null)[] {
   const out: (number[] | null)[] = [];
   for (let i = 0; i < temperature.length; i++) {
     const from = Math.max(0, i + 1 - (w.long + 1));

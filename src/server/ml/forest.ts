@@ -20,12 +20,7 @@ const CHUNK = 5;
  * classifier JSON. ml-random-forest has no progress hook; chunking gives one, and `noOOB` avoids the
  * library's out-of-bag step, which crashes for small forests and which a grouped validation replaces.
  */
-export function trainForest(
-  X: number[][],
-  y: number[],
-  options: ForestOptions,
-  onTree: (done: number, total: number) => void = () => {},
-): ForestJson {
+export function trainForest(X: number[][], y: number[], options: ForestOptions, onTree: (done: number, total: number) => void = () => {}): ForestJson {
   let merged: ForestJson | null = null;
   for (let done = 0; done < options.nEstimators; ) {
     const n = Math.min(CHUNK, options.nEstimators - done);

@@ -1,11 +1,6 @@
 import { basename, join, resolve } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import {
-  scoreJobPayloadSchema,
-  trainJobPayloadSchema,
-  type ScoreJobResult,
-  type TrainJobResult as TrainTaskResult,
-} from '../../shared/ml';
+import { scoreJobPayloadSchema, trainJobPayloadSchema, type ScoreJobResult, type TrainJobResult as TrainTaskResult } from '../../shared/ml';
 import { msToSeconds } from '../../shared/time';
 import type { Config } from '../config';
 import { closeDatabase, openDatabase } from '../db/open';
@@ -52,7 +47,7 @@ function trainPercent(p: TrainProgress): number {
  * versioned model in DATA_DIR/models; every station process picks it up within seconds
  * (ModelRegistry re-checks the folder). Cancelling the task terminates the worker.
  */
-export const trainJob = defineJob({
+const trainJob = defineJob({
   name: ML_TRAIN_JOB,
   schema: trainJobPayloadSchema,
   attempts: 1,
@@ -72,7 +67,10 @@ export const trainJob = defineJob({
       } finally {
         closeDatabase(db);
       }
-      if (input.series.length === 0) throw new Error('no labelled readings in the database: label spans on the Anomalies page (or POST /api/ml/spans), or send an integer "label" extra field');
+      if (input.series.length === 0)
+        throw new Error(
+          'no labelled readings in the database: label spans on the Anomalies page (or POST /api/ml/spans), or send an integer "label" extra field',
+        );
       input.source = 'station database';
     } else {
       input.dataPath = resolve(defaultDataPath());
@@ -102,7 +100,7 @@ export const trainJob = defineJob({
  * the event loop between them, so HTTP requests and ingest keep flowing while it runs. The points
  * are kept as columns in the task's result (GET /api/ml/tasks/{id}/result).
  */
-export const scoreJob = defineJob({
+const scoreJob = defineJob({
   name: ML_SCORE_JOB,
   schema: scoreJobPayloadSchema,
   attempts: 2,

@@ -3,14 +3,14 @@
  * everything (most rows of an event instance are anomalous), so the issue's measures are computed
  * per instance too: balanced accuracy per event instance and the false-positive rate on normal ones.
  */
-export interface Confusion {
+interface Confusion {
   tp: number;
   fp: number;
   tn: number;
   fn: number;
 }
 
-export interface RowMetrics {
+interface RowMetrics {
   precision: number;
   recall: number;
   f1: number;
@@ -19,7 +19,7 @@ export interface RowMetrics {
   rows: number;
 }
 
-export interface InstanceResult {
+interface InstanceResult {
   id: string;
   kind: 'normal' | 'event';
   rows: number;
@@ -44,7 +44,7 @@ export interface QualityReport extends RowMetrics {
   instances: InstanceResult[];
 }
 
-export function confusionOf(truth: readonly number[], predicted: readonly boolean[]): Confusion {
+function confusionOf(truth: readonly number[], predicted: readonly boolean[]): Confusion {
   const c: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
   truth.forEach((t, i) => {
     const p = predicted[i] ?? false;
@@ -59,7 +59,7 @@ export function confusionOf(truth: readonly number[], predicted: readonly boolea
 
 const div = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
-export function rowMetrics(c: Confusion): RowMetrics {
+function rowMetrics(c: Confusion): RowMetrics {
   const precision = div(c.tp, c.tp + c.fp);
   const recall = div(c.tp, c.tp + c.fn);
   return {
@@ -74,7 +74,7 @@ export function rowMetrics(c: Confusion): RowMetrics {
   };
 }
 
-export function instanceResult(id: string, truth: readonly number[], predicted: readonly boolean[]): InstanceResult {
+function instanceResult(id: string, truth: readonly number[], predicted: readonly boolean[]): InstanceResult {
   const c = confusionOf(truth, predicted);
   const anomalous = c.tp + c.fn;
   const normal = c.tn + c.fp;
@@ -94,9 +94,7 @@ export function instanceResult(id: string, truth: readonly number[], predicted: 
 }
 
 /** The quality report over a set of instances (truth 0/1 and predictions per row). */
-export function qualityReport(
-  instances: readonly { id: string; truth: readonly number[]; predicted: readonly boolean[] }[],
-): QualityReport {
+export function qualityReport(instances: readonly { id: string; truth: readonly number[]; predicted: readonly boolean[] }[]): QualityReport {
   const total: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
   let normalRows = 0;
   let normalFp = 0;

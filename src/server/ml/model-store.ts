@@ -37,7 +37,7 @@ const headerSchema = z.object({
   forest: z.object({ name: z.literal('RFClassifier') }).loose(),
 });
 
-export class ModelError extends Error {
+class ModelError extends Error {
   override name = 'ModelError';
 }
 
@@ -80,7 +80,7 @@ export function saveModelFile(dir: string, file: ModelFile, name = `${file.versi
 }
 
 /** Model files in `dir`, newest first (versions sort by time), then the shipped default. */
-export function modelCandidates(dir: string, defaultPath: string | null): string[] {
+function modelCandidates(dir: string, defaultPath: string | null): string[] {
   const out: string[] = [];
   if (existsSync(dir)) {
     const files = readdirSync(dir)
@@ -94,7 +94,7 @@ export function modelCandidates(dir: string, defaultPath: string | null): string
 }
 
 /** The newest model in `dir`, else the shipped default, else null. */
-export function findModelPath(dir: string, defaultPath: string | null): string | null {
+function findModelPath(dir: string, defaultPath: string | null): string | null {
   return modelCandidates(dir, defaultPath)[0] ?? null;
 }
 

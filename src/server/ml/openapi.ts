@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ackRequestSchema,
+  alarmSchema,
   alarmsQuerySchema,
   predictRequestSchema,
   predictResponseSchema,
@@ -115,7 +116,7 @@ export function registerMlDocs(r: OpenAPIRegistry): void {
     summary: 'Alarms, newest first, with filters',
     security: bearer,
     request: { query: alarmsQuerySchema },
-    responses: { 200: { description: 'alarms', content: json(z.array(z.record(z.string(), z.unknown()))) }, ...problems(401, 422) },
+    responses: { 200: { description: 'alarms', content: json(z.array(alarmSchema)) }, ...problems(401, 422) },
   });
   r.registerPath({
     method: 'post',

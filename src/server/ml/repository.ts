@@ -84,14 +84,12 @@ export class MlRepository {
       range: db.prepare<[number, number, number, number], HistoryRow>(
         'SELECT ts, temperature, pressure FROM telemetry WHERE device_ref = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?',
       ),
-      countRange: db.prepare<[number, number, number], { n: number }>(
-        'SELECT count(*) AS n FROM telemetry WHERE device_ref = ? AND ts >= ? AND ts <= ?',
-      ),
+      countRange: db.prepare<[number, number, number], { n: number }>('SELECT count(*) AS n FROM telemetry WHERE device_ref = ? AND ts >= ? AND ts <= ?'),
       after: db.prepare<[number, number, number], HistoryRow>(
         'SELECT ts, temperature, pressure FROM telemetry WHERE device_ref = ? AND ts > ? ORDER BY ts LIMIT ?',
       ),
       limits: db.prepare<[string], LimitsRow>('SELECT * FROM ml_rule_limits WHERE device_id = ?'),
-      allLimits: db.prepare<[], LimitsRow>('SELECT * FROM ml_rule_limits ORDER BY device_id = \'*\' DESC, device_id'),
+      allLimits: db.prepare<[], LimitsRow>("SELECT * FROM ml_rule_limits ORDER BY device_id = '*' DESC, device_id"),
       upsertLimits: db.prepare(
         `INSERT INTO ml_rule_limits (device_id, temperature_min, temperature_max, pressure_min, pressure_max,
            temperature_rate_max, pressure_rate_max, alarm_open_after_s, alarm_clear_after_s, updated_at, updated_by)
@@ -108,9 +106,7 @@ export class MlRepository {
       normalSpans: db.prepare<[number], SpanRow>(
         `SELECT s.* FROM ml_spans s JOIN devices d ON d.device_id = s.device_id WHERE d.id = ? AND s.kind = 'normal' ORDER BY s.ts_from`,
       ),
-      spans: db.prepare<[string, string, number], SpanRow>(
-        'SELECT * FROM ml_spans WHERE (? = \'\' OR device_id = ?) ORDER BY device_id, ts_from, id LIMIT ?',
-      ),
+      spans: db.prepare<[string, string, number], SpanRow>("SELECT * FROM ml_spans WHERE (? = '' OR device_id = ?) ORDER BY device_id, ts_from, id LIMIT ?"),
       span: db.prepare<[number], SpanRow>('SELECT * FROM ml_spans WHERE id = ?'),
       insertSpan: db.prepare(
         `INSERT INTO ml_spans (device_id, ts_from, ts_to, kind, label, note, forest_peak, distance_peak, step_peak, created_at, created_by)

@@ -222,7 +222,7 @@ export function createMl(deps: MlRouterDeps): MlComponents {
     if (!span) throw notFound(`span ${id}`);
     const actor = req.principal?.subject ?? null;
     if (req.principal?.role !== 'admin' && (span.kind === 'normal' || span.created_by !== actor)) {
-      throw new AppError(403, 'only an admin may remove a span marked normal or another user\'s label');
+      throw new AppError(403, "only an admin may remove a span marked normal or another user's label");
     }
     repo.deleteSpan(id);
     deps.audit?.record({ actor, action: 'ml.span.delete', target: span.device_id, ip: req.ip ?? null, detail: { id, kind: span.kind } });
@@ -243,12 +243,12 @@ export function createMl(deps: MlRouterDeps): MlComponents {
       // The body parser calls back asynchronously: errors must go to next(), not be thrown.
       try {
         const body = parse(ackRequestSchema, req.body ?? {}, 'body');
-      const by = req.principal?.subject;
-      if (!by) throw new AppError(401, 'sign in first');
-      const alarm = alarms.acknowledge(id, by, body.note ?? null);
-      deps.audit?.record({ actor: by, action: 'alarm.ack', target: String(id), ip: req.ip ?? null, detail: { device_id: alarm.device_id } });
-      deps.logger.info({ alarm: id, by }, 'alarm acknowledged');
-      res.json(alarm);
+        const by = req.principal?.subject;
+        if (!by) throw new AppError(401, 'sign in first');
+        const alarm = alarms.acknowledge(id, by, body.note ?? null);
+        deps.audit?.record({ actor: by, action: 'alarm.ack', target: String(id), ip: req.ip ?? null, detail: { device_id: alarm.device_id } });
+        deps.logger.info({ alarm: id, by }, 'alarm acknowledged');
+        res.json(alarm);
       } catch (e) {
         next(e);
       }
@@ -256,9 +256,4 @@ export function createMl(deps: MlRouterDeps): MlComponents {
   });
 
   return { router, service, alarms, models };
-}
-
-/** The router alone, for `app.use(createMlRouter(deps))`. */
-export function createMlRouter(deps: MlRouterDeps): Router {
-  return createMl(deps).router;
 }

@@ -49,7 +49,7 @@ const MINUTE_MS = 60_000;
  * Change per minute between two readings. Gaps shorter than a minute count as a minute, so one
  * second of sensor jitter is not multiplied by 60 into a false rate alarm.
  */
-export function ratePerMinute(prev: number, prevTs: number, value: number, ts: number): number | null {
+function ratePerMinute(prev: number, prevTs: number, value: number, ts: number): number | null {
   if (!(ts > prevTs)) return null;
   return Math.abs(value - prev) / Math.max(1, (ts - prevTs) / MINUTE_MS);
 }

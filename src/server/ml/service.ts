@@ -10,7 +10,7 @@ import type { HistoryRow, LimitsRow, MlRepository, SpanRow } from './repository'
 import { DEFAULT_LIMITS, ruleReason, scoreByRules, type Limits } from './rules';
 
 /** The rule scorer's threshold: it scores 0 or 1. */
-export const RULE_THRESHOLD = 0.5;
+const RULE_THRESHOLD = 0.5;
 
 /** Reasons kept per scored reading. */
 const MAX_REASONS = 3;
@@ -184,7 +184,8 @@ export class MlService {
     else if (!model) reason = 'no anomaly model is installed: rule limits and guards only';
     else if (input.device_id === undefined) reason = 'no device_id: without history only rule limits apply';
     else if (ref === undefined) reason = `device ${input.device_id} has no stored readings: rule limits only`;
-    else reason = `device ${input.device_id} has ${history.length} readings before ts; the model needs ${model.file.windows.minHistory}: rule limits and guards only`;
+    else
+      reason = `device ${input.device_id} has ${history.length} readings before ts; the model needs ${model.file.windows.minHistory}: rule limits and guards only`;
     if (scored.fired.length) reason += `; limit exceeded: ${scored.fired.map((f) => f.rule).join(', ')}`;
     return {
       anomaly: scored.anomaly,

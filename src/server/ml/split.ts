@@ -16,11 +16,7 @@ export function shuffle<T>(items: readonly T[], random: () => number): T[] {
  * each side gets at least one. A fraction of 0 keeps everything for training (cross-validation is
  * then the only validation).
  */
-export function groupedSplit(
-  series: readonly LabelledSeries[],
-  testFraction: number,
-  seed: number,
-): { train: LabelledSeries[]; test: LabelledSeries[] } {
+export function groupedSplit(series: readonly LabelledSeries[], testFraction: number, seed: number): { train: LabelledSeries[]; test: LabelledSeries[] } {
   const random = seededRandom(seed);
   const strata = new Map<number, LabelledSeries[]>();
   for (const s of series) {

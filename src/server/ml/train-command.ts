@@ -86,7 +86,10 @@ export async function runTrainCommand(
       closeDatabase(db);
     }
     input.source = `database ${config.databasePath}`;
-    if (input.series.length === 0) throw new TrainCommandError('no labelled readings in the database: label spans on the Anomalies page (or POST /api/ml/spans), or send an integer "label" extra field');
+    if (input.series.length === 0)
+      throw new TrainCommandError(
+        'no labelled readings in the database: label spans on the Anomalies page (or POST /api/ml/spans), or send an integer "label" extra field',
+      );
   } else {
     const dataPath = resolve(values.data ?? defaultDataPath());
     if (!existsSync(dataPath)) throw new TrainCommandError(`training data ${dataPath} not found (use --data PATH or set ML_TRAIN_DATA)`);

@@ -25,7 +25,7 @@ export interface TrainJobResult {
 }
 
 /** Published references on 3W real instances (balanced test sets where a dummy scores 0.5). */
-export const REFERENCES = {
+const REFERENCES = {
   isolation_forest_balanced_accuracy: 0.727,
   random_forest_class1_balanced_accuracy: 0.825,
 };
@@ -34,7 +34,7 @@ export const REFERENCES = {
  * The licence and citation section of a data folder's README, if it has one. CC BY 4.0 requires the
  * attribution to travel with anything derived from the data, so it is copied into the model file.
  */
-export function attributionFor(dataPath: string | undefined): string | null {
+function attributionFor(dataPath: string | undefined): string | null {
   if (!dataPath) return null;
   const dir = existsSync(dataPath) && statSync(dataPath).isDirectory() ? dataPath : dirname(dataPath);
   const readme = join(dir, 'README.md');

@@ -3,14 +3,10 @@ import { workerEntry } from '../paths';
 import type { TrainJobInput, TrainJobResult } from './train-job';
 import type { TrainProgress } from './train';
 
-export const TRAIN_WORKER = { name: 'ml-train-worker', source: 'ml/train-worker.ts' } as const;
+const TRAIN_WORKER = { name: 'ml-train-worker', source: 'ml/train-worker.ts' } as const;
 
 /** Runs a training job in a worker thread, reporting progress; resolves with the saved model. */
-export function trainInWorker(
-  input: TrainJobInput,
-  onProgress: (p: TrainProgress) => void = () => {},
-  signal?: AbortSignal,
-): Promise<TrainJobResult> {
+export function trainInWorker(input: TrainJobInput, onProgress: (p: TrainProgress) => void = () => {}, signal?: AbortSignal): Promise<TrainJobResult> {
   const entry = workerEntry(TRAIN_WORKER.name, TRAIN_WORKER.source);
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);

@@ -69,7 +69,7 @@ export interface ThresholdChoice {
 }
 
 /** One class's figures in a cross-validation: event classes by mean balanced accuracy, class 0 by false positives. */
-export interface ClassFigures {
+interface ClassFigures {
   instances: number;
   /** event classes: mean balanced accuracy over their instances */
   mean_balanced_accuracy: number | null;
@@ -109,7 +109,7 @@ export interface TrainedModel {
 }
 
 /** Per reading, the guards' view (null without enough history): the larger of the two channels. */
-export interface GuardRow {
+interface GuardRow {
   distance: number;
   step: number;
   /** identical readings in a row after the channel had been moving (0 when it had not) */
@@ -227,7 +227,7 @@ function subsample(data: readonly Prepared[], o: TrainOptions, seed: number): { 
 }
 
 /** Mean of the last `k` defined scores; rows without features score 0 (the rule scorer's default). */
-export function smoothScores(raw: readonly (number | null)[], k: number): number[] {
+function smoothScores(raw: readonly (number | null)[], k: number): number[] {
   return raw.map((_, i) => {
     let s = 0;
     let n = 0;
@@ -269,10 +269,7 @@ const THRESHOLDS = Array.from({ length: 37 }, (_, i) => Math.round((0.05 + i * 0
  * whose false-positive rate on normal instances meets the target (ties: the higher threshold, fewer
  * alarms); if none meets it, the one with the fewest false positives.
  */
-export function chooseThreshold(
-  scored: readonly ScoredSeries[],
-  maxFpr: number,
-): ThresholdChoice {
+export function chooseThreshold(scored: readonly ScoredSeries[], maxFpr: number): ThresholdChoice {
   let best: ThresholdChoice | null = null;
   let fallback: ThresholdChoice | null = null;
   for (const t of THRESHOLDS) {
@@ -489,7 +486,10 @@ export function trainModel(
       testP.map((p) => ({
         id: p.series.id,
         truth: p.series.labels,
-        predicted: predictAt({ id: p.series.id, truth: p.series.labels, scores: smoothScores(rawVotes(forest, p), o.smoothing), forced: guardFlags(p, guards) }, choice.threshold),
+        predicted: predictAt(
+          { id: p.series.id, truth: p.series.labels, scores: smoothScores(rawVotes(forest, p), o.smoothing), forced: guardFlags(p, guards) },
+          choice.threshold,
+        ),
       })),
     );
   }

@@ -14,9 +14,7 @@ export const problemSchema = z.object({
 
 /** Standard error responses every route may answer with. */
 export function problems(...statuses: number[]) {
-  return Object.fromEntries(
-    statuses.map((s) => [s, { description: `problem (${s})`, content: { 'application/problem+json': { schema: problemSchema } } }]),
-  );
+  return Object.fromEntries(statuses.map((s) => [s, { description: `problem (${s})`, content: { 'application/problem+json': { schema: problemSchema } } }]));
 }
 
 export const bearer: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKey: [] }];

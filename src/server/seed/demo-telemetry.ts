@@ -7,7 +7,7 @@ import type { NewReading } from '../../shared/telemetry';
  */
 export function* demoReadings(options: { wells: string[]; days: number; intervalSeconds: number; endMs: number }): Generator<NewReading> {
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const start = options.endMs - options.days * 86_400_000;
   const step = options.intervalSeconds * 1000;
   for (const [w, well] of options.wells.entries()) {

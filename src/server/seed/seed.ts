@@ -7,15 +7,15 @@ import { demoReadings } from './demo-telemetry';
 import { seedDemoBatches } from '../batches/demo';
 
 /** The seed's demo accounts and keys: created only on request (`seed --demo`), never silently. */
-export const DEMO_USERS = [
+const DEMO_USERS = [
   { username: 'admin', password: 'adminpass', role: 'admin' },
   { username: 'user', password: 'userpass', role: 'user' },
 ] as const;
-export const DEMO_KEYS = [
+const DEMO_KEYS = [
   { name: 'demo admin key', key: 'demo-key-123', role: 'admin' },
   { name: 'demo user key', key: 'demo-key-456', role: 'user' },
 ] as const;
-export const DEMO_WELLS = ['well-001', 'well-002', 'well-003', 'well-004'];
+const DEMO_WELLS = ['well-001', 'well-002', 'well-003', 'well-004'];
 
 export interface SeedReport {
   sample: boolean;
@@ -67,6 +67,9 @@ export async function seedDatabase(db: Db, options: { demo: boolean; days?: numb
   }
   if (batch.length) flush();
   report.batches = await seedDemoBatches(db, { wells: DEMO_WELLS, now });
-  db.prepare(`INSERT INTO audit_log (ts, actor, action, detail) VALUES (?, 'seed', 'seed.demo', ?)`).run(Date.now(), JSON.stringify({ readings: report.readings }));
+  db.prepare(`INSERT INTO audit_log (ts, actor, action, detail) VALUES (?, 'seed', 'seed.demo', ?)`).run(
+    Date.now(),
+    JSON.stringify({ readings: report.readings }),
+  );
   return report;
 }

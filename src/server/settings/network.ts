@@ -16,5 +16,4 @@ export function lanAddresses(): LanAddress[] {
   return out.sort((a, b) => (a.family === b.family ? 0 : a.family === 'IPv4' ? -1 : 1));
 }
 
-export const urlFor = (address: string, port: number): string =>
-  `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+export const urlFor = (address: string, port: number): string => `http://${address.includes(':') ? `[${address}]` : address}:${port}`;

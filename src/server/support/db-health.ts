@@ -37,13 +37,16 @@ export function readDatabaseHealth(path: string): DatabaseHealth {
   try {
     db.pragma('busy_timeout = 5000');
     const pragma = <T>(name: string) => db.pragma(name, { simple: true }) as T;
-    const tables = db
-      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-      .pluck()
-      .all() as string[];
+    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
     const rowCounts = Object.fromEntries(
       // names come from sqlite_schema itself; quoting keeps any odd name a name
-      tables.map((t) => [t, db.prepare(`SELECT COUNT(*) FROM "${t.replaceAll('"', '""')}"`).pluck().get() as number]),
+      tables.map((t) => [
+        t,
+        db
+          .prepare(`SELECT COUNT(*) FROM "${t.replaceAll('"', '""')}"`)
+          .pluck()
+          .get() as number,
+      ]),
     );
     const integrity = (db.prepare('PRAGMA integrity_check(20)').pluck().all() as string[]).slice(0, 20);
     return {

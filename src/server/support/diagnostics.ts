@@ -23,7 +23,7 @@ export interface DiagnosticsInput {
   logBytes?: number;
 }
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 /** a setting with a name like this holds a credential */
 const SECRET_NAME = /secret|password|passwd|token|credential|api_?key|private|pem|^key$/i;
 const DEFAULT_LOG_BYTES = 256 * 1024;

@@ -18,7 +18,8 @@ export class ExportSlots {
   take(caller: string): { release: () => void } | { refused: string } {
     const mine = this.byCaller.get(caller) ?? 0;
     if (mine >= this.perCaller) return { refused: `you already have ${mine} exports downloading; wait for one to finish` };
-    if (this.running >= this.total) return { refused: `the station is already streaming ${this.running} exports (DB_POOL_SIZE + DB_MAX_OVERFLOW); try again shortly` };
+    if (this.running >= this.total)
+      return { refused: `the station is already streaming ${this.running} exports (DB_POOL_SIZE + DB_MAX_OVERFLOW); try again shortly` };
     this.running++;
     this.byCaller.set(caller, mine + 1);
     let released = false;

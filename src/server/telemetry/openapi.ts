@@ -25,7 +25,11 @@ export function registerTelemetryDocs(r: OpenAPIRegistry): void {
     description: 'A repeated (device_id, ts) with the same values is a duplicate (200); different values replace the stored ones.',
     security: bearer,
     request: { body: { content: json(readingInputSchema) } },
-    responses: { 201: { description: 'stored', content: json(readingSchema) }, 200: { description: 'exact duplicate', content: json(readingSchema) }, ...problems(400, 401, 403, 413, 415, 422) },
+    responses: {
+      201: { description: 'stored', content: json(readingSchema) },
+      200: { description: 'exact duplicate', content: json(readingSchema) },
+      ...problems(400, 401, 403, 413, 415, 422),
+    },
   });
   r.registerPath({
     method: 'post',
@@ -34,7 +38,11 @@ export function registerTelemetryDocs(r: OpenAPIRegistry): void {
     description: 'Valid readings are stored in one transaction; rejected ones are listed with index and reasons (207).',
     security: bearer,
     request: { body: { content: { ...json(z.array(readingInputSchema)), 'application/x-ndjson': { schema: z.string() } } } },
-    responses: { 200: { description: 'all stored', content: json(batchResultSchema) }, 207: { description: 'some rejected', content: json(batchResultSchema) }, ...problems(400, 401, 403, 413, 415, 422) },
+    responses: {
+      200: { description: 'all stored', content: json(batchResultSchema) },
+      207: { description: 'some rejected', content: json(batchResultSchema) },
+      ...problems(400, 401, 403, 413, 415, 422),
+    },
   });
   r.registerPath({
     method: 'get',

@@ -97,24 +97,18 @@ export class TelemetryRepository {
        ON CONFLICT(device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at RETURNING id`,
     );
     this.findDevice = db.prepare(`SELECT id FROM devices WHERE device_id = ?`).pluck();
-    this.touchDevice = db.prepare(
-      `UPDATE devices SET last_seen_at = MAX(last_seen_at, ?), reading_count = reading_count + ? WHERE id = ?`,
-    );
+    this.touchDevice = db.prepare(`UPDATE devices SET last_seen_at = MAX(last_seen_at, ?), reading_count = reading_count + ? WHERE id = ?`);
     this.insertIgnore = db.prepare(
       `INSERT OR IGNORE INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.findExisting = db.prepare(
-      `SELECT temperature, pressure, status, extra FROM telemetry WHERE device_ref = ? AND ts = ?`,
-    );
+    this.findExisting = db.prepare(`SELECT temperature, pressure, status, extra FROM telemetry WHERE device_ref = ? AND ts = ?`);
     this.replaceRow = db.prepare(
       `INSERT OR REPLACE INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.getById = db.prepare(`SELECT ${SELECT_COLUMNS} FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE t.id = ?`);
-    this.getByKey = db.prepare(
-      `SELECT ${SELECT_COLUMNS} FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE t.device_ref = ? AND t.ts = ?`,
-    );
+    this.getByKey = db.prepare(`SELECT ${SELECT_COLUMNS} FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE t.device_ref = ? AND t.ts = ?`);
     this.deleteById = db.prepare(`DELETE FROM telemetry WHERE id = ? RETURNING device_ref`);
     this.decrementDevice = db.prepare(`UPDATE devices SET reading_count = reading_count - 1 WHERE id = ?`);
   }

@@ -139,7 +139,13 @@ export class TelemetryService {
     const row = this.repo.get(id);
     const recordAll = () => {
       this.deleteRecorders.forEach((record) => record(row!));
-      this.audit?.record({ actor: actor.name, action: 'telemetry.delete', target: String(id), ip: actor.ip ?? null, detail: { device_id: row!.device_id, ts: row!.ts / 1000 } });
+      this.audit?.record({
+        actor: actor.name,
+        action: 'telemetry.delete',
+        target: String(id),
+        ip: actor.ip ?? null,
+        detail: { device_id: row!.device_id, ts: row!.ts / 1000 },
+      });
     };
     if (!row || !this.repo.delete(id, recordAll)) throw notFound(`reading ${id}`);
     for (const listener of this.deleteListeners) listener(row.device_id);

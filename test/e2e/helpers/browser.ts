@@ -5,11 +5,11 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from './station';
 import { reportMissingTool } from '../../server/helpers/missing-tool';
 
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) reportMissingTool(CHROMIUM, 'chromium');
 
-export const SHOTS = join(ROOT, 'test-results', 'e2e');
+const SHOTS = join(ROOT, 'test-results', 'e2e');
 
 export interface Browser {
   context: BrowserContext;
@@ -24,7 +24,16 @@ export async function openBrowser(options: { dark?: boolean } = {}): Promise<Bro
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1400, height: 900 },
     acceptDownloads: true,
     colorScheme: options.dark ? 'dark' : 'light',

@@ -4,7 +4,7 @@ import type { StationChild } from '../../../src/main/station-supervisor';
 import { fromStationSchema, type FromStation, type ToStation } from '../../../src/shared/station-protocol';
 
 /** The station entry module the desktop app starts with utilityProcess.fork, run from source. */
-export const STATION_ENTRY = fileURLToPath(new URL('../../../src/server/entry/station-process.ts', import.meta.url));
+const STATION_ENTRY = fileURLToPath(new URL('../../../src/server/entry/station-process.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /**

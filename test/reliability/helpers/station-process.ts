@@ -116,7 +116,6 @@ export class StationProcess {
     return callStation<T>(this.url, method, path, c);
   }
 
-
   async token(): Promise<string> {
     const res = await fetch(`${this.url}/token`, {
       method: 'POST',

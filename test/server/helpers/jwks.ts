@@ -40,7 +40,12 @@ export class TestIdp {
     const rs = await generateKeyPair('RS256', { extractable: true });
     const es = await generateKeyPair('ES256', { extractable: true });
     const foreign = await generateKeyPair('RS256');
-    const jwks = { keys: [{ ...(await exportJWK(rs.publicKey)), kid: 'rs-1', alg: 'RS256', use: 'sig' }, { ...(await exportJWK(es.publicKey)), kid: 'es-1', alg: 'ES256', use: 'sig' }] };
+    const jwks = {
+      keys: [
+        { ...(await exportJWK(rs.publicKey)), kid: 'rs-1', alg: 'RS256', use: 'sig' },
+        { ...(await exportJWK(es.publicKey)), kid: 'es-1', alg: 'ES256', use: 'sig' },
+      ],
+    };
     const hits = { n: 0 };
     const server = createServer((req, res) => {
       if (req.url !== '/jwks.json') return void res.writeHead(404).end();

@@ -68,7 +68,11 @@ export const outputOf = (child: ChildProcess) => outputs.get(child)?.() ?? '';
  * Register words for a value as a device stores it in the given byte order, written out byte by
  * byte here (independently of the station's decoder): A is the most significant byte.
  */
-export function words(type: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64', value: number, order: 'ABCD' | 'CDAB' | 'BADC' | 'DCBA'): number[] {
+export function words(
+  type: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64',
+  value: number,
+  order: 'ABCD' | 'CDAB' | 'BADC' | 'DCBA',
+): number[] {
   const size = type === 'float64' ? 8 : type.endsWith('16') ? 2 : 4;
   const be = Buffer.alloc(size);
   if (type === 'int16') be.writeInt16BE(value);

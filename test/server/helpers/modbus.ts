@@ -33,7 +33,6 @@ export function modbusToolsAvailable(): boolean {
   return true;
 }
 
-
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {
     const s = connect(port, '127.0.0.1');
@@ -60,9 +59,12 @@ export class ModbusTcpServer {
 
   async start(): Promise<void> {
     this.child = await spawnReady(PYTHON, ['-c', SERVER_PY, 'tcp', JSON.stringify({ port: this.port, units: this.units })], 'ready');
-    await vi.waitFor(async () => {
-      if (!(await accepts(this.port))) throw new Error(`pymodbus is not listening on ${this.port} yet: ${outputOf(this.child!)}`);
-    }, { timeout: 15_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        if (!(await accepts(this.port))) throw new Error(`pymodbus is not listening on ${this.port} yet: ${outputOf(this.child!)}`);
+      },
+      { timeout: 15_000, interval: 50 },
+    );
   }
 
   kill(): Promise<void> {
@@ -83,17 +85,23 @@ export class SerialPair {
 
   async start(): Promise<void> {
     this.child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${this.a}`, `pty,raw,echo=0,link=${this.b}`], { stdio: 'ignore' });
-    await vi.waitFor(() => {
-      if (!existsSync(this.a) || !existsSync(this.b)) throw new Error('socat has not made the pair yet');
-    }, { timeout: 10_000, interval: 20 });
+    await vi.waitFor(
+      () => {
+        if (!existsSync(this.a) || !existsSync(this.b)) throw new Error('socat has not made the pair yet');
+      },
+      { timeout: 10_000, interval: 20 },
+    );
   }
 
   /** Removes the pair, as when a USB adapter is pulled out. */
   async kill(): Promise<void> {
     await killAndWait(this.child);
-    await vi.waitFor(() => {
-      if (existsSync(this.a)) throw new Error('socat has not removed its links yet');
-    }, { timeout: 10_000, interval: 20 });
+    await vi.waitFor(
+      () => {
+        if (existsSync(this.a)) throw new Error('socat has not removed its links yet');
+      },
+      { timeout: 10_000, interval: 20 },
+    );
   }
 }
 
@@ -123,4 +131,3 @@ export function mbpoll(port: number, args: string[]): Map<number, number> {
   for (const m of out.stdout.matchAll(/^\[(\d+)\]:\s+(-?[\d.eE+-]+)/gm)) values.set(Number(m[1]), Number(m[2]));
   return values;
 }
-

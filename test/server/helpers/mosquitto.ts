@@ -32,7 +32,15 @@ export class TestMosquitto {
   static async start(options: { persistent?: boolean; tls?: { cert: string; key: string }; users?: Record<string, string> } = {}): Promise<TestMosquitto> {
     const dir = mkdtempSync(join(tmpdir(), 'oilfield-mosquitto-'));
     const m = new TestMosquitto(await freePort(), dir);
-    const lines = [`listener ${m.port} 127.0.0.1`, `allow_anonymous ${options.users ? 'false' : 'true'}`, `persistence ${options.persistent ? 'true' : 'false'}`, 'log_dest stderr', 'log_type error', 'log_type warning', 'max_queued_messages 100000'];
+    const lines = [
+      `listener ${m.port} 127.0.0.1`,
+      `allow_anonymous ${options.users ? 'false' : 'true'}`,
+      `persistence ${options.persistent ? 'true' : 'false'}`,
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      'max_queued_messages 100000',
+    ];
     if (options.persistent) lines.push(`persistence_location ${dir}/`, 'autosave_interval 1');
     if (options.tls) {
       writeFileSync(join(dir, 'server.crt'), options.tls.cert);

@@ -52,7 +52,12 @@ export class EdgeNode {
       username: o.username,
       password: o.password,
       ...(o.ca ? { ca: o.ca } : {}),
-      will: { topic: `spBv1.0/${o.group}/NDEATH/${o.node}`, payload: encodeSparkplug({ timestamp: Date.now(), metrics: [{ name: 'bdSeq', type: 'UInt64', value: bdSeq }] }), qos: 1, retain: false },
+      will: {
+        topic: `spBv1.0/${o.group}/NDEATH/${o.node}`,
+        payload: encodeSparkplug({ timestamp: Date.now(), metrics: [{ name: 'bdSeq', type: 'UInt64', value: bdSeq }] }),
+        qos: 1,
+        retain: false,
+      },
     });
     const n = new EdgeNode(client, o);
     n.bdSeq = bdSeq;
@@ -92,13 +97,22 @@ export class EdgeNode {
   async birth(birthTs = Date.now()): Promise<void> {
     this.seq = 0;
     this.lastBirthTs = birthTs;
-    const metrics: UMetric[] = [{ name: 'bdSeq', type: 'UInt64', value: this.bdSeq }, { name: 'Node Control/Rebirth', type: 'Boolean', value: false }, ...this.birthMetrics(undefined, birthTs)];
+    const metrics: UMetric[] = [
+      { name: 'bdSeq', type: 'UInt64', value: this.bdSeq },
+      { name: 'Node Control/Rebirth', type: 'Boolean', value: false },
+      ...this.birthMetrics(undefined, birthTs),
+    ];
     await this.publish('NBIRTH', undefined, { timestamp: birthTs, seq: this.nextSeq(), metrics });
     for (const d of this.devices) await this.publish('DBIRTH', d, { timestamp: birthTs, seq: this.nextSeq(), metrics: this.birthMetrics(d, birthTs) });
   }
 
   /** NDATA (device undefined) or DDATA by alias; `skipSeq` leaves a gap in seq before this message. */
-  async data(device: string | undefined, values: Record<string, number | string>, ts: number, opts: { qos?: 0 | 1; skipSeq?: boolean; aliasOverride?: number } = {}): Promise<void> {
+  async data(
+    device: string | undefined,
+    values: Record<string, number | string>,
+    ts: number,
+    opts: { qos?: 0 | 1; skipSeq?: boolean; aliasOverride?: number } = {},
+  ): Promise<void> {
     if (opts.skipSeq) this.nextSeq();
     const metrics: UMetric[] = Object.entries(values).map(([name, value]) => ({
       alias: opts.aliasOverride ?? this.alias(device, name),

@@ -24,7 +24,10 @@ export class TestStation {
 
   static async start(env: Env = {}): Promise<TestStation> {
     const dataDir = mkdtempSync(join(tmpdir(), 'oilfield-test-'));
-    const config = loadConfig({}, { DATA_DIR: dataDir, PORT: 0, HOST: '127.0.0.1', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, SERVE_UI: 'false', ...env });
+    const config = loadConfig(
+      {},
+      { DATA_DIR: dataDir, PORT: 0, HOST: '127.0.0.1', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, SERVE_UI: 'false', ...env },
+    );
     const station = await startStation(config, { logger: createLogger('silent') });
     return new TestStation(station, dataDir);
   }
@@ -45,7 +48,6 @@ export class TestStation {
   call<T = any>(method: string, path: string, c: Call = {}): Promise<Reply<T>> {
     return callStation<T>(this.url, method, path, c);
   }
-
 
   async token(user = ADMIN): Promise<string> {
     const res = await fetch(`${this.url}/token`, {

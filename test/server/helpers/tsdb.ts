@@ -50,7 +50,7 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
 }
 
 /** A server we can stop and start again on the same port and data. */
-export abstract class TsdbServer {
+abstract class TsdbServer {
   protected child: ChildProcess | undefined;
   readonly dir: string;
 

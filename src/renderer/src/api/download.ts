@@ -1,7 +1,9 @@
 import { authHeaders, request } from './client';
 
 interface DesktopBridge {
-  saveFile(r: { defaultName: string; url: string; authorization?: string } | { defaultName: string; content: string }): Promise<{ saved: boolean; fileName?: string; bytes?: number }>;
+  saveFile(
+    r: { defaultName: string; url: string; authorization?: string } | { defaultName: string; content: string },
+  ): Promise<{ saved: boolean; fileName?: string; bytes?: number }>;
 }
 
 const desktop = (): DesktopBridge | undefined => (window as unknown as { oilfield?: DesktopBridge }).oilfield;

@@ -12,12 +12,10 @@ export interface Me {
 
 export const useMe = () => useQuery({ queryKey: ['me'], queryFn: () => api<Me>('/api/me'), staleTime: 60_000 });
 
-export const useDevices = () =>
-  useQuery({ queryKey: ['devices'], queryFn: () => api<Device[]>('/api/devices'), refetchInterval: 15_000 });
+export const useDevices = () => useQuery({ queryKey: ['devices'], queryFn: () => api<Device[]>('/api/devices'), refetchInterval: 15_000 });
 
 export type Health = Record<string, unknown> & { status: string; version: string; db?: { ok: boolean } };
-export const useHealth = () =>
-  useQuery({ queryKey: ['health'], queryFn: () => api<Health>('/health'), refetchInterval: 10_000, retry: false });
+export const useHealth = () => useQuery({ queryKey: ['health'], queryFn: () => api<Health>('/health'), refetchInterval: 10_000, retry: false });
 
 export function useSettings(enabled: boolean) {
   return useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/api/settings'), enabled, staleTime: 30_000 });

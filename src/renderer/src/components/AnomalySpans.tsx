@@ -31,7 +31,10 @@ export function anomalySpans(points: readonly ScorePoint[]): AnomalySpan[] {
       if (!prev || n > prev.n) byShape.set(shape, { text, n: (prev?.n ?? 0) + n });
       else prev.n += n;
     }
-    span.reasons = [...byShape.values()].sort((a, b) => b.n - a.n).slice(0, 3).map((r) => r.text);
+    span.reasons = [...byShape.values()]
+      .sort((a, b) => b.n - a.n)
+      .slice(0, 3)
+      .map((r) => r.text);
     spans.push(span);
     open = null;
   };
@@ -62,7 +65,12 @@ const EVENT_LABELS: [number, string][] = [
 const labelName = (n: number) => EVENT_LABELS.find(([k]) => k === n)?.[1] ?? `site label ${n}`;
 
 const useJudgedSpans = (deviceId: string) =>
-  useQuery({ queryKey: ['ml-spans', deviceId], queryFn: () => api<JudgedSpan[]>('/api/ml/spans', { query: { device_id: deviceId } }), enabled: !!deviceId, retry: false });
+  useQuery({
+    queryKey: ['ml-spans', deviceId],
+    queryFn: () => api<JudgedSpan[]>('/api/ml/spans', { query: { device_id: deviceId } }),
+    enabled: !!deviceId,
+    retry: false,
+  });
 
 /**
  * The anomalous spans of a scored range, each with its reasons and a button to jump the chart to it;
@@ -84,7 +92,13 @@ export function AnomalySpansPanel(p: { deviceId: string; spans: AnomalySpan[]; o
         method: 'POST',
         body: { device_id: p.deviceId, ts_from: s.from, ts_to: s.to, kind, ...(kind === 'label' ? { label } : {}), ...(note ? { note } : {}) },
       });
-      setMessage({ kind: 'ok', text: kind === 'normal' ? `Marked ${fmtTime(s.from)} – ${fmtTime(s.to)} normal: it is no longer flagged.` : `Labelled ${fmtTime(s.from)} – ${fmtTime(s.to)} as ${labelName(label)}.` });
+      setMessage({
+        kind: 'ok',
+        text:
+          kind === 'normal'
+            ? `Marked ${fmtTime(s.from)} – ${fmtTime(s.to)} normal: it is no longer flagged.`
+            : `Labelled ${fmtTime(s.from)} – ${fmtTime(s.to)} as ${labelName(label)}.`,
+      });
       await qc.invalidateQueries({ queryKey: ['ml-spans', p.deviceId] });
       p.onJudged();
     } catch (e) {
@@ -116,7 +130,9 @@ export function AnomalySpansPanel(p: { deviceId: string; spans: AnomalySpan[]; o
             </select>
           )}
         </Field>
-        <Field label="Note (optional)">{(id) => <input id={id} value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} placeholder="e.g. planned choke change" />}</Field>
+        <Field label="Note (optional)">
+          {(id) => <input id={id} value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} placeholder="e.g. planned choke change" />}
+        </Field>
       </div>
       {message ? <Note kind={message.kind}>{message.text}</Note> : null}
       {p.spans.length === 0 ? (
@@ -153,14 +169,24 @@ export function AnomalySpansPanel(p: { deviceId: string; spans: AnomalySpan[]; o
                     )}
                   </td>
                   <td className="actions">
-                    <button type="button" className="btn btn-small" onClick={() => p.onJump(s.from, s.to)} aria-label={`Show the span from ${fmtTime(s.from)} on the chart`}>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => p.onJump(s.from, s.to)}
+                      aria-label={`Show the span from ${fmtTime(s.from)} on the chart`}
+                    >
                       Show
                     </button>
                     <button type="button" className="btn btn-small" onClick={() => void judge(s, 'label')}>
                       Label
                     </button>
                     {isAdmin ? (
-                      <button type="button" className="btn btn-small" onClick={() => void judge(s, 'normal')} title="Stop flagging this span and adapt the device's limits to it">
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        onClick={() => void judge(s, 'normal')}
+                        title="Stop flagging this span and adapt the device's limits to it"
+                      >
                         Mark normal
                       </button>
                     ) : null}

@@ -63,7 +63,13 @@ export function CsvImport() {
     }
   };
 
-  const missing = !file ? [] : [!mapping.ts && 'a time column', !mapping.device_id && !fixedDevice.trim() && 'a device column or a fixed device id', !mapping.temperature && !mapping.pressure && 'a temperature or pressure column'].filter(Boolean);
+  const missing = !file
+    ? []
+    : [
+        !mapping.ts && 'a time column',
+        !mapping.device_id && !fixedDevice.trim() && 'a device column or a fixed device id',
+        !mapping.temperature && !mapping.pressure && 'a temperature or pressure column',
+      ].filter(Boolean);
 
   const run = async () => {
     if (!file) return;
@@ -136,7 +142,9 @@ export function CsvImport() {
                 </Field>
               ))}
               {!mapping.device_id ? (
-                <Field label="Fixed device id">{(id) => <input id={id} value={fixedDevice} onChange={(e) => setFixedDevice(e.target.value)} disabled={running} />}</Field>
+                <Field label="Fixed device id">
+                  {(id) => <input id={id} value={fixedDevice} onChange={(e) => setFixedDevice(e.target.value)} disabled={running} />}
+                </Field>
               ) : null}
             </div>
             <table className="data preview" aria-label="Preview of the first rows">
@@ -181,9 +189,9 @@ export function CsvImport() {
             <Note kind={report.failure ? 'error' : report.rejected.length || report.cancelled ? 'warn' : 'ok'}>
               <span data-testid="import-summary">
                 {report.cancelled ? 'Cancelled. ' : ''}
-                {fmtCount(report.inserted + report.replaced)} rows imported ({fmtCount(report.inserted)} new, {fmtCount(report.replaced)} replaced), {fmtCount(report.duplicates)} already stored,{' '}
-                {fmtCount(report.rejected.length)} rejected{report.rejected.length ? ' — see the report below' : ''}.
-                {report.failure ? ` Stopped: ${report.failure}` : ''}
+                {fmtCount(report.inserted + report.replaced)} rows imported ({fmtCount(report.inserted)} new, {fmtCount(report.replaced)} replaced),{' '}
+                {fmtCount(report.duplicates)} already stored, {fmtCount(report.rejected.length)} rejected
+                {report.rejected.length ? ' — see the report below' : ''}.{report.failure ? ` Stopped: ${report.failure}` : ''}
               </span>
             </Note>
           ) : null}

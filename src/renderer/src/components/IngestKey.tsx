@@ -19,7 +19,10 @@ export function IngestKey() {
     setError('');
     try {
       const stamp = new Date().toISOString().slice(0, 16).replace('T', ' ');
-      const k = await api<{ key: string }>('/api/keys', { method: 'POST', body: { name: `UI ingest (${me.data?.subject ?? 'admin'}, ${stamp})`, role: 'device' } });
+      const k = await api<{ key: string }>('/api/keys', {
+        method: 'POST',
+        body: { name: `UI ingest (${me.data?.subject ?? 'admin'}, ${stamp})`, role: 'device' },
+      });
       session.setIngestKey(k.key);
     } catch (err) {
       setError(errorText(err));
@@ -38,9 +41,7 @@ export function IngestKey() {
   }
   return (
     <div className="keybar">
-      <p className="muted">
-        Posting readings needs an API key (a device key, or an admin key with your admin sign-in). It is kept only until this tab closes.
-      </p>
+      <p className="muted">Posting readings needs an API key (a device key, or an admin key with your admin sign-in). It is kept only until this tab closes.</p>
       {isAdmin ? null : (
         <p className="muted" data-testid="engineer-ingest-hint">
           Engineers post with a device key: ask an admin to create one for you (Admin → API keys → role "device"), then paste it here.
@@ -53,7 +54,9 @@ export function IngestKey() {
           if (typed.trim()) session.setIngestKey(typed.trim());
         }}
       >
-        <Field label="API key for ingest">{(id) => <input id={id} type="password" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />}</Field>
+        <Field label="API key for ingest">
+          {(id) => <input id={id} type="password" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />}
+        </Field>
         <button type="submit" className="btn">
           Use this key
         </button>
@@ -75,7 +78,8 @@ export function IngestKey() {
 export function ingestRefusal(err: ApiError): string | undefined {
   if (err.status === 401) return 'The station did not accept this ingest key: it is mistyped or has been revoked. Forget it and use a current device key.';
   if (err.status !== 403) return undefined;
-  if (/may not write device/.test(err.message)) return 'This key may not post readings for that device. Use a key whose devices include it, or ask an admin to widen its scope.';
+  if (/may not write device/.test(err.message))
+    return 'This key may not post readings for that device. Use a key whose devices include it, or ask an admin to widen its scope.';
   return 'This key may read but not post readings. Posting needs a device key (or an admin key): ask an admin for one under Admin → API keys.';
 }
 

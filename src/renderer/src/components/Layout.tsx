@@ -40,7 +40,8 @@ function Pill({ label, state, detail }: { label: string; state: 'ok' | 'warn' | 
 
 function componentPill(name: string, c: Component | undefined) {
   if (!c) return <Pill key={name} label={name} state="off" detail="not used" />;
-  if (c.enabled === false || c.configured === false || c.mode === 'memory' || c.mode === 'local') return <Pill key={name} label={name} state="off" detail={c.mode ?? 'off'} />;
+  if (c.enabled === false || c.configured === false || c.mode === 'memory' || c.mode === 'local')
+    return <Pill key={name} label={name} state="off" detail={c.mode ?? 'off'} />;
   return <Pill key={name} label={name} state={c.ok ? 'ok' : 'alarm'} detail={c.ok ? 'ok' : (c.error ?? 'down')} />;
 }
 
@@ -85,7 +86,11 @@ function StatusBar() {
         <Pill label="InfluxDB" state="off" detail="not used" />
       )}
       {lan ? (
-        <Pill label="LAN" state={lan.lan_access ? 'ok' : 'off'} detail={lan.lan_access ? (settings.data?.device_urls[0] ?? `port ${lan.port}`) : 'off (this computer only)'} />
+        <Pill
+          label="LAN"
+          state={lan.lan_access ? 'ok' : 'off'}
+          detail={lan.lan_access ? (settings.data?.device_urls[0] ?? `port ${lan.port}`) : 'off (this computer only)'}
+        />
       ) : null}
     </>
   );

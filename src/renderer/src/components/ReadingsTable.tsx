@@ -37,7 +37,9 @@ export function ReadingsTable(p: {
     // The live range's `to` moves every refresh; key the first page on the device and span so it refreshes in place.
     queryKey: ['readings', p.deviceId, p.live && onFirstPage ? `live:${p.to - p.from}` : `${p.from}-${p.to}`, p.order, cursor],
     queryFn: () =>
-      api<ReadingPage>('/api/telemetry', { query: { device_id: p.deviceId || undefined, ts_from: p.from, ts_to: p.to, limit: PAGE, order: p.order, cursor: cursor ?? undefined } }),
+      api<ReadingPage>('/api/telemetry', {
+        query: { device_id: p.deviceId || undefined, ts_from: p.from, ts_to: p.to, limit: PAGE, order: p.order, cursor: cursor ?? undefined },
+      }),
     refetchInterval: p.live && onFirstPage ? 5_000 : false,
     placeholderData: (prev) => prev,
   });
@@ -63,7 +65,12 @@ export function ReadingsTable(p: {
             <thead>
               <tr>
                 <th aria-sort={newestFirst ? 'descending' : 'ascending'}>
-                  <button type="button" className="sort-toggle" title={newestFirst ? 'Newest first: click for oldest first' : 'Oldest first: click for newest first'} onClick={() => p.onOrderChange(newestFirst ? 'asc' : 'desc')}>
+                  <button
+                    type="button"
+                    className="sort-toggle"
+                    title={newestFirst ? 'Newest first: click for oldest first' : 'Oldest first: click for newest first'}
+                    onClick={() => p.onOrderChange(newestFirst ? 'asc' : 'desc')}
+                  >
                     Time <span aria-hidden="true">{newestFirst ? '↓' : '↑'}</span>
                   </button>
                 </th>

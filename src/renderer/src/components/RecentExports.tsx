@@ -71,7 +71,12 @@ export function RecentExports({ onRemoved }: { onRemoved?: (taskId: string) => v
             <button type="button" className="btn btn-small" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
               Newer
             </button>
-            <button type="button" className="btn btn-small" disabled={!list.data?.next_cursor} onClick={() => setCursors([...cursors, list.data!.next_cursor!])}>
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={!list.data?.next_cursor}
+              onClick={() => setCursors([...cursors, list.data!.next_cursor!])}
+            >
               Older
             </button>
           </>

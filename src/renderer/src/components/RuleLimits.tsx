@@ -25,8 +25,7 @@ type Values = Record<Key, string>;
 const DEFAULT = '*';
 const who = (deviceId: string) => (deviceId === DEFAULT ? 'the default' : deviceId);
 
-const toValues = (l?: RuleLimits): Values =>
-  Object.fromEntries(FIELDS.map(([k]) => [k, l && l[k] !== null ? String(l[k]) : ''])) as Values;
+const toValues = (l?: RuleLimits): Values => Object.fromEntries(FIELDS.map(([k]) => [k, l && l[k] !== null ? String(l[k]) : ''])) as Values;
 
 /** Empty means "no limit" (alarm delays: the station's default). */
 const toPayload = (v: Values) => Object.fromEntries(FIELDS.map(([k]) => [k, numberOrUndefined(v[k])])) as RuleLimitsInput;
@@ -72,10 +71,20 @@ function LimitsEditor(p: { initial?: RuleLimits; existing: readonly string[]; on
       <h3>{title}</h3>
       <div className="form-grid">
         {isNew ? (
-          <Field label="Device id (* for the default)" error={shown('device_id')} hint={p.existing.includes(device) ? `${who(device)} has limits: saving replaces them` : undefined}>
+          <Field
+            label="Device id (* for the default)"
+            error={shown('device_id')}
+            hint={p.existing.includes(device) ? `${who(device)} has limits: saving replaces them` : undefined}
+          >
             {(id, d) => (
               <>
-                <input id={id} aria-describedby={d} list={listId} value={device} onChange={(e) => (setDevice(e.target.value.trim()), setTouched({ ...touched, device_id: true }))} />
+                <input
+                  id={id}
+                  aria-describedby={d}
+                  list={listId}
+                  value={device}
+                  onChange={(e) => (setDevice(e.target.value.trim()), setTouched({ ...touched, device_id: true }))}
+                />
                 <datalist id={listId}>
                   {(devices.data ?? []).map((dev) => (
                     <option key={dev.device_id} value={dev.device_id} />
@@ -148,8 +157,9 @@ export function RuleLimitsPanel() {
   return (
     <>
       <p className="muted">
-        Hard limits, checked on every reading whatever the model says. A device's own row replaces the default (*) as a whole; an empty value means no limit. Until an administrator edits it, the default (*) is
-        the station's shipped limits for impossible readings (°C, and pressure in kPa or Pa): change it if your devices report bar, MPa or psi.
+        Hard limits, checked on every reading whatever the model says. A device's own row replaces the default (*) as a whole; an empty value means no limit.
+        Until an administrator edits it, the default (*) is the station's shipped limits for impossible readings (°C, and pressure in kPa or Pa): change it if
+        your devices report bar, MPa or psi.
         {isAdmin ? null : ' Only administrators change them: ask one if alarms open too often or too late.'}
       </p>
       <ErrorNote error={limits.error} title="Rule limits" />
@@ -180,7 +190,9 @@ export function RuleLimitsPanel() {
                       {fmtNum(l[k])}
                     </td>
                   ))}
-                  <td>{l.updated_at ? `${fmtIso(l.updated_at)}${l.updated_by ? ` by ${l.updated_by}` : ''}` : l.device_id === DEFAULT ? 'shipped defaults' : '—'}</td>
+                  <td>
+                    {l.updated_at ? `${fmtIso(l.updated_at)}${l.updated_by ? ` by ${l.updated_by}` : ''}` : l.device_id === DEFAULT ? 'shipped defaults' : '—'}
+                  </td>
                   {isAdmin ? (
                     <td className="actions">
                       {confirming === l.device_id ? (
@@ -194,11 +206,21 @@ export function RuleLimitsPanel() {
                         </>
                       ) : (
                         <>
-                          <button type="button" className="btn btn-small" aria-label={`Edit the limits of ${who(l.device_id)}`} onClick={() => (setNote(null), setEditing(l))}>
+                          <button
+                            type="button"
+                            className="btn btn-small"
+                            aria-label={`Edit the limits of ${who(l.device_id)}`}
+                            onClick={() => (setNote(null), setEditing(l))}
+                          >
                             Edit
                           </button>
                           {l.updated_at ? (
-                            <button type="button" className="btn btn-small btn-danger-outline" aria-label={`Remove the limits of ${who(l.device_id)}`} onClick={() => setConfirming(l.device_id)}>
+                            <button
+                              type="button"
+                              className="btn btn-small btn-danger-outline"
+                              aria-label={`Remove the limits of ${who(l.device_id)}`}
+                              onClick={() => setConfirming(l.device_id)}
+                            >
                               {l.device_id === DEFAULT ? 'Back to shipped' : 'Remove'}
                             </button>
                           ) : null}

@@ -1,6 +1,6 @@
 /** Mapping logger CSV columns onto reading fields, and turning rows into readings. */
 export const TARGETS = ['device_id', 'ts', 'temperature', 'pressure', 'status'] as const;
-export type Target = (typeof TARGETS)[number];
+type Target = (typeof TARGETS)[number];
 export type Mapping = Record<Target, string>; // column name, or '' for none
 
 const GUESSES: Record<Target, RegExp> = {
@@ -21,7 +21,7 @@ export function guessMapping(columns: string[]): Mapping {
 export function rowToReading(row: Record<string, string>, m: Mapping, fixedDevice: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   out.device_id = m.device_id ? row[m.device_id]?.trim() : fixedDevice.trim();
-  const ts = m.ts ? row[m.ts]?.trim() ?? '' : '';
+  const ts = m.ts ? (row[m.ts]?.trim() ?? '') : '';
   out.ts = /^-?\d+(\.\d+)?$/.test(ts) ? Number(ts) : ts;
   for (const k of ['temperature', 'pressure'] as const) {
     const raw = m[k] ? row[m[k]]?.trim() : '';

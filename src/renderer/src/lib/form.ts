@@ -24,7 +24,7 @@ const PLAIN: [RegExp, (m: RegExpExecArray) => string][] = [
  * loses that name, since it is shown next to the field's label. Every form goes through this, for
  * its own validation and for a 422 from the station alike.
  */
-export function plainMessage(message: string, key: string): string {
+function plainMessage(message: string, key: string): string {
   // before the table: zod says "expected int, received number" for 1.5
   if (/^Invalid input: expected int, received number$/.test(message)) return 'Must be a whole number';
   for (const [pattern, say] of PLAIN) {

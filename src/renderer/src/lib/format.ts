@@ -10,8 +10,7 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   timeZoneName: 'short',
 });
 
-export const fmtTime = (tsSeconds: number | null | undefined): string =>
-  tsSeconds == null ? '—' : dateTime.format(new Date(tsSeconds * 1000));
+export const fmtTime = (tsSeconds: number | null | undefined): string => (tsSeconds == null ? '—' : dateTime.format(new Date(tsSeconds * 1000)));
 
 export const fmtIso = (iso: string | null | undefined): string => (iso ? dateTime.format(new Date(iso)) : '—');
 

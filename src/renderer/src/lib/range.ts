@@ -19,7 +19,9 @@ export const QUICK_RANGES: readonly { label: string; range: TimeRange; title?: s
 export const isLive = (r: TimeRange): boolean => r.kind !== 'abs';
 
 export const sameRange = (a: TimeRange, b: TimeRange): boolean =>
-  a.kind === b.kind && (a.kind !== 'last' || a.seconds === (b as { seconds: number }).seconds) && (a.kind !== 'abs' || (a.from === (b as { from: number }).from && a.to === (b as { to: number }).to));
+  a.kind === b.kind &&
+  (a.kind !== 'last' || a.seconds === (b as { seconds: number }).seconds) &&
+  (a.kind !== 'abs' || (a.from === (b as { from: number }).from && a.to === (b as { to: number }).to));
 
 export function resolveRange(r: TimeRange, now = Date.now()): { from: number; to: number } {
   if (r.kind === 'abs') return { from: r.from, to: r.to };

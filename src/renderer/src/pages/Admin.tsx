@@ -74,7 +74,16 @@ function Users() {
           {(id, d) => <input id={id} aria-describedby={d} value={v.username} onChange={(e) => setV({ ...v, username: e.target.value })} autoComplete="off" />}
         </Field>
         <Field label="Password" error={shown('password')}>
-          {(id, d) => <input id={id} aria-describedby={d} type="password" value={v.password} onChange={(e) => setV({ ...v, password: e.target.value })} autoComplete="new-password" />}
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              type="password"
+              value={v.password}
+              onChange={(e) => setV({ ...v, password: e.target.value })}
+              autoComplete="new-password"
+            />
+          )}
         </Field>
         <Field label="Role">
           {(id) => (
@@ -103,7 +112,12 @@ function Keys() {
   const { errors } = validate(createKeySchema, body);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (Object.keys(errors).length) return setError(Object.entries(errors).map(([k, m]) => `${k}: ${m}`).join('; '));
+    if (Object.keys(errors).length)
+      return setError(
+        Object.entries(errors)
+          .map(([k, m]) => `${k}: ${m}`)
+          .join('; '),
+      );
     setError('');
     try {
       setCreated(await api<ApiKey & { key: string }>('/api/keys', { method: 'POST', body }));
@@ -218,7 +232,8 @@ function Audit() {
   const [action, setAction] = useState('');
   const q = useQuery({
     queryKey: ['audit', before.at(-1), action],
-    queryFn: () => api<{ items: AuditItem[]; next_before_id: number | null }>('/api/audit', { query: { limit: 50, before_id: before.at(-1), action: action || undefined } }),
+    queryFn: () =>
+      api<{ items: AuditItem[]; next_before_id: number | null }>('/api/audit', { query: { limit: 50, before_id: before.at(-1), action: action || undefined } }),
     placeholderData: (p) => p,
   });
   return (

@@ -51,7 +51,9 @@ function PredictForm() {
         <Field label="Pressure (kPa)" error={err('pressure')}>
           {(id, d) => <input id={id} aria-describedby={d} inputMode="decimal" value={v.pressure} onChange={change('pressure')} />}
         </Field>
-        <Field label="Device (optional, adds its history)">{(id) => <DevicePicker id={id} value={v.device_id} onChange={(d) => setV({ ...v, device_id: d })} allowAll />}</Field>
+        <Field label="Device (optional, adds its history)">
+          {(id) => <DevicePicker id={id} value={v.device_id} onChange={(d) => setV({ ...v, device_id: d })} allowAll />}
+        </Field>
       </div>
       <div className="row">
         <button className="btn btn-primary" type="submit">
@@ -60,7 +62,8 @@ function PredictForm() {
         {result ? (
           <Note kind={result.anomaly ? 'error' : 'ok'}>
             <span data-testid="predict-result">
-              {result.anomaly ? 'Anomalous' : 'Normal'} · score {result.score.toFixed(2)} (threshold {result.meta.threshold.toFixed(2)}) · {result.model === 'rf' ? 'forest model' : 'rules'} · {result.meta.reason}
+              {result.anomaly ? 'Anomalous' : 'Normal'} · score {result.score.toFixed(2)} (threshold {result.meta.threshold.toFixed(2)}) ·{' '}
+              {result.model === 'rf' ? 'forest model' : 'rules'} · {result.meta.reason}
             </span>
             {result.meta.reasons.length ? (
               <ul className="reasons" aria-label="Why">
@@ -123,7 +126,19 @@ function ScorePanel() {
           </span>
         </Note>
       ) : null}
-      {device ? <SeriesChart deviceId={device} from={frozen.from} to={frozen.to} units={units} spans={spans} onZoom={(f, t) => setFrozen({ from: f, to: t })} onReset={() => setFrozen(resolveRange(range))} /> : <Empty>Choose a device, a range, then Score range.</Empty>}
+      {device ? (
+        <SeriesChart
+          deviceId={device}
+          from={frozen.from}
+          to={frozen.to}
+          units={units}
+          spans={spans}
+          onZoom={(f, t) => setFrozen({ from: f, to: t })}
+          onReset={() => setFrozen(resolveRange(range))}
+        />
+      ) : (
+        <Empty>Choose a device, a range, then Score range.</Empty>
+      )}
       {device && scores ? <AnomalySpansPanel deviceId={device} spans={spans} onJump={jump} onJudged={() => void score()} /> : null}
     </>
   );

@@ -1,6 +1,16 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { batchCreateSchema, STAGES, STATUSES, stageIndex, transitionEventSchema, type Batch, type BatchPage, type Stage, type Track } from '../../../shared/batches';
+import {
+  batchCreateSchema,
+  STAGES,
+  STATUSES,
+  stageIndex,
+  transitionEventSchema,
+  type Batch,
+  type BatchPage,
+  type Stage,
+  type Track,
+} from '../../../shared/batches';
 import { api, errorText } from '../api/client';
 import { Empty, ErrorNote, Field, Note, PageHeader, Panel } from '../components/ui';
 import { fmtIso, fmtNum } from '../lib/format';
@@ -84,7 +94,12 @@ function StageEvent({ batch, onPosted }: { batch: Batch; onPosted: () => void })
   const [m, setM] = useState(emptyMeasure());
   const [tried, setTried] = useState(false);
   const [error, setError] = useState('');
-  if (!next || batch.status !== 'active') return <p className="muted">This batch is {label(batch.status)} at {batch.current_stage}: no further stage.</p>;
+  if (!next || batch.status !== 'active')
+    return (
+      <p className="muted">
+        This batch is {label(batch.status)} at {batch.current_stage}: no further stage.
+      </p>
+    );
   const payload = clean({ type: 'transition', to_stage: next, ...v, ...measurePayload(m), expected_version: batch.version });
   const { errors } = validate(transitionEventSchema, payload);
   const shown = tried ? errors : {};
@@ -159,7 +174,8 @@ function TrackView({ batchId }: { batchId: string }) {
         })}
       </ol>
       <p>
-        <strong>{b.batch_id}</strong> from {b.well_id} · <span data-testid="batch-stage">{b.current_stage}</span> · {label(b.status)} · since {fmtIso(b.stage_since)}
+        <strong>{b.batch_id}</strong> from {b.well_id} · <span data-testid="batch-stage">{b.current_stage}</span> · {label(b.status)} · since{' '}
+        {fmtIso(b.stage_since)}
       </p>
       {t.volumes.length ? (
         <table className="data" aria-label="Volumes">
@@ -193,14 +209,16 @@ function TrackView({ batchId }: { batchId: string }) {
       )}
       {t.changes.map((c) => (
         <p key={`${c.from_stage}-${c.to_stage}`} className={c.loss_flagged ? 'loss flagged' : 'loss'}>
-          {c.from_stage} → {c.to_stage}: net {fmtNum(c.net_change_bbl, 2)} bbl ({fmtNum(c.net_change_pct, 2)} %){c.loss_flagged ? ` — above the ${t.loss_tolerance_pct} % tolerance` : ''}
+          {c.from_stage} → {c.to_stage}: net {fmtNum(c.net_change_bbl, 2)} bbl ({fmtNum(c.net_change_pct, 2)} %)
+          {c.loss_flagged ? ` — above the ${t.loss_tolerance_pct} % tolerance` : ''}
         </p>
       ))}
       <h3>Timeline</h3>
       <ul className="timeline">
         {t.timeline.map((e) => (
           <li key={e.id}>
-            <span className="muted">{fmtIso(e.time)}</span> <strong>{e.kind}</strong> {e.from_stage && e.from_stage !== e.stage ? `${e.from_stage} → ${e.stage}` : e.stage}
+            <span className="muted">{fmtIso(e.time)}</span> <strong>{e.kind}</strong>{' '}
+            {e.from_stage && e.from_stage !== e.stage ? `${e.from_stage} → ${e.stage}` : e.stage}
             {e.location ? ` · ${e.location}` : ''}
             {e.ticket ? ` · ticket ${e.ticket}` : ''}
             {e.measurement ? ` · NSV ${fmtNum(e.measurement.nsv_bbl, 2)} bbl` : ''}
@@ -283,7 +301,13 @@ export function Batches() {
                   </thead>
                   <tbody>
                     {(list.data?.items ?? []).map((b) => (
-                      <tr key={b.batch_id} className={selected === b.batch_id ? 'selected' : undefined} tabIndex={0} onClick={() => setSelected(b.batch_id)} onKeyDown={(e) => e.key === 'Enter' && setSelected(b.batch_id)}>
+                      <tr
+                        key={b.batch_id}
+                        className={selected === b.batch_id ? 'selected' : undefined}
+                        tabIndex={0}
+                        onClick={() => setSelected(b.batch_id)}
+                        onKeyDown={(e) => e.key === 'Enter' && setSelected(b.batch_id)}
+                      >
                         <td>{b.batch_id}</td>
                         <td>{b.well_id}</td>
                         <td>{b.current_stage}</td>

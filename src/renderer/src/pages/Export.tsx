@@ -156,7 +156,11 @@ export function Export() {
                   <span data-testid="export-done">
                     Export ready: {fmtCount(meta.rows)} rows, {fmtBytes(meta.bytes)}.
                   </span>{' '}
-                  <button type="button" className="btn btn-primary btn-small" onClick={() => void downloadBackground(done.result!.download_url, meta.file_name)}>
+                  <button
+                    type="button"
+                    className="btn btn-primary btn-small"
+                    onClick={() => void downloadBackground(done.result!.download_url, meta.file_name)}
+                  >
                     Download {meta.file_name}
                   </button>
                 </Note>

@@ -96,9 +96,7 @@ export function FieldDevices() {
                       </td>
                       <td>{s?.state ?? '…'}</td>
                       <td>{fmtIso(s?.last_poll_at)}</td>
-                      <td className="num">
-                        {s ? `${s.polls_ok} / ${s.polls_failed}` : ''}
-                      </td>
+                      <td className="num">{s ? `${s.polls_ok} / ${s.polls_failed}` : ''}</td>
                       <td className="num">{s?.response_ms ?? '—'}</td>
                       <td title={s?.tag_errors.map((e) => `${e.tag}: ${e.error}`).join('\n') || undefined}>{s?.last_error ?? ''}</td>
                       <td className="actions">

@@ -72,10 +72,28 @@ function ReadingForm() {
           {(id, d) => <input id={id} aria-describedby={d} type="datetime-local" step="1" value={v.time} onChange={change('time')} />}
         </Field>
         <Field label="Temperature (°C)" error={errorFor('temperature')}>
-          {(id, d) => <input id={id} aria-describedby={d} aria-invalid={Boolean(errorFor('temperature'))} inputMode="decimal" value={v.temperature} onChange={change('temperature')} />}
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              aria-invalid={Boolean(errorFor('temperature'))}
+              inputMode="decimal"
+              value={v.temperature}
+              onChange={change('temperature')}
+            />
+          )}
         </Field>
         <Field label="Pressure (kPa)" error={errorFor('pressure')}>
-          {(id, d) => <input id={id} aria-describedby={d} aria-invalid={Boolean(errorFor('pressure'))} inputMode="decimal" value={v.pressure} onChange={change('pressure')} />}
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              aria-invalid={Boolean(errorFor('pressure'))}
+              inputMode="decimal"
+              value={v.pressure}
+              onChange={change('pressure')}
+            />
+          )}
         </Field>
         <Field label="Status" error={errorFor('status')}>
           {(id, d) => <input id={id} aria-describedby={d} value={v.status} onChange={change('status')} />}

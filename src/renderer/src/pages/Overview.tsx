@@ -11,7 +11,7 @@ import { fmtAge, fmtCount, fmtNum, fmtTime } from '../lib/format';
 import { convertPressure, convertTemp, unitLabels } from '../lib/units';
 
 /** A device that has not reported for this long is stale: its RTU, radio or gateway needs a look. */
-export const STALE_AFTER_S = 15 * 60;
+const STALE_AFTER_S = 15 * 60;
 
 export function Overview() {
   const units = useUnits();
@@ -28,7 +28,8 @@ export function Overview() {
     <>
       <PageHeader title="Overview">
         <span className="muted">
-          {fmtCount(stats.data?.count ?? 0)} readings · {devices.length} devices · {stale} stale · {alarms.isError ? 'alarms unavailable' : `${alarms.data?.length ?? 0} open alarms`}
+          {fmtCount(stats.data?.count ?? 0)} readings · {devices.length} devices · {stale} stale ·{' '}
+          {alarms.isError ? 'alarms unavailable' : `${alarms.data?.length ?? 0} open alarms`}
         </span>
       </PageHeader>
       <ErrorNote error={stats.error} title="Devices" />
@@ -37,8 +38,8 @@ export function Overview() {
       <Panel title="Devices">
         {stats.isSuccess && devices.length === 0 ? (
           <Empty>
-            No devices yet. Post a reading on the <Link href="/ingest">Ingest</Link> page, or turn on LAN access in <Link href="/settings">Settings</Link> and point a
-            device at the URL shown there.
+            No devices yet. Post a reading on the <Link href="/ingest">Ingest</Link> page, or turn on LAN access in <Link href="/settings">Settings</Link> and
+            point a device at the URL shown there.
           </Empty>
         ) : (
           <div className="table-wrap">
@@ -91,8 +92,8 @@ export function Overview() {
           <ul className="alarm-list">
             {(alarms.data ?? []).map((a) => (
               <li key={a.id} className="badge-row">
-                <span className="badge badge-alarm">alarm</span> <strong>{a.device_id}</strong> since {fmtTime(a.opened_ts)} · peak score {a.peak_score.toFixed(2)} ({a.model})
-                {a.reason ? ` · ${a.reason}` : ''}
+                <span className="badge badge-alarm">alarm</span> <strong>{a.device_id}</strong> since {fmtTime(a.opened_ts)} · peak score{' '}
+                {a.peak_score.toFixed(2)} ({a.model}){a.reason ? ` · ${a.reason}` : ''}
               </li>
             ))}
           </ul>

@@ -86,11 +86,17 @@ function SettingsForm({ s }: { s: S }) {
             <span>Accept LAN devices</span>
           </label>
           <Field label="Port" error={errors.port}>
-            {(id, d) => <input id={id} aria-describedby={d} inputMode="numeric" className="short" value={v.port} onChange={(e) => setV({ ...v, port: e.target.value })} />}
+            {(id, d) => (
+              <input id={id} aria-describedby={d} inputMode="numeric" className="short" value={v.port} onChange={(e) => setV({ ...v, port: e.target.value })} />
+            )}
           </Field>
         </div>
         <p>
-          Now listening on <code>{running.host}:{running.port}</code> — LAN access is <strong>{running.lan_access ? 'on' : 'off'}</strong>.
+          Now listening on{' '}
+          <code>
+            {running.host}:{running.port}
+          </code>{' '}
+          — LAN access is <strong>{running.lan_access ? 'on' : 'off'}</strong>.
         </p>
         {running.lan_access && s.device_urls.length ? (
           <div className="stack">
@@ -115,7 +121,9 @@ function SettingsForm({ s }: { s: S }) {
             {v.lan_access && s.addresses[0] ? (
               <>
                 <span>After saving and restarting, devices will post to:</span>
-                <pre className="code">{curlLine(`http://${s.addresses[0].family === 'IPv6' ? `[${s.addresses[0].address}]` : s.addresses[0].address}:${v.port}`)}</pre>
+                <pre className="code">
+                  {curlLine(`http://${s.addresses[0].family === 'IPv6' ? `[${s.addresses[0].address}]` : s.addresses[0].address}:${v.port}`)}
+                </pre>
               </>
             ) : null}
           </div>
@@ -154,7 +162,11 @@ function SettingsForm({ s }: { s: S }) {
         <div className="row">
           <Field label="Temperature unit">
             {(id) => (
-              <select id={id} value={v.units.temperature} onChange={(e) => setV({ ...v, units: { ...v.units, temperature: e.target.value as Units['temperature'] } })}>
+              <select
+                id={id}
+                value={v.units.temperature}
+                onChange={(e) => setV({ ...v, units: { ...v.units, temperature: e.target.value as Units['temperature'] } })}
+              >
                 <option value="C">°C</option>
                 <option value="F">°F</option>
                 <option value="K">K</option>

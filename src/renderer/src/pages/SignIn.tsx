@@ -47,7 +47,9 @@ export function SignIn() {
   return (
     <AuthCard title="Sign in" intro="Use the account your station administrator gave you.">
       <form onSubmit={submit} className="stack">
-        <Field label="Username">{(id) => <input id={id} autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />}</Field>
+        <Field label="Username">
+          {(id) => <input id={id} autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />}
+        </Field>
         <Field label="Password">
           {(id) => <input id={id} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />}
         </Field>
@@ -94,9 +96,13 @@ export function CreateAdmin({ onDone }: { onDone: () => void }) {
   return (
     <AuthCard title="Create the administrator" intro="This station has no users yet. The first account manages users, API keys and settings.">
       <form onSubmit={submit} className="stack" noValidate>
-        <Field label="Username" error={shown.username}>{(id, d) => <input id={id} aria-describedby={d} value={v.username} onChange={change('username')} autoComplete="username" />}</Field>
+        <Field label="Username" error={shown.username}>
+          {(id, d) => <input id={id} aria-describedby={d} value={v.username} onChange={change('username')} autoComplete="username" />}
+        </Field>
         <Field label="Password" error={shown.password} hint="At least 8 characters.">
-          {(id, d) => <input id={id} aria-describedby={d} type="password" value={v.password} onChange={change('password')} autoComplete="new-password" autoFocus />}
+          {(id, d) => (
+            <input id={id} aria-describedby={d} type="password" value={v.password} onChange={change('password')} autoComplete="new-password" autoFocus />
+          )}
         </Field>
         <Field label="Repeat password" error={shown.confirm}>
           {(id, d) => <input id={id} aria-describedby={d} type="password" value={v.confirm} onChange={change('confirm')} autoComplete="new-password" />}

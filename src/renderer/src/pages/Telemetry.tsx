@@ -82,7 +82,16 @@ export function Telemetry() {
         )}
       </Panel>
       <Panel title="Readings">
-        <ReadingsTable deviceId={device} from={from} to={to} live={live} units={units} isAdmin={isAdmin} order={order} onOrderChange={(o) => setState({ order: o })} />
+        <ReadingsTable
+          deviceId={device}
+          from={from}
+          to={to}
+          live={live}
+          units={units}
+          isAdmin={isAdmin}
+          order={order}
+          onOrderChange={(o) => setState({ order: o })}
+        />
       </Panel>
     </>
   );

@@ -6,7 +6,7 @@ import { BYTE_ORDERS, isBitFunction, TYPE_WIDTH, type ByteOrder, type ModbusFunc
  * swaps the words (most PLCs' "float inverse"), BADC swaps the bytes inside each word, DCBA
  * reverses everything. For 64-bit values the same rule applies to all four words.
  */
-export function toBigEndian(words: readonly number[], order: ByteOrder): Buffer {
+function toBigEndian(words: readonly number[], order: ByteOrder): Buffer {
   const wire = Buffer.alloc(words.length * 2);
   words.forEach((w, i) => wire.writeUInt16BE(w & 0xffff, i * 2));
   switch (order) {
@@ -27,7 +27,7 @@ export function toBigEndian(words: readonly number[], order: ByteOrder): Buffer 
 }
 
 /** The raw (unscaled) value of a register-table tag from its words. */
-export function decodeWords(words: readonly number[], type: Tag['type'], order: ByteOrder): number {
+function decodeWords(words: readonly number[], type: Tag['type'], order: ByteOrder): number {
   const b = toBigEndian(words, order);
   switch (type) {
     case 'int16':

@@ -146,7 +146,8 @@ export class Link {
   private classify(err: unknown): Error {
     const e = err as { modbusCode?: number; message?: string; name?: string; errno?: string };
     // 10 and 11 come from a gateway, not the unit: the path is gone or the unit behind it is silent
-    if (e.modbusCode === 10 || e.modbusCode === 11) return new ModbusTimeout(`the gateway answered exception ${e.modbusCode}: ${e.modbusCode === 10 ? 'no path to the unit' : 'the unit did not respond'}`);
+    if (e.modbusCode === 10 || e.modbusCode === 11)
+      return new ModbusTimeout(`the gateway answered exception ${e.modbusCode}: ${e.modbusCode === 10 ? 'no path to the unit' : 'the unit did not respond'}`);
     if (typeof e.modbusCode === 'number') return new ModbusException(e.modbusCode, e.message ?? `Modbus exception ${e.modbusCode}`);
     if (e.name === 'TransactionTimedOutError' || e.errno === 'ETIMEDOUT') return new ModbusTimeout(`no answer within the timeout`);
     // anything else is the transport failing under us: reopen on the next request

@@ -42,7 +42,7 @@ export function registerFieldModbusDocs(r: OpenAPIRegistry): void {
     path: '/api/field/modbus/devices',
     summary: 'Add a Modbus TCP or RTU device with its register map (admin); polling starts at once when enabled',
     description:
-      'Tag addresses are 0-based, or 40001-style references (which also set the function). Byte orders name where the value\'s bytes (A = most significant) sit on the wire: ABCD big-endian, CDAB word-swapped, BADC byte-swapped, DCBA reversed.',
+      "Tag addresses are 0-based, or 40001-style references (which also set the function). Byte orders name where the value's bytes (A = most significant) sit on the wire: ABCD big-endian, CDAB word-swapped, BADC byte-swapped, DCBA reversed.",
     security: bearer,
     request: { body: { content: json(modbusDeviceInputSchema) } },
     responses: { 201: { description: 'created', content: json(modbusDeviceSchema) }, ...problems(400, 401, 403, 409, 413, 415, 422) },

@@ -90,7 +90,14 @@ export class Poller {
     const old = this.runtimes.get(device.id);
     // The same port with the same settings keeps its open link (no close and reopen of a serial
     // port that another process could grab in between, nor a second handle on it).
-    const keep = old?.link && device.config.enabled && !this.stopping && old.link.key === endpointKey(device.config.transport) && sameLineSettings(old.link.endpoint, device.config.transport) ? old.link : undefined;
+    const keep =
+      old?.link &&
+      device.config.enabled &&
+      !this.stopping &&
+      old.link.key === endpointKey(device.config.transport) &&
+      sameLineSettings(old.link.endpoint, device.config.transport)
+        ? old.link
+        : undefined;
     if (old) {
       if (keep) old.link = undefined;
       this.detach(old);
@@ -160,24 +167,28 @@ export class Poller {
     try {
       const started = Date.now();
       const t0 = performance.now();
-      const { outcomes, requests } = await this.readAll(device.config, planBlocks(device.config.tags, device.config.max_block), link, { abortOnSilence: false });
+      const { outcomes, requests } = await this.readAll(device.config, planBlocks(device.config.tags, device.config.max_block), link, {
+        abortOnSilence: false,
+      });
       return {
         device: device.id,
         ts: started / 1000,
         time: new Date(started).toISOString(),
         response_ms: round(performance.now() - t0),
         requests,
-        tags: outcomes.map((o): TagRead => ({
-          name: o.tag.name,
-          function: o.tag.function,
-          address: o.tag.address,
-          type: o.tag.type,
-          order: o.tag.order,
-          raw: o.raw,
-          value: o.value,
-          orders: o.raw.length ? finiteOrders(allOrders(o.tag, o.raw)) : null,
-          error: o.error,
-        })),
+        tags: outcomes.map(
+          (o): TagRead => ({
+            name: o.tag.name,
+            function: o.tag.function,
+            address: o.tag.address,
+            type: o.tag.type,
+            order: o.tag.order,
+            raw: o.raw,
+            value: o.value,
+            orders: o.raw.length ? finiteOrders(allOrders(o.tag, o.raw)) : null,
+            error: o.error,
+          }),
+        ),
       };
     } finally {
       void this.release(link);
@@ -192,7 +203,10 @@ export class Poller {
     const key = endpointKey(endpoint);
     let link = this.links.get(key);
     if (link && !sameLineSettings(link.endpoint, endpoint)) {
-      throw new AppError(409, `${endpoint.kind === 'rtu' ? endpoint.path : key} is in use at ${describeEndpoint(link.endpoint)}; one serial line has one set of line settings`);
+      throw new AppError(
+        409,
+        `${endpoint.kind === 'rtu' ? endpoint.path : key} is in use at ${describeEndpoint(link.endpoint)}; one serial line has one set of line settings`,
+      );
     }
     if (!link) {
       link = new Link(endpoint, this.deps.logger.child({ component: 'modbus' }), this.closing.get(key));
@@ -318,7 +332,9 @@ export class Poller {
     c.consecutiveFailures = 0;
     c.state = 'ok';
     c.lastOkAt = sent.at;
-    c.lastError = c.tagErrors.length ? `${c.tagErrors.length} tag${c.tagErrors.length > 1 ? 's' : ''} failed: ${c.tagErrors[0]!.tag}: ${c.tagErrors[0]!.error}` : null;
+    c.lastError = c.tagErrors.length
+      ? `${c.tagErrors.length} tag${c.tagErrors.length > 1 ? 's' : ''} failed: ${c.tagErrors[0]!.tag}: ${c.tagErrors[0]!.error}`
+      : null;
   }
 
   /** One reading from the tags that were read; tags within their deadband are left out. */
@@ -387,7 +403,12 @@ export class Poller {
           const value = decodeTag(tag, raw);
           // NaN, infinities and absurd magnitudes are a wrong type or byte order far more often than a real value
           const bad = typeof value === 'number' && !(Number.isFinite(value) && Math.abs(value) <= MAX_MAGNITUDE);
-          outcomes.set(tag.name, bad ? { tag, raw, value: null, error: `decoded to ${value} as ${tag.type} ${tag.order}: check the type and byte order` } : { tag, raw, value, error: null });
+          outcomes.set(
+            tag.name,
+            bad
+              ? { tag, raw, value: null, error: `decoded to ${value} as ${tag.type} ${tag.order}: check the type and byte order` }
+              : { tag, raw, value, error: null },
+          );
         }
         continue;
       }

@@ -2,7 +2,7 @@ import type { ModbusDeviceConfig } from '../../../shared/field-modbus';
 import type { Db } from '../../db/open';
 
 /** A field_modbus_devices row; `config` is the validated device body as JSON. */
-export interface ModbusDeviceRow {
+interface ModbusDeviceRow {
   id: number;
   name: string;
   device_id: string;

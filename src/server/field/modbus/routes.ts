@@ -1,13 +1,5 @@
 import express, { Router, type Request } from 'express';
-import {
-  modbusDeviceInputSchema,
-  SCAN_JOB,
-  scanRequestSchema,
-  scanResultSchema,
-  tagsFromCsv,
-  tagsToCsv,
-  type FieldStatus,
-} from '../../../shared/field-modbus';
+import { modbusDeviceInputSchema, SCAN_JOB, scanRequestSchema, scanResultSchema, tagsFromCsv, tagsToCsv, type FieldStatus } from '../../../shared/field-modbus';
 import type { Guards } from '../../auth/guards';
 import { AppError, notFound } from '../../http/errors';
 import { parse, parseBody, parseId, requireContentType } from '../../http/validate';
@@ -83,7 +75,8 @@ export function createFieldRouter(deps: FieldRoutesDeps): Router {
       res.setHeader('Content-Disposition', `attachment; filename="modbus-map-${device.device_id}.csv"`);
       return void res.send(tagsToCsv(device.tags));
     }
-    if (req.query.format !== undefined && req.query.format !== 'json') throw new AppError(422, 'format must be json or csv', { errors: [{ path: 'query.format', message: 'must be json or csv' }] });
+    if (req.query.format !== undefined && req.query.format !== 'json')
+      throw new AppError(422, 'format must be json or csv', { errors: [{ path: 'query.format', message: 'must be json or csv' }] });
     res.json(device.tags);
   });
 
@@ -103,7 +96,13 @@ export function createFieldRouter(deps: FieldRoutesDeps): Router {
     res
       .status(202)
       .setHeader('Location', `/api/tasks/${row.id}`)
-      .json({ task_id: row.id, status: row.status, status_url: `/api/tasks/${row.id}`, events_url: `/api/tasks/${row.id}/events`, result_url: `/api/field/modbus/scans/${row.id}` });
+      .json({
+        task_id: row.id,
+        status: row.status,
+        status_url: `/api/tasks/${row.id}`,
+        events_url: `/api/tasks/${row.id}/events`,
+        result_url: `/api/field/modbus/scans/${row.id}`,
+      });
   });
 
   router.get('/modbus/scans/:id', guards.read, (req, res) => {

@@ -20,9 +20,7 @@ export class ScanRunner {
   private readonly running = new Set<Promise<unknown>>();
   private readonly stopping = new AbortController();
 
-  constructor(
-    private readonly deps: { store: JobStore; config: Config; logger: Logger; poller: Poller },
-  ) {
+  constructor(private readonly deps: { store: JobStore; config: Config; logger: Logger; poller: Poller }) {
     this.registry = new JobRegistry([
       defineJob({
         name: SCAN_JOB,
@@ -44,7 +42,10 @@ export class ScanRunner {
     if (!busy) return;
     const bauds = req.bauds ?? [t.baud];
     if (bauds.some((baud) => !sameLineSettings(busy.endpoint, { ...t, baud }))) {
-      throw new AppError(409, `${t.path} is being polled at ${describeEndpoint(busy.endpoint)}; scan it with those settings (no baud sweep) or disable its devices first`);
+      throw new AppError(
+        409,
+        `${t.path} is being polled at ${describeEndpoint(busy.endpoint)}; scan it with those settings (no baud sweep) or disable its devices first`,
+      );
     }
   }
 

@@ -12,7 +12,7 @@ export interface Actor {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function toDevice(d: StoredDevice): ModbusDevice {
+function toDevice(d: StoredDevice): ModbusDevice {
   return { id: d.id, ...d.config, created_at: iso(d.created_at), updated_at: iso(d.updated_at) };
 }
 
@@ -92,10 +92,13 @@ export class ModbusService {
    */
   private checkConflicts(config: ModbusDeviceConfig, selfId?: number): void {
     const named = this.repo.idByName(config.name);
-    if (named !== undefined && named !== selfId) throw new AppError(409, `a Modbus device named ${config.name} already exists`, { errors: [{ path: 'name', message: 'already used' }] });
+    if (named !== undefined && named !== selfId)
+      throw new AppError(409, `a Modbus device named ${config.name} already exists`, { errors: [{ path: 'name', message: 'already used' }] });
     const owner = this.repo.ownerOfDeviceId(config.device_id);
     if (owner && owner.id !== selfId) {
-      throw new AppError(409, `device_id ${config.device_id} is already polled by ${owner.name}`, { errors: [{ path: 'device_id', message: `already polled by ${owner.name}` }] });
+      throw new AppError(409, `device_id ${config.device_id} is already polled by ${owner.name}`, {
+        errors: [{ path: 'device_id', message: `already polled by ${owner.name}` }],
+      });
     }
     const t = config.transport;
     if (t.kind !== 'rtu') return;
@@ -103,12 +106,18 @@ export class ModbusService {
       const o = other.config.transport;
       if (other.id === selfId || o.kind !== 'rtu' || o.path !== t.path) continue;
       if (!sameLineSettings(o, t)) {
-        throw new AppError(409, `${t.path} is used by ${other.config.name} at ${o.baud} baud, ${o.data_bits}${o.parity[0]!.toUpperCase()}${o.stop_bits}; devices on one serial line share its settings`, {
-          errors: [{ path: 'transport', message: `must match ${other.config.name}'s line settings` }],
-        });
+        throw new AppError(
+          409,
+          `${t.path} is used by ${other.config.name} at ${o.baud} baud, ${o.data_bits}${o.parity[0]!.toUpperCase()}${o.stop_bits}; devices on one serial line share its settings`,
+          {
+            errors: [{ path: 'transport', message: `must match ${other.config.name}'s line settings` }],
+          },
+        );
       }
       if (other.config.unit_id === config.unit_id) {
-        throw new AppError(409, `unit ${config.unit_id} on ${t.path} is already polled by ${other.config.name}`, { errors: [{ path: 'unit_id', message: `already used on ${t.path}` }] });
+        throw new AppError(409, `unit ${config.unit_id} on ${t.path} is already polled by ${other.config.name}`, {
+          errors: [{ path: 'unit_id', message: `already used on ${t.path}` }],
+        });
       }
     }
   }

@@ -229,7 +229,17 @@ export class SparkplugHost {
   }
 
   private newNode(group: string, node: string): NodeState {
-    const state: NodeState = { ...emptyEndpoint(), group, node, bdSeq: null, lastSeq: null, rebirths: 0, lastRebirthAt: -Infinity, decodeErrors: 0, devices: new Map() };
+    const state: NodeState = {
+      ...emptyEndpoint(),
+      group,
+      node,
+      bdSeq: null,
+      lastSeq: null,
+      rebirths: 0,
+      lastRebirthAt: -Infinity,
+      decodeErrors: 0,
+      devices: new Map(),
+    };
     this.nodes.set(`${group}/${node}`, state);
     return state;
   }

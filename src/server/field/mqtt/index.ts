@@ -20,7 +20,15 @@ export interface FieldMqtt {
   stop(): Promise<void>;
 }
 
-export function createFieldMqtt(deps: { db: Db; config: Config; telemetry: TelemetryService; keys: KeysRepository; guards: Guards; audit: AuditLog; logger: Logger }): FieldMqtt {
+export function createFieldMqtt(deps: {
+  db: Db;
+  config: Config;
+  telemetry: TelemetryService;
+  keys: KeysRepository;
+  guards: Guards;
+  audit: AuditLog;
+  logger: Logger;
+}): FieldMqtt {
   const field = new MqttField({
     repo: new MqttRepository(deps.db),
     telemetry: deps.telemetry,

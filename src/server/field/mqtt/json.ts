@@ -1,10 +1,10 @@
 import type { JsonMapping } from '../../../shared/field-mqtt';
 
 /** The most readings one JSON message may carry. */
-export const MAX_JSON_READINGS = 10_000;
+const MAX_JSON_READINGS = 10_000;
 
 /** MQTT topic filter matching ('+' one level, '#' the rest); $-topics never match wildcards. */
-export function topicMatches(filter: string, topic: string): boolean {
+function topicMatches(filter: string, topic: string): boolean {
   const f = filter.split('/');
   const t = topic.split('/');
   if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
@@ -44,7 +44,8 @@ export function jsonCandidates(mapping: JsonMapping, topic: string, payload: Uin
   for (const item of items) {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return { ok: false, error: 'each reading must be a JSON object' };
     const named = (item as { device_id?: unknown }).device_id;
-    if (named !== undefined && named !== deviceId) return { ok: false, error: `device_id ${JSON.stringify(named).slice(0, 70)} differs from the topic's ${deviceId}` };
+    if (named !== undefined && named !== deviceId)
+      return { ok: false, error: `device_id ${JSON.stringify(named).slice(0, 70)} differs from the topic's ${deviceId}` };
     candidates.push({ ...item, device_id: deviceId });
   }
   return { ok: true, candidates };
@@ -52,5 +53,7 @@ export function jsonCandidates(mapping: JsonMapping, topic: string, payload: Uin
 
 /** The device ids a candidate list names (for the embedded broker's scope check). */
 export function candidateDevices(candidates: readonly unknown[]): string[] {
-  return candidates.map((c) => (typeof c === 'object' && c !== null ? (c as { device_id?: unknown }).device_id : undefined)).map((d) => (typeof d === 'string' ? d : ''));
+  return candidates
+    .map((c) => (typeof c === 'object' && c !== null ? (c as { device_id?: unknown }).device_id : undefined))
+    .map((d) => (typeof d === 'string' ? d : ''));
 }

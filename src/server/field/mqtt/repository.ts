@@ -43,7 +43,9 @@ export class MqttRepository implements BirthStore {
 
   saveConfig(config: MqttConfig): void {
     this.db
-      .prepare(`INSERT INTO mqtt_config (id, config, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at`)
+      .prepare(
+        `INSERT INTO mqtt_config (id, config, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at`,
+      )
       .run(JSON.stringify(config), Date.now());
   }
 

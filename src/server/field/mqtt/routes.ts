@@ -19,7 +19,12 @@ export function createMqttRouter(field: MqttField, guards: Guards, audit: AuditL
     requireContentType(req, 'application/json');
     const update = parseBody(mqttConfigUpdateSchema, req);
     const view = await field.update(update);
-    audit.record({ actor: req.principal?.subject ?? null, action: 'field.mqtt.update', ip: req.ip, detail: { mode: view.mode, url: view.url, host_id: view.host_id } });
+    audit.record({
+      actor: req.principal?.subject ?? null,
+      action: 'field.mqtt.update',
+      ip: req.ip,
+      detail: { mode: view.mode, url: view.url, host_id: view.host_id },
+    });
     res.setHeader('Cache-Control', 'no-store');
     res.json(view);
   });
@@ -36,7 +41,12 @@ export function createMqttRouter(field: MqttField, guards: Guards, audit: AuditL
 
   router.post('/nodes/:group/:node/rebirth', guards.admin, (req, res) => {
     field.rebirth(String(req.params.group), String(req.params.node));
-    audit.record({ actor: req.principal?.subject ?? null, action: 'field.mqtt.rebirth', ip: req.ip, detail: { group: req.params.group, node: req.params.node } });
+    audit.record({
+      actor: req.principal?.subject ?? null,
+      action: 'field.mqtt.rebirth',
+      ip: req.ip,
+      detail: { group: req.params.group, node: req.params.node },
+    });
     res.status(202).json({ sent: true });
   });
 

@@ -94,7 +94,14 @@ export class MqttField {
     if (config.mode === 'off') return;
     const { telemetry, logger } = this.deps;
     if (config.mode === 'embedded') {
-      const broker = new EmbeddedBroker({ config, listenHost: this.deps.listenHost, keys: this.deps.keys, host: this.host, logger, stationClientId: stationClientId(config) });
+      const broker = new EmbeddedBroker({
+        config,
+        listenHost: this.deps.listenHost,
+        keys: this.deps.keys,
+        host: this.host,
+        logger,
+        stationClientId: stationClientId(config),
+      });
       this.broker = broker;
       await broker.start();
       this.subscriber = new MqttSubscriber({
@@ -152,7 +159,9 @@ export class MqttField {
       readings_stored: c.readingsStored,
       invalid_messages: c.invalid,
       last_invalid: c.lastInvalid,
-      embedded: broker ? { listening: broker.listening, host: this.deps.listenHost, port: broker.port, clients: broker.clients, refused: broker.refused } : null,
+      embedded: broker
+        ? { listening: broker.listening, host: this.deps.listenHost, port: broker.port, clients: broker.clients, refused: broker.refused }
+        : null,
       nodes: this.host.view(),
     };
   }

@@ -10,9 +10,7 @@ export const NAMESPACE = 'spBv1.0';
 export type MessageType = 'NBIRTH' | 'NDEATH' | 'NDATA' | 'NCMD' | 'DBIRTH' | 'DDEATH' | 'DDATA' | 'DCMD';
 const TYPES = new Set<string>(['NBIRTH', 'NDEATH', 'NDATA', 'NCMD', 'DBIRTH', 'DDEATH', 'DDATA', 'DCMD']);
 
-export type SparkplugTopic =
-  | { kind: 'state'; hostId: string }
-  | { kind: 'message'; group: string; type: MessageType; node: string; device?: string };
+export type SparkplugTopic = { kind: 'state'; hostId: string } | { kind: 'message'; group: string; type: MessageType; node: string; device?: string };
 
 /** spBv1.0/group/TYPE/node[/device] or spBv1.0/STATE/host; anything else is not Sparkplug B. */
 export function parseTopic(topic: string): SparkplugTopic | undefined {
@@ -29,7 +27,30 @@ export function parseTopic(topic: string): SparkplugTopic | undefined {
 export const stateTopic = (hostId: string) => `${NAMESPACE}/STATE/${hostId}`;
 export const ncmdTopic = (group: string, node: string) => `${NAMESPACE}/${group}/NCMD/${node}`;
 
-const TYPE_NAMES = ['', 'Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64', 'Float', 'Double', 'Boolean', 'String', 'DateTime', 'Text', 'UUID', 'DataSet', 'Bytes', 'File', 'Template', 'PropertySet', 'PropertySetList'];
+const TYPE_NAMES = [
+  '',
+  'Int8',
+  'Int16',
+  'Int32',
+  'Int64',
+  'UInt8',
+  'UInt16',
+  'UInt32',
+  'UInt64',
+  'Float',
+  'Double',
+  'Boolean',
+  'String',
+  'DateTime',
+  'Text',
+  'UUID',
+  'DataSet',
+  'Bytes',
+  'File',
+  'Template',
+  'PropertySet',
+  'PropertySetList',
+];
 
 export type Scalar = number | string | boolean;
 
@@ -110,7 +131,7 @@ export function decode(raw: Uint8Array): DecodedPayload {
   return out;
 }
 
-export function encode(payload: UPayload): Uint8Array {
+function encode(payload: UPayload): Uint8Array {
   return codec.encodePayload(payload);
 }
 
@@ -125,14 +146,15 @@ interface LongLike {
 const isLong = (v: unknown): v is LongLike => typeof v === 'object' && v !== null && typeof (v as LongLike).toNumber === 'function';
 
 /** protobuf uint64/int64 fields arrive as Long objects (or numbers); ms and seq fit a double. */
-export function toNumber(v: unknown): number | undefined {
+function toNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return v;
   if (isLong(v)) return v.toNumber();
   return undefined;
 }
 
 /** Metrics the protocol uses for itself: never telemetry. */
-export const isControlMetric = (name: string) => name === 'bdSeq' || name.startsWith('Node Control/') || name.startsWith('Device Control/') || name.startsWith('Properties/');
+export const isControlMetric = (name: string) =>
+  name === 'bdSeq' || name.startsWith('Node Control/') || name.startsWith('Device Control/') || name.startsWith('Properties/');
 
 const EXTRA_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 /** A metric name as an `extra` key: folders joined by '.', other punctuation as '_'. */

@@ -45,7 +45,10 @@ export interface SubscriberOptions {
 export const stationClientId = (config: MqttConfig) => config.client_id ?? `smart-oilfield-${config.host_id}`.slice(0, 64);
 
 /** Client options: a persistent session (clean start off) so QoS 1 messages wait for the station. */
-export function clientOptions(o: { config: MqttConfig; protocolVersion: 4 | 5; username?: string | null; password?: string | null }, willAt = Date.now()): IClientOptions {
+function clientOptions(
+  o: { config: MqttConfig; protocolVersion: 4 | 5; username?: string | null; password?: string | null },
+  willAt = Date.now(),
+): IClientOptions {
   const { config } = o;
   const options: IClientOptions = {
     clientId: stationClientId(config),

@@ -84,10 +84,20 @@ export function DeviceEditor({ initial, id, onSaved, onCancel }: { initial: Draf
           {t.kind === 'tcp' ? (
             <>
               <Field label="Host" error={errorAt('transport.host')}>
-                {(fid, desc) => <input id={fid} aria-describedby={desc} value={String(t.host ?? '')} onChange={(e) => setT({ host: e.target.value })} placeholder="192.168.1.20" />}
+                {(fid, desc) => (
+                  <input
+                    id={fid}
+                    aria-describedby={desc}
+                    value={String(t.host ?? '')}
+                    onChange={(e) => setT({ host: e.target.value })}
+                    placeholder="192.168.1.20"
+                  />
+                )}
               </Field>
               <Field label="Port" error={errorAt('transport.port')}>
-                {(fid, desc) => <input id={fid} aria-describedby={desc} type="number" value={String(t.port ?? '')} onChange={(e) => setT({ port: num(e.target.value) })} />}
+                {(fid, desc) => (
+                  <input id={fid} aria-describedby={desc} type="number" value={String(t.port ?? '')} onChange={(e) => setT({ port: num(e.target.value) })} />
+                )}
               </Field>
             </>
           ) : (
@@ -95,7 +105,14 @@ export function DeviceEditor({ initial, id, onSaved, onCancel }: { initial: Draf
               <Field label="Serial port" error={errorAt('transport.path')} hint="by-id names survive a replug">
                 {(fid, desc) => (
                   <>
-                    <input id={fid} aria-describedby={desc} list={`${fid}-ports`} value={String(t.path ?? '')} onChange={(e) => setT({ path: e.target.value })} placeholder="/dev/serial/by-id/..." />
+                    <input
+                      id={fid}
+                      aria-describedby={desc}
+                      list={`${fid}-ports`}
+                      value={String(t.path ?? '')}
+                      onChange={(e) => setT({ path: e.target.value })}
+                      placeholder="/dev/serial/by-id/..."
+                    />
                     <datalist id={`${fid}-ports`}>
                       {(ports.data ?? []).map((p) => (
                         <option key={p.path} value={p.path}>
@@ -126,7 +143,11 @@ export function DeviceEditor({ initial, id, onSaved, onCancel }: { initial: Draf
               </Field>
               <Field label="Data bits / stop bits">
                 {(fid) => (
-                  <select id={fid} value={`${t.data_bits}/${t.stop_bits}`} onChange={(e) => setT({ data_bits: Number(e.target.value[0]), stop_bits: Number(e.target.value[2]) })}>
+                  <select
+                    id={fid}
+                    value={`${t.data_bits}/${t.stop_bits}`}
+                    onChange={(e) => setT({ data_bits: Number(e.target.value[0]), stop_bits: Number(e.target.value[2]) })}
+                  >
                     {['8/1', '8/2', '7/1', '7/2'].map((v) => (
                       <option key={v}>{v}</option>
                     ))}
@@ -136,22 +157,53 @@ export function DeviceEditor({ initial, id, onSaved, onCancel }: { initial: Draf
             </>
           )}
           <Field label="Unit id" error={errorAt('unit_id')}>
-            {(fid, desc) => <input id={fid} aria-describedby={desc} type="number" value={String(d.unit_id ?? '')} onChange={(e) => set({ unit_id: num(e.target.value) })} />}
+            {(fid, desc) => (
+              <input id={fid} aria-describedby={desc} type="number" value={String(d.unit_id ?? '')} onChange={(e) => set({ unit_id: num(e.target.value) })} />
+            )}
           </Field>
           <Field label="Interval (s)" error={errorAt('interval_s')} hint="1 s to 1 h">
-            {(fid, desc) => <input id={fid} aria-describedby={desc} type="number" step="any" value={String(d.interval_s ?? '')} onChange={(e) => set({ interval_s: num(e.target.value) })} />}
+            {(fid, desc) => (
+              <input
+                id={fid}
+                aria-describedby={desc}
+                type="number"
+                step="any"
+                value={String(d.interval_s ?? '')}
+                onChange={(e) => set({ interval_s: num(e.target.value) })}
+              />
+            )}
           </Field>
           <Field label="Max block (registers)" error={errorAt('max_block')} hint="lower it for devices that refuse long reads">
-            {(fid, desc) => <input id={fid} aria-describedby={desc} type="number" value={String(d.max_block ?? '')} onChange={(e) => set({ max_block: num(e.target.value) })} />}
+            {(fid, desc) => (
+              <input
+                id={fid}
+                aria-describedby={desc}
+                type="number"
+                value={String(d.max_block ?? '')}
+                onChange={(e) => set({ max_block: num(e.target.value) })}
+              />
+            )}
           </Field>
           <Field label="Gap between requests (ms)" error={errorAt('gap_ms')}>
-            {(fid, desc) => <input id={fid} aria-describedby={desc} type="number" value={String(d.gap_ms ?? '')} onChange={(e) => set({ gap_ms: num(e.target.value) })} />}
+            {(fid, desc) => (
+              <input id={fid} aria-describedby={desc} type="number" value={String(d.gap_ms ?? '')} onChange={(e) => set({ gap_ms: num(e.target.value) })} />
+            )}
           </Field>
           <Field label="Timeout (ms)" error={errorAt('timeout_ms')}>
-            {(fid, desc) => <input id={fid} aria-describedby={desc} type="number" value={String(d.timeout_ms ?? '')} onChange={(e) => set({ timeout_ms: num(e.target.value) })} />}
+            {(fid, desc) => (
+              <input
+                id={fid}
+                aria-describedby={desc}
+                type="number"
+                value={String(d.timeout_ms ?? '')}
+                onChange={(e) => set({ timeout_ms: num(e.target.value) })}
+              />
+            )}
           </Field>
           <Field label="Retries" error={errorAt('retries')}>
-            {(fid, desc) => <input id={fid} aria-describedby={desc} type="number" value={String(d.retries ?? '')} onChange={(e) => set({ retries: num(e.target.value) })} />}
+            {(fid, desc) => (
+              <input id={fid} aria-describedby={desc} type="number" value={String(d.retries ?? '')} onChange={(e) => set({ retries: num(e.target.value) })} />
+            )}
           </Field>
           <Field label="Polling">
             {(fid) => (

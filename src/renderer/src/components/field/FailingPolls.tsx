@@ -6,7 +6,9 @@ import { useFieldStatus } from './api';
 /** For the Overview: polled devices that are not answering, or answer with failing tags. Nothing when all is well. */
 export function FailingPolls() {
   const status = useFieldStatus(15_000);
-  const failing = (status.data?.modbus ?? []).filter((d) => d.state === 'backoff' || d.state === 'disconnected' || d.tag_errors.length > 0 || (d.state === 'ok' && d.last_error));
+  const failing = (status.data?.modbus ?? []).filter(
+    (d) => d.state === 'backoff' || d.state === 'disconnected' || d.tag_errors.length > 0 || (d.state === 'ok' && d.last_error),
+  );
   if (!failing.length) return null;
   return (
     <Panel title="Field devices whose polling fails">

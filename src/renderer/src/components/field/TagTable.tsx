@@ -56,10 +56,20 @@ export function TagTable({ tags, onChange, errors }: { tags: TagInput[]; onChang
           <button type="button" className="btn btn-small" onClick={() => file.current?.click()}>
             Import JSON/CSV
           </button>
-          <button type="button" className="btn btn-small" disabled={!tags.length} onClick={() => download('modbus-map.csv', tagsToCsv(tags as Tag[]), 'text/csv')}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={!tags.length}
+            onClick={() => download('modbus-map.csv', tagsToCsv(tags as Tag[]), 'text/csv')}
+          >
             Export CSV
           </button>
-          <button type="button" className="btn btn-small" disabled={!tags.length} onClick={() => download('modbus-map.json', `${JSON.stringify(tags, null, 2)}\n`, 'application/json')}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={!tags.length}
+            onClick={() => download('modbus-map.json', `${JSON.stringify(tags, null, 2)}\n`, 'application/json')}
+          >
             Export JSON
           </button>
           <input
@@ -104,7 +114,11 @@ export function TagTable({ tags, onChange, errors }: { tags: TagInput[]; onChang
                     <input aria-label={`tag ${i + 1} name`} size={14} value={t.name} onChange={(e) => update(i, { name: e.target.value })} />
                   </td>
                   <td>
-                    <select aria-label={`tag ${i + 1} function`} value={t.function ?? ''} onChange={(e) => update(i, { function: (e.target.value || undefined) as TagInput['function'] })}>
+                    <select
+                      aria-label={`tag ${i + 1} function`}
+                      value={t.function ?? ''}
+                      onChange={(e) => update(i, { function: (e.target.value || undefined) as TagInput['function'] })}
+                    >
                       <option value="">(from reference)</option>
                       {MODBUS_FUNCTIONS.map((f) => (
                         <option key={f}>{f}</option>
@@ -121,36 +135,69 @@ export function TagTable({ tags, onChange, errors }: { tags: TagInput[]; onChang
                     />
                   </td>
                   <td>
-                    <select aria-label={`tag ${i + 1} type`} value={t.type ?? ''} onChange={(e) => update(i, { type: (e.target.value || undefined) as TagInput['type'] })}>
+                    <select
+                      aria-label={`tag ${i + 1} type`}
+                      value={t.type ?? ''}
+                      onChange={(e) => update(i, { type: (e.target.value || undefined) as TagInput['type'] })}
+                    >
                       {MODBUS_TYPES.map((x) => (
                         <option key={x}>{x}</option>
                       ))}
                     </select>
                   </td>
                   <td>
-                    <select aria-label={`tag ${i + 1} byte order`} value={t.order ?? 'ABCD'} onChange={(e) => update(i, { order: e.target.value as TagInput['order'] })}>
+                    <select
+                      aria-label={`tag ${i + 1} byte order`}
+                      value={t.order ?? 'ABCD'}
+                      onChange={(e) => update(i, { order: e.target.value as TagInput['order'] })}
+                    >
                       {BYTE_ORDERS.map((o) => (
                         <option key={o}>{o}</option>
                       ))}
                     </select>
                   </td>
                   <td className="num">
-                    <input aria-label={`tag ${i + 1} scale`} size={6} defaultValue={String(t.scale ?? 1)} onBlur={(e) => update(i, { scale: numberOr(e.target.value, 1) })} />
+                    <input
+                      aria-label={`tag ${i + 1} scale`}
+                      size={6}
+                      defaultValue={String(t.scale ?? 1)}
+                      onBlur={(e) => update(i, { scale: numberOr(e.target.value, 1) })}
+                    />
                   </td>
                   <td className="num">
-                    <input aria-label={`tag ${i + 1} offset`} size={6} defaultValue={String(t.offset ?? 0)} onBlur={(e) => update(i, { offset: numberOr(e.target.value, 0) })} />
+                    <input
+                      aria-label={`tag ${i + 1} offset`}
+                      size={6}
+                      defaultValue={String(t.offset ?? 0)}
+                      onBlur={(e) => update(i, { offset: numberOr(e.target.value, 0) })}
+                    />
                   </td>
                   <td>
                     <input aria-label={`tag ${i + 1} unit`} size={5} value={t.unit ?? ''} onChange={(e) => update(i, { unit: e.target.value || null })} />
                   </td>
                   <td className="num">
-                    <input aria-label={`tag ${i + 1} deadband`} size={5} defaultValue={String(t.deadband ?? 0)} onBlur={(e) => update(i, { deadband: numberOr(e.target.value, 0) })} />
+                    <input
+                      aria-label={`tag ${i + 1} deadband`}
+                      size={5}
+                      defaultValue={String(t.deadband ?? 0)}
+                      onBlur={(e) => update(i, { deadband: numberOr(e.target.value, 0) })}
+                    />
                   </td>
                   <td>
-                    <input aria-label={`tag ${i + 1} field`} size={12} list="modbus-fields" value={t.field} onChange={(e) => update(i, { field: e.target.value })} placeholder="temperature" />
+                    <input
+                      aria-label={`tag ${i + 1} field`}
+                      size={12}
+                      list="modbus-fields"
+                      value={t.field}
+                      onChange={(e) => update(i, { field: e.target.value })}
+                      placeholder="temperature"
+                    />
                   </td>
                   <td>
-                    <button type="button" className="btn btn-small btn-danger-outline" onClick={() => {
+                    <button
+                      type="button"
+                      className="btn btn-small btn-danger-outline"
+                      onClick={() => {
                         onChange(tags.filter((_, j) => j !== i));
                         setGen((g) => g + 1);
                       }}

@@ -82,7 +82,16 @@ function Form({ c, onSaved, onClose }: { c: MqttConfigView; onSaved: () => void;
   );
   const area = (key: keyof typeof maps, label: string, hint: string) => (
     <Field label={label} error={errors[key] ?? (parseJson(maps[key]) === undefined ? 'not valid JSON' : undefined)} hint={hint} wide>
-      {(id, d) => <textarea id={id} aria-describedby={d} className="mono" rows={4} value={maps[key].text} onChange={(e) => setMaps({ ...maps, [key]: { text: e.target.value } })} />}
+      {(id, d) => (
+        <textarea
+          id={id}
+          aria-describedby={d}
+          className="mono"
+          rows={4}
+          value={maps[key].text}
+          onChange={(e) => setMaps({ ...maps, [key]: { text: e.target.value } })}
+        />
+      )}
     </Field>
   );
 
@@ -97,7 +106,8 @@ function Form({ c, onSaved, onClose }: { c: MqttConfigView; onSaved: () => void;
     >
       <p className="muted">
         {c.source === 'env' ? 'Now from the MQTT_* environment variables; saving here replaces them. ' : ''}
-        Embedded: the station runs its own broker (on this computer only unless LAN access is on); devices sign in with an API key (username = key id, password = the key).
+        Embedded: the station runs its own broker (on this computer only unless LAN access is on); devices sign in with an API key (username = key id, password
+        = the key).
       </p>
       <div className="row wrap">
         <Field label="Broker" error={errors.mode}>
@@ -122,7 +132,16 @@ function Form({ c, onSaved, onClose }: { c: MqttConfigView; onSaved: () => void;
           {text('url', 'Broker URL', 'mqtt://host:1883 or mqtts://host:8883', true)}
           {text('username', 'Username')}
           <Field label="Password" hint={c.password_set ? 'a password is saved; type to replace it' : 'none saved'}>
-            {(id, d) => <input id={id} aria-describedby={d} type="password" autoComplete="new-password" value={v.password} onChange={(e) => setV({ ...v, password: e.target.value, clearPassword: false })} />}
+            {(id, d) => (
+              <input
+                id={id}
+                aria-describedby={d}
+                type="password"
+                autoComplete="new-password"
+                value={v.password}
+                onChange={(e) => setV({ ...v, password: e.target.value, clearPassword: false })}
+              />
+            )}
           </Field>
           {c.password_set ? (
             <label className="switch">
@@ -145,7 +164,11 @@ function Form({ c, onSaved, onClose }: { c: MqttConfigView; onSaved: () => void;
       <div className="stack">
         {area('json', 'Plain JSON topics', '[{"topic": "site/+/telemetry", "device_from": "topic"}] — payloads are readings (one or an array)')}
         {area('device_map', 'Sparkplug device ids', '{"Pad1/RTU7/Well3": "well-003"}; default group:node:device')}
-        {area('metric_map', 'Sparkplug metric columns', '{"Inputs/TT-101": "temperature"}; metrics named Temperature, Pressure, Status map by themselves, the rest go to extra')}
+        {area(
+          'metric_map',
+          'Sparkplug metric columns',
+          '{"Inputs/TT-101": "temperature"}; metrics named Temperature, Pressure, Status map by themselves, the rest go to extra',
+        )}
       </div>
       {msg ? <Note kind={msg.kind}>{msg.text}</Note> : null}
       <button type="button" className="btn btn-primary" disabled={Object.keys(errors).length > 0} onClick={() => void save()}>

@@ -9,7 +9,9 @@ export function OfflineNodes() {
   const offline: { id: string; what: string; since: string | null }[] = [];
   for (const n of status.data?.nodes ?? []) {
     if (!n.online && n.last_birth) offline.push({ id: n.device_id, what: `edge node ${n.group}/${n.node}`, since: n.last_death });
-    else for (const d of n.devices) if (!d.online && d.last_birth) offline.push({ id: d.device_id, what: `device ${n.group}/${n.node}/${d.device}`, since: d.last_death });
+    else
+      for (const d of n.devices)
+        if (!d.online && d.last_birth) offline.push({ id: d.device_id, what: `device ${n.group}/${n.node}/${d.device}`, since: d.last_death });
   }
   if (!offline.length) return null;
   return (

@@ -124,8 +124,8 @@ export function SparkplugPanel() {
               ) : (
                 <>
                   {s.mode === 'embedded' ? 'Embedded broker' : 'Broker'} <code>{s.broker}</code> —{' '}
-                  <strong>{s.connected ? 'connected' : 'not connected'}</strong> · {fmtNum(s.messages_per_s, 1)} messages/s · {s.readings_stored} readings stored ·{' '}
-                  {s.invalid_messages} invalid
+                  <strong>{s.connected ? 'connected' : 'not connected'}</strong> · {fmtNum(s.messages_per_s, 1)} messages/s · {s.readings_stored} readings
+                  stored · {s.invalid_messages} invalid
                   {s.embedded ? ` · ${s.embedded.clients} clients, ${s.embedded.refused} refused` : ''}
                 </>
               )}
@@ -139,7 +139,9 @@ export function SparkplugPanel() {
           </div>
         ) : null}
         {s && s.nodes.length === 0 ? (
-          s.mode === 'off' ? null : <Empty>No Sparkplug edge node has reported yet.</Empty>
+          s.mode === 'off' ? null : (
+            <Empty>No Sparkplug edge node has reported yet.</Empty>
+          )
         ) : s ? (
           <div className="table-wrap">
             <table className="data">
