@@ -172,6 +172,45 @@ describe.skipIf(!hasChromium)('the UI for a field engineer', () => {
     await b.page.getByRole('heading', { name: 'Anomalies', level: 1 }).waitFor();
   });
 
+  it('when an admin imports a semicolon file in Pa and kelvin with day-first local times, then values are converted and an impossible one is reported with its line', async () => {
+    await signIn(ADMIN);
+    await nav('Ingest');
+    await b.page.getByRole('button', { name: 'Create a device key for this session' }).click();
+    await b.page.getByText('ingest key set').waitFor();
+    const day = new Date(Date.now() - 86_400_000);
+    const dmy = `${String(day.getUTCDate()).padStart(2, '0')}/${String(day.getUTCMonth() + 1).padStart(2, '0')}/${day.getUTCFullYear()}`;
+    const lines = [
+      'well;when;T (K);P (Pa)',
+      `csv-units;${dmy} 10:00;350.15;17000000`,
+      `csv-units;${dmy} 10:01;-5;17000100`,
+      `csv-units;${dmy} 10:02;351.15;17000200`,
+    ];
+    await b.page
+      .getByLabel('CSV file', { exact: true })
+      .setInputFiles({ name: 'logger-pa.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n')) });
+    await b.page.getByText('logger-pa.csv: 3 rows').waitFor();
+    await b.page.getByLabel('Column for device_id').selectOption('well');
+    await b.page.getByLabel('Column for ts').selectOption('when');
+    await b.page.getByLabel('Column for temperature').selectOption('T (K)');
+    await b.page.getByLabel('Column for pressure').selectOption('P (Pa)');
+    await b.page.getByLabel('Temperature unit in the file').selectOption('K');
+    await b.page.getByLabel('Pressure unit in the file').selectOption('Pa');
+    await b.page.getByLabel('Time zone of times without one').selectOption('Z');
+    await b.page.getByLabel(/day first/).check();
+    await b.shot('ingest-csv-units');
+    await b.page.getByRole('button', { name: 'Import 3 rows' }).click();
+    await expect.poll(() => b.page.getByTestId('import-summary').textContent()).toMatch(/2 rows imported.*1 rejected/);
+    const report = b.page.getByRole('table', { name: 'Rejected rows' });
+    await expect.poll(() => report.getByRole('row').nth(1).textContent()).toMatch(/^3.*-5 K is below absolute zero/);
+    const stored = (await (await station.api('GET', '/api/telemetry?device_id=csv-units&order=asc', admin)).json()) as {
+      items: { temperature: number; pressure: number; time: string }[];
+    };
+    expect(stored.items.map((r) => [r.temperature, r.pressure, r.time.slice(11, 16)])).toEqual([
+      [77, 17000, '10:00'],
+      [78, 17000.2, '10:02'],
+    ]);
+  });
+
   it('when a finished export is removed, then removing asks first and its Download button goes away', async () => {
     await signIn(ENGINEER);
     await nav('Export');

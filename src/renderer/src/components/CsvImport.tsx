@@ -5,7 +5,18 @@ import type { BatchResult } from '../../../shared/telemetry';
 import { api, ApiError, errorText } from '../api/client';
 import { useIsAdmin } from '../api/queries';
 import { fmtCount } from '../lib/format';
-import { guessMapping, rowToReading, TARGETS, type Mapping } from '../lib/csv-mapping';
+import {
+  detectDelimiter,
+  guessMapping,
+  guessUnits,
+  type ImportUnits,
+  type Mapping,
+  PRESSURE_UNITS,
+  rowToReading,
+  TARGETS,
+  TEMPERATURE_UNITS,
+  type TimeFormat,
+} from '../lib/csv-mapping';
 import { ingestOptions } from './IngestKey';
 import { Field, Note, Progress } from './ui';
 
@@ -33,6 +44,15 @@ interface Report {
 
 const emptyReport = (): Report => ({ sent: 0, inserted: 0, replaced: 0, duplicates: 0, rejected: [], cancelled: false });
 
+/** This computer's offset now, for the zone choice's label ("UTC+03:00"). */
+const localZoneLabel = (): string => {
+  const min = -new Date().getTimezoneOffset();
+  const sign = min < 0 ? '-' : '+';
+  const abs = Math.abs(min);
+  return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+};
+const ZONES = ['Z', '-08:00', '-06:00', '-05:00', '-03:00', '+01:00', '+02:00', '+03:00', '+04:00', '+05:00', '+05:30', '+07:00', '+08:00', '+09:00', '+10:00'];
+
 /** Logger files: pick, map columns, send in batches of 500 with progress, then a report of rejected rows. */
 export function CsvImport() {
   const isAdmin = useIsAdmin();
@@ -41,6 +61,9 @@ export function CsvImport() {
   const [parseError, setParseError] = useState('');
   const [mapping, setMapping] = useState<Mapping>(guessMapping([]));
   const [fixedDevice, setFixedDevice] = useState('');
+  const [units, setUnits] = useState<ImportUnits>({ temperature: 'C', pressure: 'kPa' });
+  const [time, setTime] = useState<TimeFormat>({ zone: 'local', dayFirst: false });
+  const convert = (row: Record<string, string>) => rowToReading(row, mapping, fixedDevice, units, time);
   const [report, setReport] = useState<Report | null>(null);
   const [running, setRunning] = useState(false);
   const abort = useRef<AbortController | null>(null);
@@ -53,11 +76,18 @@ export function CsvImport() {
     if (f.size > MAX_FILE) return setParseError(`The file is ${Math.round(f.size / 1e6)} MB; split it below 200 MB.`);
     try {
       const text = await f.text();
-      const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }) as Record<string, string>[];
+      // logger exports from European locales use ; (and some use tabs)
+      const delimiter = detectDelimiter(text.replace(/^\uFEFF/, ''));
+      const rows = parse(text, { columns: true, delimiter, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }) as Record<
+        string,
+        string
+      >[];
       const columns = rows.length ? Object.keys(rows[0]!) : [];
       if (!columns.length) return setParseError('The file has no header row or no data rows.');
       setFile({ name: f.name, columns, rows });
-      setMapping(guessMapping(columns));
+      const guessed = guessMapping(columns);
+      setMapping(guessed);
+      setUnits(guessUnits(guessed));
     } catch (err) {
       setParseError(`Cannot read ${f.name} as CSV: ${errorText(err)}`);
     }
@@ -84,7 +114,22 @@ export function CsvImport() {
           r.cancelled = true;
           break;
         }
-        const chunk = file.rows.slice(start, start + CHUNK).map((row) => rowToReading(row, mapping, fixedDevice));
+        // rows found implausible here are reported with their line and not sent; `lines` maps what is sent back to the file
+        const chunk: Record<string, unknown>[] = [];
+        const lines: number[] = [];
+        file.rows.slice(start, start + CHUNK).forEach((row, i) => {
+          const { reading, problems } = convert(row);
+          if (problems.length) r.rejected.push({ line: start + i + 2, errors: problems.join('; ') });
+          else {
+            chunk.push(reading);
+            lines.push(start + i + 2);
+          }
+        });
+        if (!chunk.length) {
+          r.sent += Math.min(CHUNK, file.rows.length - start);
+          setReport({ ...r, rejected: [...r.rejected] });
+          continue;
+        }
         let res: BatchResult;
         try {
           res = await api<BatchResult>('/api/telemetry/batch', { method: 'POST', body: chunk, signal: ctl.signal, ...ingestOptions(isAdmin) });
@@ -94,12 +139,12 @@ export function CsvImport() {
           if (!(err instanceof ApiError && err.status === 422 && body?.rejected)) throw err;
           res = { received: chunk.length, stored: 0, inserted: 0, replaced: 0, duplicates: [], rejected: body.rejected };
         }
-        r.sent += chunk.length;
+        r.sent += Math.min(CHUNK, file.rows.length - start);
         r.inserted += res.inserted;
         r.replaced += res.replaced;
         r.duplicates += res.duplicates.length;
-        // Line numbers as in the file: row index + header line + 1.
-        for (const x of res.rejected) r.rejected.push({ line: start + x.index + 2, errors: x.errors.map((e) => `${e.path}: ${e.message}`).join('; ') });
+        for (const x of res.rejected) r.rejected.push({ line: lines[x.index]!, errors: x.errors.map((e) => `${e.path}: ${e.message}`).join('; ') });
+        r.rejected.sort((a, b) => a.line - b.line);
         setReport({ ...r, rejected: [...r.rejected] });
       }
     } catch (err) {
@@ -115,7 +160,7 @@ export function CsvImport() {
 
   return (
     <div className="stack">
-      <Field label="CSV file" hint="A header row, then one reading per row. Time as Unix seconds or ISO-8601 with a zone.">
+      <Field label="CSV file" hint="A header row (comma, semicolon or tab separated), then one reading per row.">
         {(id) => <input id={id} type="file" accept=".csv,text/csv,text/plain" onChange={(e) => void load(e.target.files?.[0])} disabled={running} />}
       </Field>
       {parseError ? <Note kind="error">{parseError}</Note> : null}
@@ -141,6 +186,54 @@ export function CsvImport() {
                   )}
                 </Field>
               ))}
+              <Field label="Temperature unit in the file">
+                {(id) => (
+                  <select
+                    id={id}
+                    value={units.temperature}
+                    onChange={(e) => setUnits({ ...units, temperature: e.target.value as ImportUnits['temperature'] })}
+                    disabled={running}
+                  >
+                    {Object.entries(TEMPERATURE_UNITS).map(([u, label]) => (
+                      <option key={u} value={u}>
+                        {label}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field label="Pressure unit in the file" hint="absolute pressure; stored as kPa">
+                {(id) => (
+                  <select
+                    id={id}
+                    value={units.pressure}
+                    onChange={(e) => setUnits({ ...units, pressure: e.target.value as ImportUnits['pressure'] })}
+                    disabled={running}
+                  >
+                    {Object.entries(PRESSURE_UNITS).map(([u, label]) => (
+                      <option key={u} value={u}>
+                        {label}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field label="Time zone of times without one">
+                {(id) => (
+                  <select id={id} value={time.zone} onChange={(e) => setTime({ ...time, zone: e.target.value })} disabled={running}>
+                    <option value="local">This computer ({localZoneLabel()})</option>
+                    {ZONES.map((z) => (
+                      <option key={z} value={z}>
+                        {z === 'Z' ? 'UTC' : `UTC${z}`}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <label className="checkbox">
+                <input type="checkbox" checked={time.dayFirst} onChange={(e) => setTime({ ...time, dayFirst: e.target.checked })} disabled={running} /> Dates
+                are day first (31/12/2026)
+              </label>
               {!mapping.device_id ? (
                 <Field label="Fixed device id">
                   {(id) => <input id={id} value={fixedDevice} onChange={(e) => setFixedDevice(e.target.value)} disabled={running} />}
@@ -157,7 +250,7 @@ export function CsvImport() {
               </thead>
               <tbody>
                 {file.rows.slice(0, 3).map((row, i) => {
-                  const r = rowToReading(row, mapping, fixedDevice);
+                  const r = convert(row).reading;
                   return (
                     <tr key={i}>
                       {TARGETS.map((t) => (
