@@ -58,7 +58,7 @@ const DAY_FIRST = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(
 const ISO_NO_ZONE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
 /** A file's time as the station takes it: Unix seconds, or ISO-8601 with a zone. */
-export function normaliseTime(raw: string, f: TimeFormat): string | number {
+function normaliseTime(raw: string, f: TimeFormat): string | number {
   const text = raw.trim();
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
   let iso = text;
