@@ -1,6 +1,7 @@
 import { DEFAULT_UNITS, pressureUnitSchema, temperatureUnitSchema, type Settings, type SettingsUpdate } from '../../shared/settings';
 import { lanAddresses, urlFor } from './network';
 import type { SettingsFile } from './store';
+import { isLoopbackHost } from '../http/host-check';
 
 /** Settings that config.ts reads only at start: changing them needs a restart. */
 const RESTART_KEYS = ['HOST', 'PORT', 'REDIS_URL', 'INFLUX_URL', 'INFLUX_ORG', 'INFLUX_BUCKET', 'INFLUX_TOKEN'] as const;
@@ -12,7 +13,7 @@ export interface RunningListener {
   port: number;
 }
 
-const isLan = (host: string): boolean => host !== LOOPBACK && host !== 'localhost' && host !== '::1';
+const isLan = (host: string): boolean => !isLoopbackHost(host);
 
 function maskPassword(url: string | undefined): string | null {
   if (!url) return null;
