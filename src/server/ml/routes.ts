@@ -82,6 +82,8 @@ export function createMl(deps: MlRouterDeps): MlComponents {
   const models = deps.models ?? stationModels({ dataDir: deps.dataDir });
   const service = new MlService(repo, models);
   const alarms = new AlarmService(repo, service);
+  // a change and its audit row commit together, or neither does
+  const inTransaction = <T>(fn: () => T): T => deps.db.transaction(fn)();
   const { requireRole } = deps;
   const user = requireRole('admin', 'user');
   const admin = requireRole('admin');
@@ -180,15 +182,19 @@ export function createMl(deps: MlRouterDeps): MlComponents {
       updated_at: Date.now(),
       updated_by: req.principal?.subject ?? null,
     };
-    repo.putLimits(row);
-    deps.audit?.record({ actor: req.principal?.subject ?? null, action: 'ml.limits.set', target: deviceId, ip: req.ip ?? null, detail: { ...body } });
+    inTransaction(() => {
+      repo.putLimits(row);
+      deps.audit?.record({ actor: req.principal?.subject ?? null, action: 'ml.limits.set', target: deviceId, ip: req.ip ?? null, detail: { ...body } });
+    });
     res.json(limitsOut(row, deviceId));
   });
 
   router.delete('/api/ml/limits/:device_id', admin, (req, res) => {
     const deviceId = parse(ruleDeviceParamSchema, req.params.device_id, 'path');
-    if (!repo.deleteLimits(deviceId)) throw notFound(`rule limits for ${deviceId}`);
-    deps.audit?.record({ actor: req.principal?.subject ?? null, action: 'ml.limits.delete', target: deviceId, ip: req.ip ?? null });
+    inTransaction(() => {
+      if (!repo.deleteLimits(deviceId)) throw notFound(`rule limits for ${deviceId}`);
+      deps.audit?.record({ actor: req.principal?.subject ?? null, action: 'ml.limits.delete', target: deviceId, ip: req.ip ?? null });
+    });
     res.status(204).end();
   });
 
@@ -204,13 +210,16 @@ export function createMl(deps: MlRouterDeps): MlComponents {
     if (body.kind === 'normal' && req.principal?.role !== 'admin') {
       throw new AppError(403, 'only an admin may mark a span normal (it changes what the station flags); label it instead');
     }
-    const span = service.addSpan(body, actor);
-    deps.audit?.record({
-      actor,
-      action: body.kind === 'normal' ? 'ml.span.normal' : 'ml.span.label',
-      target: body.device_id,
-      ip: req.ip ?? null,
-      detail: { id: span.id, ts_from: span.ts_from, ts_to: span.ts_to, label: span.label, note: span.note },
+    const span = inTransaction(() => {
+      const added = service.addSpan(body, actor);
+      deps.audit?.record({
+        actor,
+        action: body.kind === 'normal' ? 'ml.span.normal' : 'ml.span.label',
+        target: body.device_id,
+        ip: req.ip ?? null,
+        detail: { id: added.id, ts_from: added.ts_from, ts_to: added.ts_to, label: added.label, note: added.note },
+      });
+      return added;
     });
     res.status(201).json(span);
   });
@@ -224,8 +233,10 @@ export function createMl(deps: MlRouterDeps): MlComponents {
     if (req.principal?.role !== 'admin' && (span.kind === 'normal' || span.created_by !== actor)) {
       throw new AppError(403, "only an admin may remove a span marked normal or another user's label");
     }
-    repo.deleteSpan(id);
-    deps.audit?.record({ actor, action: 'ml.span.delete', target: span.device_id, ip: req.ip ?? null, detail: { id, kind: span.kind } });
+    inTransaction(() => {
+      repo.deleteSpan(id);
+      deps.audit?.record({ actor, action: 'ml.span.delete', target: span.device_id, ip: req.ip ?? null, detail: { id, kind: span.kind } });
+    });
     res.status(204).end();
   });
 
@@ -245,8 +256,11 @@ export function createMl(deps: MlRouterDeps): MlComponents {
         const body = parse(ackRequestSchema, req.body ?? {}, 'body');
         const by = req.principal?.subject;
         if (!by) throw new AppError(401, 'sign in first');
-        const alarm = alarms.acknowledge(id, by, body.note ?? null);
-        deps.audit?.record({ actor: by, action: 'alarm.ack', target: String(id), ip: req.ip ?? null, detail: { device_id: alarm.device_id } });
+        const alarm = inTransaction(() => {
+          const acked = alarms.acknowledge(id, by, body.note ?? null);
+          deps.audit?.record({ actor: by, action: 'alarm.ack', target: String(id), ip: req.ip ?? null, detail: { device_id: acked.device_id } });
+          return acked;
+        });
         deps.logger.info({ alarm: id, by }, 'alarm acknowledged');
         res.json(alarm);
       } catch (e) {
