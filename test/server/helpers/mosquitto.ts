@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportMissingTool } from './missing-tool';
 import { freePort } from './ports';
+import { stopChild } from './child';
 
 /** Debian's mosquitto (/usr/sbin is not always on PATH). */
 const BINARY = ['mosquitto', '/usr/sbin/mosquitto'].find((b) => spawnSync(b, ['-h'], { stdio: 'ignore' }).error === undefined);
@@ -91,11 +92,7 @@ export class TestMosquitto {
   async stop(): Promise<void> {
     const proc = this.proc;
     this.proc = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
-    });
+    await stopChild(proc, 'SIGTERM');
   }
 
   async restart(): Promise<void> {

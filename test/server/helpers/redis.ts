@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './ports';
 import { reportMissingTool } from './missing-tool';
+import { stopChild } from './child';
 
 /** Whether Debian's `redis-server` is installed; suites that need it skip with a notice otherwise. */
 export const hasRedisServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -62,11 +63,7 @@ export class TestRedis {
   async stop(): Promise<void> {
     const proc = this.proc;
     this.proc = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
+    await stopChild(proc, 'SIGKILL');
   }
 
   async restart(): Promise<void> {
