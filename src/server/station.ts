@@ -16,6 +16,7 @@ import { createAuditRouter } from './audit/routes';
 import { KeysRepository } from './auth/keys-repository';
 import { RevokedTokens } from './auth/revoked-tokens';
 import { createAccountsRouter } from './auth/routes';
+import { createPreferencesRouter } from './preferences/routes';
 import { createSecurity } from './auth/security';
 import { AuthService } from './auth/service';
 import { loadJwtSecret, TokenIssuer } from './auth/tokens';
@@ -121,6 +122,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   registerMqttDocs(registry);
   let document: object | undefined;
 
+  const settings = new SettingsService(new SettingsFile(config.dataDir));
   const devicesRouter = Router().get('/', guards.read, (_req, res) => {
     const online = mqtt.field.presence();
     res.json(online.size ? devices.list().map((d) => (online.has(d.device_id) ? { ...d, online: online.get(d.device_id) } : d)) : devices.list());
@@ -150,7 +152,8 @@ export async function startStation(config: Config, options: StationOptions = {})
       '/field': modbus.router,
       '/field/mqtt': mqtt.router,
       '/audit': createAuditRouter(audit, guards),
-      '/settings': createSettingsRouter({ service: new SettingsService(new SettingsFile(config.dataDir)), guards, audit, host: config.host }),
+      '/settings': createSettingsRouter({ service: settings, guards, audit, host: config.host }),
+      '/me/preferences': createPreferencesRouter({ db, audit, stationUnits: () => settings.units() }),
       '': createAccountsRouter(auth, guards),
     },
     openApiDocument: () => (document ??= buildDocument(registry)),

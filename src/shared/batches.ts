@@ -16,6 +16,19 @@ export type BatchStatus = z.infer<typeof batchStatusSchema>;
 
 export const stageIndex = (s: Stage): number => STAGES.indexOf(s);
 
+/**
+ * What moving a batch into each stage must record, checked by the station and shown by the UI
+ * before the move: the tank it is stored in, the carrier and ticket it travels under, and at
+ * delivery the place and the delivered measurement (the net volume the ticket bills).
+ */
+export const STAGE_NEEDS: Record<Stage, readonly ('location' | 'carrier' | 'ticket' | 'measurement')[]> = {
+  produced: [],
+  separated: [],
+  stored: ['location'],
+  transported: ['carrier', 'ticket'],
+  delivered: ['location', 'measurement'],
+};
+
 /** Public batch ids: text, e.g. the station's own `B-2024-0001` or an operator's ticket-style id. */
 const BATCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export const batchIdSchema = z.string().regex(BATCH_ID_PATTERN, 'must be 1-64 characters: letters, digits, and _ . : - (starting with a letter or digit)');

@@ -184,6 +184,20 @@ describe('invalid transitions', () => {
     expect(counts()).toEqual(before);
   });
 
+  it('when a batch is delivered without the delivered measurement, then 422 names it and the batch stays where it was', async () => {
+    const id = await newBatch();
+    await post(id, { type: 'transition', to_stage: 'separated' });
+    await post(id, { type: 'transition', to_stage: 'stored', location: 'Tank 4' });
+    await post(id, { type: 'transition', to_stage: 'transported', carrier: 'truck', ticket: 'RT-1' });
+    const before = counts();
+    const stage = async () => (await s.call('GET', `/api/oil/batches/${id}`, { token: engineer })).body.current_stage;
+    expectProblem(await post(id, { type: 'transition', to_stage: 'delivered', location: 'Cushing terminal' }), 422, 'gross_volume_bbl');
+    expect(counts()).toEqual(before);
+    expect(await stage()).toBe('transported');
+    expect((await post(id, { type: 'transition', to_stage: 'delivered', location: 'Cushing terminal', ...m60(990, 0.2) })).status).toBe(201);
+    expect(await stage()).toBe('delivered');
+  });
+
   it('when stage details are missing, then 422 names them and nothing is stored', async () => {
     const id = await newBatch();
     await post(id, { type: 'transition', to_stage: 'separated' });

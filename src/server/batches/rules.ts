@@ -1,4 +1,4 @@
-import { stageIndex, type BatchStatus, type Stage } from '../../shared/batches';
+import { STAGE_NEEDS, stageIndex, type BatchStatus, type Stage } from '../../shared/batches';
 import { AppError } from '../http/errors';
 
 /**
@@ -14,6 +14,8 @@ export interface TransitionRequest {
   expectedStage?: Stage;
   isAdmin: boolean;
   reason?: string;
+  /** whether the transition carries a measurement (gross volume, temperature, API gravity, BS&W); the service always says */
+  measured?: boolean;
 }
 
 const conflict = (detail: string, r: { current: Stage; status: BatchStatus; version: number }) =>
@@ -38,6 +40,13 @@ export function checkTransition(r: TransitionRequest): { override: boolean; stat
         errors: [{ path: 'reason', message: 'required when skipping or reversing a stage' }],
       });
     }
+  }
+  const missing = STAGE_NEEDS[r.to].filter((need) => need === 'measurement' && r.measured === false);
+  if (missing.length) {
+    // Custody transfer: the delivered net standard volume is what the run ticket bills and what losses are judged by.
+    throw new AppError(422, `gross_volume_bbl: delivering a batch needs the delivered measurement (gross volume, temperature, API gravity, BS&W)`, {
+      errors: [{ path: 'gross_volume_bbl', message: 'the delivered measurement is required to deliver a batch' }],
+    });
   }
   return { override, status: r.to === 'delivered' ? 'completed' : 'active' };
 }

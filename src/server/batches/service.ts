@@ -229,6 +229,7 @@ export class BatchService {
           expectedStage: input.expected_stage,
           isAdmin: actor.isAdmin,
           reason: input.reason,
+          measured: input.gross_volume_bbl !== undefined,
         });
         const event: NewEvent = {
           ...base,

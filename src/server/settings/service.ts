@@ -1,4 +1,4 @@
-import { DEFAULT_UNITS, pressureUnitSchema, temperatureUnitSchema, type Settings, type SettingsUpdate } from '../../shared/settings';
+import { DEFAULT_UNITS, pressureUnitSchema, temperatureUnitSchema, type Settings, type SettingsUpdate, type Units } from '../../shared/settings';
 import { lanAddresses, urlFor } from './network';
 import type { SettingsFile } from './store';
 import { isLoopbackHost } from '../http/host-check';
@@ -27,6 +27,11 @@ function maskPassword(url: string | undefined): string | null {
 }
 
 /** Reads and writes the admin-editable station settings; knows what needs a restart. */
+const unitsOf = (saved: Record<string, string | undefined>): Units => ({
+  temperature: temperatureUnitSchema.catch(DEFAULT_UNITS.temperature).parse(saved.UI_TEMPERATURE_UNIT),
+  pressure: pressureUnitSchema.catch(DEFAULT_UNITS.pressure).parse(saved.UI_PRESSURE_UNIT),
+});
+
 export class SettingsService {
   /** the file as it was when the station started: what is in effect now */
   private readonly atStart: Record<string, string>;
@@ -58,10 +63,7 @@ export class SettingsService {
       influx_org: saved.INFLUX_ORG || null,
       influx_bucket: saved.INFLUX_BUCKET || null,
       influx_token_set: Boolean(saved.INFLUX_TOKEN),
-      units: {
-        temperature: temperatureUnitSchema.catch(DEFAULT_UNITS.temperature).parse(saved.UI_TEMPERATURE_UNIT),
-        pressure: pressureUnitSchema.catch(DEFAULT_UNITS.pressure).parse(saved.UI_PRESSURE_UNIT),
-      },
+      units: unitsOf(saved),
       restart_required: RESTART_KEYS.filter((k) => !envOverrides.includes(k) && this.differsFromRunning(k, saved, running)),
       env_overrides: envOverrides,
     };
@@ -79,6 +81,11 @@ export class SettingsService {
   }
 
   /** Applies a validated update; returns the names of the keys that changed (never their values). */
+  /** The station's default display units (each user may choose their own: /api/me/preferences). */
+  units(): Units {
+    return unitsOf(this.file.read());
+  }
+
   update(u: SettingsUpdate): string[] {
     const saved = this.file.read();
     const next = { ...saved };
