@@ -2,6 +2,7 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { MqttConfig } from '../../../shared/field-mqtt';
 import type { Logger } from '../../logger';
 import type { TelemetryService } from '../../telemetry/service';
+import { AcksAfterCommit } from './acks-after-commit';
 import type { SparkplugHost } from './host';
 import { findMapping, jsonCandidates } from './json';
 import { NAMESPACE, ncmdTopic, parseTopic, rebirthPayload, stateTopic } from './sparkplug';
@@ -73,11 +74,14 @@ function clientOptions(
 /**
  * The station's MQTT client: a Sparkplug B host on spBv1.0/# and a subscriber of the mapped JSON
  * topics. Readings go through the telemetry service (validation, idempotency by (device, ts),
- * the InfluxDB mirror, alarms), stored at the end of the event-loop turn in which they arrived;
- * QoS 1 redeliveries are duplicates, not new rows. A bad message is counted and remembered, never thrown.
+ * the InfluxDB mirror, alarms), stored at the end of the event-loop turn in which they arrived,
+ * and only then are their QoS 1 messages acknowledged (acks-after-commit.ts), so a crash loses no
+ * acknowledged message; redeliveries are duplicates, not new rows. A bad message is counted and
+ * remembered, never thrown.
  */
 export class MqttSubscriber {
   readonly client: MqttClient;
+  private readonly acks: AcksAfterCommit;
   private readonly birthAt = Date.now();
   connected = false;
   lastError: string | null = null;
@@ -86,6 +90,7 @@ export class MqttSubscriber {
 
   constructor(private readonly o: SubscriberOptions) {
     this.client = connect(o.url, clientOptions(o, this.birthAt));
+    this.acks = new AcksAfterCommit(this.client, () => this.scheduleFlush());
     this.client.handleMessage = (packet, done) => {
       this.onMessage(packet.topic, packet.payload as Buffer);
       done();
@@ -183,6 +188,10 @@ export class MqttSubscriber {
    */
   private ingest(topic: string, candidates: readonly unknown[]): void {
     this.pending.push({ topic, candidates });
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -192,11 +201,15 @@ export class MqttSubscriber {
   private readonly pending: { topic: string; candidates: readonly unknown[] }[] = [];
   private flushScheduled = false;
 
-  /** Stores the queued readings in one transaction and counts what the schema refused, per message. */
+  /**
+   * Stores the queued readings in one transaction, then acknowledges the messages of this turn
+   * (also those that carried no reading: PUBACKs go out in the order the messages came), and
+   * counts what the schema refused, per message.
+   */
   flush(): void {
     this.flushScheduled = false;
     const batch = this.pending.splice(0);
-    if (!batch.length) return;
+    if (!batch.length) return this.acks.release();
     const all = batch.flatMap((m) => m.candidates);
     let result;
     try {
@@ -204,8 +217,10 @@ export class MqttSubscriber {
     } catch (err) {
       this.lastError = `storing ${all.length} reading(s) failed: ${(err as Error).message}`;
       this.o.logger.error({ err }, 'mqtt readings could not be stored');
+      this.acks.drop();
       return;
     }
+    this.acks.release();
     this.o.counters.readingsStored += result.stored;
     if (!result.rejected.length) return;
     // rejected indexes are into `all`: give each refusal back to the message it came from
@@ -233,6 +248,8 @@ export class MqttSubscriber {
   /** Says offline on STATE (a clean disconnect sends no will), then disconnects. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // what arrived so far is stored and acknowledged while the connection is still up
+    this.flush();
     const { config } = this.o;
     if (config.sparkplug && this.client.connected) {
       await new Promise<void>((resolve) => {
@@ -244,7 +261,7 @@ export class MqttSubscriber {
       });
     }
     await this.client.endAsync(false).catch(() => this.client.end(true));
-    // what the last messages queued is stored before the database closes
+    // what arrived meanwhile is stored before the database closes (unacknowledged: the broker sends it again, a duplicate)
     this.flush();
   }
 }
