@@ -53,8 +53,9 @@ export const readingInputSchema = z
     status: statusSchema.nullable().optional(),
     extra: extraSchema.nullable().optional(),
   })
-  .refine((r) => r.temperature != null || r.pressure != null || (r.extra && Object.keys(r.extra).length > 0), {
-    message: 'a reading needs temperature, pressure, or at least one extra field',
+  // status alone is a reading: a report-by-exception device (Sparkplug, a Modbus status register) may send only its state change
+  .refine((r) => r.temperature != null || r.pressure != null || r.status != null || (r.extra && Object.keys(r.extra).length > 0), {
+    message: 'a reading needs temperature, pressure, status, or at least one extra field',
     path: ['temperature'],
   });
 /** A validated reading, timestamp in epoch ms. */
@@ -129,7 +130,7 @@ export function fastParseReading(input: unknown): NewReading | undefined {
     seen++;
   }
   if (seen !== keys) return undefined;
-  if (temperature == null && pressure == null && extraCount === 0) return undefined;
+  if (temperature == null && pressure == null && status == null && extraCount === 0) return undefined;
   return out;
 }
 

@@ -57,16 +57,17 @@ describe.skipIf(!hasMosquitto)('Sparkplug B host through mosquitto', () => {
     await node.data(undefined, { Status: 'running' }, BASE_MS + 3000);
     await node.data(undefined, { Pressure: 5, Status: 'running' }, BASE_MS + 4000);
     await expect.poll(() => rows(station, 'Pad1:RTU1:Well3').length).toBe(3);
-    await expect.poll(() => rows(station, 'Pad1:RTU1').length).toBe(2);
     const well = rows(station, 'Pad1:RTU1:Well3');
     expect(well.map((r) => r.ts)).toEqual([BASE_MS, BASE_MS + 1000, BASE_MS + 2000]);
     expect(well[1]).toMatchObject({ temperature: 81.5, pressure: 2100.25 });
     expect(JSON.parse(well[1]!.extra!)).toEqual({ 'Inputs.Flow_rate': 12.5 });
     expect(well[2]).toMatchObject({ temperature: 81.75, pressure: null });
-    // the node's status-only message has no measurement, so the reading schema refuses it: counted, not stored
+    // the node's status-only message (report by exception: only the state changed) is a reading of its own
+    await expect.poll(() => rows(station, 'Pad1:RTU1').length).toBe(3);
     const rtu = rows(station, 'Pad1:RTU1');
-    expect(rtu.map((r) => r.ts)).toEqual([BASE_MS, BASE_MS + 4000]);
-    expect(rtu[1]).toMatchObject({ pressure: 5, status: 'running' });
+    expect(rtu.map((r) => r.ts)).toEqual([BASE_MS, BASE_MS + 3000, BASE_MS + 4000]);
+    expect(rtu[1]).toMatchObject({ temperature: null, pressure: null, status: 'running', extra: null });
+    expect(rtu[2]).toMatchObject({ pressure: 5, status: 'running' });
 
     const s = await nodeStatus('Pad1', 'RTU1');
     expect(s).toMatchObject({ online: true, bd_seq: 0, last_seq: 5, rebirths_requested: 0 });
@@ -77,6 +78,12 @@ describe.skipIf(!hasMosquitto)('Sparkplug B host through mosquitto', () => {
     await node.data('Well3', { Temperature: 99 }, BASE_MS + 5000);
     await expect.poll(() => rows(station, 'Pad1:RTU1:Well3').length).toBe(4);
     expect(station.count(`SELECT COUNT(*) FROM telemetry WHERE ts = ${BASE_MS + 1000}`)).toBe(1);
+    // a DDATA whose only metric is the status is stored, not counted as invalid
+    const invalidBefore = (await status()).invalid_messages;
+    await node.data('Well3', { Status: 'shut in' }, BASE_MS + 6000);
+    await expect.poll(() => rows(station, 'Pad1:RTU1:Well3').length).toBe(5);
+    expect(rows(station, 'Pad1:RTU1:Well3').at(-1)).toMatchObject({ ts: BASE_MS + 6000, temperature: null, pressure: null, status: 'shut in' });
+    expect((await status()).invalid_messages).toBe(invalidBefore);
     await node.close();
   });
 

@@ -355,7 +355,7 @@ export class Poller {
       else extra[tag.field] = value;
     }
     if (Object.keys(extra).length) reading.extra = extra;
-    if (reading.temperature === undefined && reading.pressure === undefined && !reading.extra) return; // nothing moved beyond its deadband
+    if (reported.length === 0) return; // nothing moved beyond its deadband
     const parsed = safeParseReading(reading);
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     await this.deps.telemetry.ingestOneCommitted(parsed.data);
