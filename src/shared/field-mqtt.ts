@@ -71,6 +71,8 @@ const configShape = {
   sparkplug: z.boolean().default(true),
   /** the least time between two Rebirth requests to one edge node */
   rebirth_interval_s: z.number().int().min(1).max(3600).default(10),
+  /** a Sparkplug node or device offline this long opens an alarm (cleared when it is born again); 0: no alarm */
+  offline_alarm_s: z.number().int().min(0).max(86_400).default(300),
   /** TCP port of the embedded broker (0: any free port, shown in status) */
   embedded_port: z.number().int().min(0).max(65_535).default(1883),
   /** Sparkplug path (group/node or group/node/device) -> station device id; default group:node[:device] */

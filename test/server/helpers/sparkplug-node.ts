@@ -127,6 +127,11 @@ export class EdgeNode {
     await this.client.publishAsync(topic, encodeSparkplug(payload), { qos });
   }
 
+  /** DDEATH: one device of this node goes offline while the node stays up. */
+  async deviceDeath(device: string): Promise<void> {
+    await this.publish('DDEATH', device, { timestamp: Date.now(), seq: this.nextSeq(), metrics: [] });
+  }
+
   /** Cuts the TCP connection without DISCONNECT: the broker publishes the NDEATH will. */
   kill(): void {
     this.client.stream.destroy();

@@ -21,6 +21,8 @@ export const mqttEnvShape = {
     .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
     .optional(),
   MQTT_EMBEDDED_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** seconds a Sparkplug node or device may stay offline before an alarm opens (0: none) */
+  MQTT_OFFLINE_ALARM_S: z.coerce.number().int().min(0).max(86_400).optional(),
 };
 
 type MqttEnv = z.output<z.ZodObject<typeof mqttEnvShape>>;
@@ -45,6 +47,7 @@ export function mqttEnvConfig(e: MqttEnv): MqttConfig | string {
     client_id: e.MQTT_CLIENT_ID ?? null,
     ...(e.MQTT_HOST_ID !== undefined ? { host_id: e.MQTT_HOST_ID } : {}),
     ...(e.MQTT_EMBEDDED_PORT !== undefined ? { embedded_port: e.MQTT_EMBEDDED_PORT } : {}),
+    ...(e.MQTT_OFFLINE_ALARM_S !== undefined ? { offline_alarm_s: e.MQTT_OFFLINE_ALARM_S } : {}),
   });
   if (parsed.success) return parsed.data;
   const names: Record<string, string> = { url: 'MQTT_URL', ca: 'MQTT_CA_FILE', client_id: 'MQTT_CLIENT_ID', host_id: 'MQTT_HOST_ID' };

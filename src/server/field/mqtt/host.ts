@@ -188,6 +188,34 @@ export class SparkplugHost {
     return true;
   }
 
+  /**
+   * Nodes and devices that were born and are now offline, with when they went offline. A device
+   * of an offline node is `withNode`: the node's absence covers it.
+   */
+  absences(): { deviceId: string; what: string; since: number; withNode: boolean }[] {
+    const out: { deviceId: string; what: string; since: number; withNode: boolean }[] = [];
+    for (const n of this.nodes.values()) {
+      if (n.birthAt === null) continue;
+      if (!n.online)
+        out.push({
+          deviceId: this.deviceId(n.group, n.node),
+          what: `Sparkplug edge node ${n.group}/${n.node}`,
+          since: n.deathAt ?? n.birthAt,
+          withNode: false,
+        });
+      for (const [device, d] of n.devices) {
+        if (d.birthAt === null || d.online) continue;
+        out.push({
+          deviceId: this.deviceId(n.group, n.node, device),
+          what: `Sparkplug device ${n.group}/${n.node}/${device}`,
+          since: d.deathAt ?? d.birthAt,
+          withNode: !n.online,
+        });
+      }
+    }
+    return out;
+  }
+
   has(group: string, nodeId: string): boolean {
     return this.nodes.has(`${group}/${nodeId}`);
   }

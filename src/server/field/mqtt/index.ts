@@ -30,6 +30,7 @@ export function createFieldMqtt(deps: {
   logger: Logger;
 }): FieldMqtt {
   const field = new MqttField({
+    db: deps.db,
     repo: new MqttRepository(deps.db),
     telemetry: deps.telemetry,
     keys: deps.keys,

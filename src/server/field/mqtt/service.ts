@@ -9,15 +9,18 @@ import {
   type MqttStatus,
 } from '../../../shared/field-mqtt';
 import type { KeysRepository } from '../../auth/keys-repository';
+import type { Db } from '../../db/open';
 import { AppError, notFound } from '../../http/errors';
 import type { Logger } from '../../logger';
 import type { TelemetryService } from '../../telemetry/service';
 import { EmbeddedBroker, STATION_USERNAME } from './broker';
 import { SparkplugHost, type HostSettings } from './host';
+import { OfflineAlarms } from './offline-alarms';
 import type { MqttRepository } from './repository';
 import { messagesPerSecond, MqttSubscriber, newCounters, stationClientId } from './subscriber';
 
 export interface MqttFieldDeps {
+  db: Db;
   repo: MqttRepository;
   telemetry: TelemetryService;
   keys: KeysRepository;
@@ -41,6 +44,7 @@ export class MqttField {
   private config: MqttConfig;
   private source: 'env' | 'saved';
   private readonly host: SparkplugHost;
+  private readonly offline: OfflineAlarms;
   private readonly counters = newCounters();
   private subscriber: MqttSubscriber | undefined;
   private broker: EmbeddedBroker | undefined;
@@ -53,6 +57,7 @@ export class MqttField {
     this.config = saved ?? deps.envConfig;
     this.source = saved ? 'saved' : 'env';
     this.host = new SparkplugHost(hostSettings(this.config), deps.repo);
+    this.offline = new OfflineAlarms(deps.db, this.host, () => this.config.offline_alarm_s, deps.logger);
   }
 
   view(): MqttConfigView {
@@ -92,6 +97,7 @@ export class MqttField {
     const config = this.config;
     this.lastError = null;
     if (config.mode === 'off') return;
+    this.offline.start();
     const { telemetry, logger } = this.deps;
     if (config.mode === 'embedded') {
       const broker = new EmbeddedBroker({
@@ -134,6 +140,7 @@ export class MqttField {
     const { subscriber, broker } = this;
     this.subscriber = undefined;
     this.broker = undefined;
+    this.offline.stop();
     if (subscriber) await subscriber.stop();
     if (broker) await broker.stop();
   }

@@ -29,6 +29,7 @@ function Form({ c, onSaved, onClose }: { c: MqttConfigView; onSaved: () => void;
     host_id: c.host_id,
     sparkplug: c.sparkplug,
     rebirth_interval_s: String(c.rebirth_interval_s),
+    offline_alarm_s: String(c.offline_alarm_s),
     embedded_port: String(c.embedded_port),
   });
   const [maps, setMaps] = useState<{ device_map: Json; metric_map: Json; json: Json }>({
@@ -49,6 +50,7 @@ function Form({ c, onSaved, onClose }: { c: MqttConfigView; onSaved: () => void;
     host_id: v.host_id.trim(),
     sparkplug: v.sparkplug,
     rebirth_interval_s: Number(v.rebirth_interval_s),
+    offline_alarm_s: Number(v.offline_alarm_s),
     embedded_port: Number(v.embedded_port),
     device_map: parseJson(maps.device_map) ?? 'not JSON',
     metric_map: parseJson(maps.metric_map) ?? 'not JSON',
@@ -126,6 +128,7 @@ function Form({ c, onSaved, onClose }: { c: MqttConfigView; onSaved: () => void;
           <span>Sparkplug B host (spBv1.0/#)</span>
         </label>
         {text('rebirth_interval_s', 'Least seconds between rebirths')}
+        {text('offline_alarm_s', 'Offline alarm after (seconds)', 'a node or device dead this long opens an alarm; 0 = never')}
       </div>
       {v.mode === 'external' ? (
         <div className="row wrap">
