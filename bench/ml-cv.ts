@@ -81,7 +81,13 @@ process.stdout.write(
       cv_mean_balanced_accuracy: round(mean),
       cv_spread: round(spread),
       cv_false_positive_rate: round(runs.reduce((a, r) => a + r.false_positive_rate, 0) / runs.length),
-      repeats: runs.map((r) => ({ threshold: r.threshold, mean_balanced_accuracy: r.mean_balanced_accuracy, false_positive_rate: r.false_positive_rate })),
+      nested_mean_balanced_accuracy: round(runs.reduce((a, r) => a + (r.nested?.mean_balanced_accuracy ?? 0), 0) / runs.length),
+      repeats: runs.map((r) => ({
+        threshold: r.threshold,
+        mean_balanced_accuracy: r.mean_balanced_accuracy,
+        false_positive_rate: r.false_positive_rate,
+        nested: r.nested,
+      })),
       per_class: Object.fromEntries(
         classes.map((c) => [c, runs.map((r) => (c === '0' ? r.per_class[c]!.false_positive_rate : r.per_class[c]!.mean_balanced_accuracy))]),
       ),

@@ -113,7 +113,11 @@ describe('ml training', () => {
       expect(cv.per_class['0']!.false_positive_rate).not.toBeNull();
       expect(Object.keys(cv.per_class).some((c) => c !== '0')).toBe(true);
       expect(cv.mean_balanced_accuracy).toBeGreaterThanOrEqual(0);
+      // nested: one threshold per fold, each chosen without that fold's scores
+      expect(cv.nested!.thresholds.length).toBeGreaterThanOrEqual(2);
+      expect(cv.nested!.mean_balanced_accuracy).toBeGreaterThanOrEqual(0);
     }
+    expect(m.cv.leave_one_well_out.nested!.thresholds).toHaveLength(new Set(series.map((s) => s.group)).size);
     expect(m.threshold).toBe(m.cv.leave_one_well_out.threshold);
     const o = { ...DEFAULT_TRAIN_OPTIONS, ...SMALL, windows: { ...DEFAULT_TRAIN_OPTIONS.windows, ...SMALL.windows } };
     const prepared = prepare(series, o.windows);

@@ -285,6 +285,8 @@ function midChange(x: readonly number[], w: FeatureWindows): number {
 /**
  * Features of the last reading of a window. `temperature` and `pressure` hold the device's readings
  * in time order, the current one last (gaps already filled). Returns null without enough history.
+ * This is the readable definition; scoring and training use `featureSeries` (feature-series.ts),
+ * which gives the same numbers for a whole series at a fraction of the cost.
  */
 export function computeFeatures(temperature: readonly number[], pressure: readonly number[], w: FeatureWindows = DEFAULT_WINDOWS): number[] | null {
   const n = Math.min(temperature.length, pressure.length);
@@ -317,14 +319,4 @@ export function fillGaps(values: readonly (number | null | undefined)[]): number
     if (v != null && Number.isFinite(v)) prev = v;
     return prev;
   });
-}
-
-/** Features for every reading of one series (null where history is too short). */
-export function featureSeries(temperature: readonly number[], pressure: readonly number[], w: FeatureWindows = DEFAULT_WINDOWS): (number[] | null)[] {
-  const out: (number[] | null)[] = [];
-  for (let i = 0; i < temperature.length; i++) {
-    const from = Math.max(0, i + 1 - (w.long + 1));
-    out.push(computeFeatures(temperature.slice(from, i + 1), pressure.slice(from, i + 1), w));
-  }
-  return out;
 }

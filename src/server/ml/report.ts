@@ -19,6 +19,11 @@ function cvLines(title: string, cv: CvSummary): string[] {
   return [
     `${title}: ${cv.folds}, threshold ${cv.threshold}`,
     `  mean balanced accuracy over event instances ${cv.mean_balanced_accuracy.toFixed(3)}, false positives ${pct(cv.false_positive_rate)} of normal rows${cv.met_false_positive_target ? '' : ' (above the target)'}`,
+    ...(cv.nested
+      ? [
+          `  nested (each fold at the threshold chosen on the other folds only): ${cv.nested.mean_balanced_accuracy.toFixed(3)}, false positives ${pct(cv.nested.false_positive_rate)}`,
+        ]
+      : []),
     ...Object.entries(cv.per_class).map(([c, f]) =>
       c === '0'
         ? `    class 0 ${CLASS_NAMES[c]!.padEnd(28)} ${String(f.instances).padStart(3)} instances  false positives ${pct(f.false_positive_rate)} of rows, ${f.instances_flagged} instance(s) with any`

@@ -1,4 +1,5 @@
-import { FEATURE_NAMES, computeFeatures, fillGaps } from './features';
+import { featureSeries } from './feature-series';
+import { FEATURE_NAMES, fillGaps } from './features';
 import { AppError, notFound } from '../http/errors';
 import { MAX_SCORE_POINTS, SCORE_SYNC_MAX, type PredictResponse, type RuleFired, type ScorePoint, type Span, type SpanCreate } from '../../shared/ml';
 import { msToIso, msToSeconds } from '../../shared/time';
@@ -253,14 +254,12 @@ export class MlService {
     if (model && w) {
       const start = Math.max(0, first - model.file.smoothing + 1);
       const idx: number[] = [];
-      for (let i = start; i < all.length; i++) {
-        const from = Math.max(0, i - w.long);
-        const f = computeFeatures(t.slice(from, i + 1), p.slice(from, i + 1), w);
+      featureSeries(t, p, w, start).forEach((f, i) => {
         if (f) {
           feats[i] = f;
           idx.push(i);
         }
-      }
+      });
       const votes = model.forest.scores(idx.map((i) => feats[i]!));
       idx.forEach((i, k) => (raw[i] = votes[k]!));
     }
