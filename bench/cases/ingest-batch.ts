@@ -32,10 +32,13 @@ function rawSqliteRound(batches: Point[][]): number {
     migrate(db);
     const addDevice = db.prepare(`INSERT INTO devices (id, device_id, first_seen_at, last_seen_at, reading_count) VALUES (?, ?, 0, 0, 0)`);
     for (let d = 0; d < DEVICES; d++) addDevice.run(d + 1, deviceName(d));
-    const insert = db.prepare(`INSERT INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at) VALUES (?, ?, ?, ?, 'ok', NULL, ?)`);
+    const insert = db.prepare(
+      `INSERT INTO telemetry (id, device_ref, ts, temperature, pressure, status, extra, received_at) VALUES (?, ?, ?, ?, ?, 'ok', NULL, ?)`,
+    );
+    let id = 0;
     const write = db.transaction((rows: Point[]) => {
       const t = Date.now();
-      for (const p of rows) insert.run(p.device + 1, p.ts, p.temperature, p.pressure, t);
+      for (const p of rows) insert.run(++id, p.device + 1, p.ts, p.temperature, p.pressure, t);
     });
     const start = now();
     for (const rows of batches) write.immediate(rows);

@@ -1,5 +1,5 @@
 import { closeDatabase, openDatabase } from '../../src/server/db/open';
-import { migrate } from '../../src/server/db/migrate';
+import { loadMigrations, migrate } from '../../src/server/db/migrate';
 
 /**
  * The benchmark's readings: 100 devices, evenly spaced over 35 days ending an hour ago, so "a
@@ -64,10 +64,10 @@ export const toLine = (p: Point) => `telemetry,device_id=${deviceName(p.device)}
  * same schema). Indexes are dropped during the load and rebuilt after, and synchronous is off:
  * this only prepares data, it is not what is measured.
  */
-export function fillStationDb(file: string, l: Layout, rows: number, onProgress?: (n: number) => void): void {
+export function fillStationDb(file: string, l: Layout, rows: number, onProgress?: (n: number) => void, migrations = loadMigrations()): void {
   const db = openDatabase(file);
   try {
-    migrate(db);
+    migrate(db, migrations);
     db.pragma('synchronous = OFF');
     db.pragma('cache_size = -262144');
     const indexes = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'telemetry' AND sql IS NOT NULL`).all() as {
@@ -80,7 +80,10 @@ export function fillStationDb(file: string, l: Layout, rows: number, onProgress?
     db.transaction(() => {
       for (let d = 0; d < DEVICES; d++) addDevice.run(d + 1, deviceName(d), now, now);
     })();
-    const insert = db.prepare(`INSERT INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at) VALUES (?, ?, ?, ?, 'ok', NULL, ?)`);
+    // ids given explicitly: the same statement fills the clustered layout (012) and the rowid one before it
+    const insert = db.prepare(
+      `INSERT INTO telemetry (id, device_ref, ts, temperature, pressure, status, extra, received_at) VALUES (?, ?, ?, ?, ?, 'ok', NULL, ?)`,
+    );
     const chunk = 200_000;
     const it = points(l, rows);
     let n = 0;
@@ -94,8 +97,8 @@ export function fillStationDb(file: string, l: Layout, rows: number, onProgress?
             return;
           }
           const p = next.value;
-          insert.run(p.device + 1, p.ts, p.temperature, p.pressure, now);
           n++;
+          insert.run(n, p.device + 1, p.ts, p.temperature, p.pressure, now);
         }
       })();
       onProgress?.(n);

@@ -22,7 +22,10 @@ describe('database', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const indexes = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'telemetry'`).pluck().all();
-    expect(indexes).toEqual(expect.arrayContaining(['ix_telemetry_device_ts', 'ix_telemetry_ts']));
+    expect(indexes).toEqual(expect.arrayContaining(['ix_telemetry_ts']));
+    // (device, ts) is the clustered primary key itself since migration 012
+    const key = db.prepare(`SELECT name FROM pragma_table_info('telemetry') WHERE pk > 0 ORDER BY pk`).pluck().all();
+    expect(key).toEqual(['device_ref', 'ts']);
     expect(db.pragma('user_version', { simple: true })).toBe(loadMigrations().length);
     db.close();
   });

@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrationsDir } from '../paths';
 import type { Db } from './open';
+import { moveLegacyTelemetry, type LayoutProgress } from './telemetry-layout';
+
+export type { LayoutProgress };
 
 export interface Migration {
   version: number;
@@ -28,8 +31,10 @@ export function loadMigrations(dir = migrationsDir): Migration[] {
 /**
  * Applies pending migrations, each in its own transaction, tracked by `PRAGMA user_version`.
  * A database written by a newer station is refused: downgrading would silently misread it.
+ * Then finishes any data move a migration left to be done in batches (the telemetry layout of
+ * 012), reporting through `onProgress`; such a move resumes where a killed one stopped.
  */
-export function migrate(db: Db, migrations = loadMigrations()): { from: number; to: number } {
+export function migrate(db: Db, migrations = loadMigrations(), onProgress?: (p: LayoutProgress) => void): { from: number; to: number } {
   const from = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.length;
   if (from > latest) {
@@ -43,5 +48,6 @@ export function migrate(db: Db, migrations = loadMigrations()): { from: number; 
       db.pragma(`user_version = ${m.version}`);
     })();
   }
+  moveLegacyTelemetry(db, onProgress);
   return { from, to: latest };
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/open';
+import { HIGHEST_ID_SQL } from '../telemetry/repository';
 
 /** A reading deleted in the station that is still to be deleted in InfluxDB (ts in ms). */
 export interface Tombstone {
@@ -24,11 +25,8 @@ export class TombstoneRepository {
   private readonly pruneUpTo;
 
   constructor(db: Db) {
-    // sqlite_sequence holds the highest id AUTOINCREMENT ever handed out, deleted rows included
-    this.insert = db.prepare(
-      `INSERT INTO influx_tombstones (device_id, ts, after_id, created_at)
-       VALUES (?, ?, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'telemetry'), 0), ?)`,
-    );
+    // the highest telemetry id ever handed out, deleted rows included
+    this.insert = db.prepare(`INSERT INTO influx_tombstones (device_id, ts, after_id, created_at) VALUES (?, ?, (${HIGHEST_ID_SQL}), ?)`);
     this.after = db.prepare(`SELECT id, device_id, ts, after_id, created_at FROM influx_tombstones WHERE id > ? ORDER BY id LIMIT ?`);
     this.countAfter = db.prepare(`SELECT COUNT(*) FROM influx_tombstones WHERE id > ?`).pluck();
     this.oldestAfter = db.prepare(`SELECT created_at FROM influx_tombstones WHERE id > ? ORDER BY id LIMIT 1`).pluck();

@@ -31,6 +31,14 @@ export interface WriteOutcome {
 
 const SELECT_COLUMNS = `t.id, d.device_id, t.ts, t.temperature, t.pressure, t.status, t.extra, t.received_at`;
 
+/**
+ * The highest telemetry id ever handed out. Ids come from the writer, not SQLite (the table is
+ * WITHOUT ROWID, see migration 012): the next id is one above the larger of the highest id stored
+ * and telemetry_sequence.seq, which a delete raises first so that a deleted highest id is never
+ * handed out again. Both are single index seeks, and an insert writes no counter page.
+ */
+export const HIGHEST_ID_SQL = `SELECT MAX(COALESCE((SELECT MAX(id) FROM telemetry), 0), (SELECT seq FROM telemetry_sequence WHERE id = 1))`;
+
 /** Builds `WHERE` clauses for the shared filters; values are always bound, never spliced. */
 export function filterSql(f: Filter, alias = 't'): { where: string; params: Record<string, number> } {
   const parts: string[] = [];
@@ -75,6 +83,8 @@ export class TelemetryRepository {
   private readonly savepoint;
   private readonly release;
   private readonly rollbackTo;
+  private readonly highestId;
+  private readonly keepHighestId;
 
   constructor(
     private readonly db: Db,
@@ -85,13 +95,15 @@ export class TelemetryRepository {
     this.insertChunk =
       chunkRows > 1
         ? db.prepare(
-            `INSERT OR IGNORE INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at) VALUES
-             ${Array.from({ length: chunkRows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+            `INSERT OR IGNORE INTO telemetry (device_ref, ts, id, temperature, pressure, status, extra, received_at) VALUES
+             ${Array.from({ length: chunkRows }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
           )
         : undefined;
     this.savepoint = db.prepare(`SAVEPOINT telemetry_chunk`);
     this.release = db.prepare(`RELEASE telemetry_chunk`);
     this.rollbackTo = db.prepare(`ROLLBACK TO telemetry_chunk`);
+    this.highestId = db.prepare(HIGHEST_ID_SQL).pluck();
+    this.keepHighestId = db.prepare(`UPDATE telemetry_sequence SET seq = MAX(seq, COALESCE((SELECT MAX(id) FROM telemetry), 0)) WHERE id = 1`);
     this.insertDevice = db.prepare(
       `INSERT INTO devices (device_id, first_seen_at, last_seen_at, reading_count) VALUES (?, ?, ?, 0)
        ON CONFLICT(device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at RETURNING id`,
@@ -99,13 +111,13 @@ export class TelemetryRepository {
     this.findDevice = db.prepare(`SELECT id FROM devices WHERE device_id = ?`).pluck();
     this.touchDevice = db.prepare(`UPDATE devices SET last_seen_at = MAX(last_seen_at, ?), reading_count = reading_count + ? WHERE id = ?`);
     this.insertIgnore = db.prepare(
-      `INSERT OR IGNORE INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO telemetry (device_ref, ts, id, temperature, pressure, status, extra, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.findExisting = db.prepare(`SELECT temperature, pressure, status, extra FROM telemetry WHERE device_ref = ? AND ts = ?`);
     this.replaceRow = db.prepare(
-      `INSERT OR REPLACE INTO telemetry (device_ref, ts, temperature, pressure, status, extra, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO telemetry (device_ref, ts, id, temperature, pressure, status, extra, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.getById = db.prepare(`SELECT ${SELECT_COLUMNS} FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE t.id = ?`);
     this.getByKey = db.prepare(`SELECT ${SELECT_COLUMNS} FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE t.device_ref = ? AND t.ts = ?`);
@@ -135,6 +147,8 @@ export class TelemetryRepository {
   private readonly writeTx = (readings: readonly NewReading[], receivedAt: number): WriteOutcome => {
     const run = this.db.transaction((): WriteOutcome => {
       const outcome: WriteOutcome = { inserted: 0, replaced: 0, duplicates: [], lastId: 0 };
+      // read inside the write transaction, so no other connection can hand out the same ids
+      let lastId = this.highestId.get() as number;
       const added = new Map<number, number>();
       const refs = new Array<number>(readings.length);
       for (let i = 0; i < readings.length; i++) refs[i] = this.ensureDevice(readings[i]!.device_id, receivedAt);
@@ -146,10 +160,10 @@ export class TelemetryRepository {
           const temperature = r.temperature ?? null;
           const pressure = r.pressure ?? null;
           const status = r.status ?? null;
-          const res = this.insertIgnore.run(ref, r.ts, temperature, pressure, status, extra, receivedAt);
+          const res = this.insertIgnore.run(ref, r.ts, lastId + 1, temperature, pressure, status, extra, receivedAt);
           if (res.changes === 1) {
             outcome.inserted++;
-            outcome.lastId = Number(res.lastInsertRowid);
+            outcome.lastId = ++lastId;
             added.set(ref, (added.get(ref) ?? 0) + 1);
             continue;
           }
@@ -157,37 +171,39 @@ export class TelemetryRepository {
           if (old.temperature === temperature && old.pressure === pressure && old.status === status && old.extra === extra) {
             outcome.duplicates.push(i);
           } else {
-            const rep = this.replaceRow.run(ref, r.ts, temperature, pressure, status, extra, receivedAt);
+            this.replaceRow.run(ref, r.ts, lastId + 1, temperature, pressure, status, extra, receivedAt);
             outcome.replaced++;
-            outcome.lastId = Number(rep.lastInsertRowid);
+            outcome.lastId = ++lastId;
           }
         }
       };
       let i = 0;
       const chunk = this.chunkRows;
       if (this.insertChunk) {
-        const params = new Array<unknown>(chunk * 7);
+        const params = new Array<unknown>(chunk * 8);
         for (; i + chunk <= readings.length; i += chunk) {
           for (let k = 0; k < chunk; k++) {
             const r = readings[i + k]!;
-            const p = k * 7;
+            const p = k * 8;
             params[p] = refs[i + k];
             params[p + 1] = r.ts;
-            params[p + 2] = r.temperature ?? null;
-            params[p + 3] = r.pressure ?? null;
-            params[p + 4] = r.status ?? null;
-            params[p + 5] = r.extra && Object.keys(r.extra).length ? JSON.stringify(r.extra) : null;
-            params[p + 6] = receivedAt;
+            params[p + 2] = lastId + 1 + k;
+            params[p + 3] = r.temperature ?? null;
+            params[p + 4] = r.pressure ?? null;
+            params[p + 5] = r.status ?? null;
+            params[p + 6] = r.extra && Object.keys(r.extra).length ? JSON.stringify(r.extra) : null;
+            params[p + 7] = receivedAt;
           }
           // All new rows (the usual case): one statement for the chunk. A (device, ts) already
-          // stored, or twice in the chunk: undo the chunk (the AUTOINCREMENT counter too) and write
-          // it row by row, which tells duplicates from replacements exactly as before.
+          // stored, or twice in the chunk: undo the chunk and write it row by row, which tells
+          // duplicates from replacements exactly as before.
           this.savepoint.run();
           const res = this.insertChunk.run(params);
           if (res.changes === chunk) {
             this.release.run();
             outcome.inserted += chunk;
-            outcome.lastId = Number(res.lastInsertRowid);
+            lastId += chunk;
+            outcome.lastId = lastId;
             for (let k = 0; k < chunk; k++) added.set(refs[i + k]!, (added.get(refs[i + k]!) ?? 0) + 1);
             continue;
           }
@@ -236,6 +252,7 @@ export class TelemetryRepository {
    */
   delete(id: number, within?: () => void): boolean {
     return this.db.transaction(() => {
+      this.keepHighestId.run();
       const row = this.deleteById.get(id) as { device_ref: number } | undefined;
       if (!row) return false;
       this.decrementDevice.run(row.device_ref);
@@ -261,7 +278,8 @@ export class TelemetryRepository {
     const { where, params } = filterSql(f);
     const cmp = order === 'asc' ? '>' : '<';
     const dir = order === 'asc' ? 'ASC' : 'DESC';
-    const keyset = `(t.ts ${cmp} @afterTs OR (t.ts = @afterTs AND t.id ${cmp} @afterId))`;
+    // `ts >= / <=` first: a bound the (device_ref, ts) key or the (ts, id) index can seek to; the OR breaks ties.
+    const keyset = `t.ts ${cmp}= @afterTs AND (t.ts ${cmp} @afterTs OR t.id ${cmp} @afterId)`;
     const clause = where ? `${where} AND ${keyset}` : `WHERE ${keyset}`;
     return this.queries
       .get(
