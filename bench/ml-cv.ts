@@ -67,7 +67,14 @@ if (values['no-guards']) for (const p of prepared) p.guards = p.guards.map(() =>
 const round = (v: number) => Math.round(v * 1000) / 1000;
 // --first-repeat 1 skips repeat 0 (the training run's own folds, already in default.metrics.json).
 const first = num(values['first-repeat'], 0);
-const runs = Array.from({ length: repeats }, (_, r) => crossValidate(prepared, o, o.seed + (first + r) * SEED_STEP, byWell, undefined, fixed).summary);
+const runs = Array.from({ length: repeats }, (_, r) => {
+  const summary = crossValidate(prepared, o, o.seed + (first + r) * SEED_STEP, byWell, undefined, fixed).summary;
+  // Each repeat on stderr as it ends: a long run on a busy machine still leaves its finished repeats.
+  process.stderr.write(
+    `repeat ${first + r}: ${JSON.stringify({ threshold: summary.threshold, mean_balanced_accuracy: summary.mean_balanced_accuracy, false_positive_rate: summary.false_positive_rate, nested: summary.nested, per_class: summary.per_class, seconds: Math.round((Date.now() - started) / 1000) })}\n`,
+  );
+  return summary;
+});
 const bas = runs.map((r) => r.mean_balanced_accuracy);
 const mean = bas.reduce((a, b) => a + b, 0) / bas.length;
 const spread = Math.sqrt(bas.reduce((a, b) => a + (b - mean) ** 2, 0) / bas.length);

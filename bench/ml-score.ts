@@ -58,7 +58,7 @@ export async function mlScore(env: BenchEnv): Promise<CaseResult> {
       rounds: score.map((v, i) => ({ score_ms: round(v, 1), read_ms: round(read[i]!, 1) })),
       notes: [
         `${anomalies} of ${readings.length} demo readings flagged (the demo wells have synthetic events).`,
-        'Scoring runs on the request thread: each reading gets 39 features over its 360-reading baseline, 40 trees, three guards and its reasons.',
+        'Scoring runs on the request thread: each reading gets 39 features over its 360-reading baseline (computed for the whole range at once: feature-series.ts), 40 flattened trees, three guards and its reasons.',
       ],
     };
   } finally {
