@@ -1,17 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Router } from 'express';
 import { createApp } from './app';
 import { createCache, type Cache } from './cache';
 import { cacheTelemetryStats } from './cache/telemetry-cache';
 import { startJobs, type Jobs } from './jobs';
-import { registerJobsDocs } from './jobs/openapi';
 import { AuditLog } from './audit/repository';
 import type { Role } from '../shared/auth';
 import { createAlarmScheduler } from './ml/alarm-scheduler';
 import { registerMlDocs } from './ml/openapi';
 import { createMl } from './ml/routes';
-import { registerAuthDocs } from './auth/openapi';
 import { createAuditRouter } from './audit/routes';
 import { KeysRepository } from './auth/keys-repository';
 import { RevokedTokens } from './auth/revoked-tokens';
@@ -29,19 +26,19 @@ import { DeviceRepository } from './devices/repository';
 import { ensurePrivateDir } from './files/private';
 import { createHealthRouter } from './health';
 import { hostCheck, isLoopbackHost } from './http/host-check';
-import { createInflux, registerInfluxDocs } from './influx';
+import { createInflux } from './influx';
 import { createLogger, type Logger } from './logger';
-import { buildDocument, OpenAPIRegistry } from './openapi/registry';
+import { buildDocument, OpenAPIRegistry, registerRoutes } from './openapi/registry';
 import { rendererDir } from './paths';
-import { registerTelemetryDocs } from './telemetry/openapi';
-import { registerBatchesDocs } from './batches/openapi';
+import { declaredRoutes } from '../shared/api';
+import { deviceRoutes } from '../shared/api/telemetry';
+import { createRouteTable } from './http/route-table';
 import { createBatchesRouter } from './batches/routes';
 import { TelemetryRepository } from './telemetry/repository';
 import { createTelemetryRouter } from './telemetry/routes';
 import { TelemetryService } from './telemetry/service';
 import { TelemetryStats } from './telemetry/stats';
 import { VERSION } from './version';
-import { registerSettingsDocs } from './settings/openapi';
 import { createSettingsRouter } from './settings/routes';
 import { SettingsService } from './settings/service';
 import { SettingsFile } from './settings/store';
@@ -75,7 +72,6 @@ export async function startStation(config: Config, options: StationOptions = {})
   ensurePrivateDir(config.dataDir);
   const db = openDatabase(config.databasePath, { maxPageCount: config.dbMaxPageCount });
   try {
-    migrate(db);
   } catch (err) {
     closeDatabase(db);
     throw err;
@@ -111,22 +107,17 @@ export async function startStation(config: Config, options: StationOptions = {})
   const batches = createBatchesRouter({ db, guards, audit, cache, lossTolerancePct: config.batchLossTolerancePct, bodyLimit: config.bodyLimit, logger });
 
   const registry = new OpenAPIRegistry();
-  registerTelemetryDocs(registry);
-  registerJobsDocs(registry);
-  registerSettingsDocs(registry);
-  registerAuthDocs(registry);
-  registerInfluxDocs(registry);
   registerMlDocs(registry);
-  registerBatchesDocs(registry);
+  registerRoutes(registry, declaredRoutes);
   registerFieldModbusDocs(registry);
   registerMqttDocs(registry);
   let document: object | undefined;
 
   const settings = new SettingsService(new SettingsFile(config.dataDir));
-  const devicesRouter = Router().get('/', guards.read, (_req, res) => {
+  const devicesRouter = createRouteTable({ base: '/api/devices', guards, bodyLimit: config.bodyLimit }).on(deviceRoutes.list, () => {
     const online = mqtt.field.presence();
-    res.json(online.size ? devices.list().map((d) => (online.has(d.device_id) ? { ...d, online: online.get(d.device_id) } : d)) : devices.list());
-  });
+    return online.size ? devices.list().map((d) => (online.has(d.device_id) ? { ...d, online: online.get(d.device_id) } : d)) : devices.list();
+  }).router;
   const app = createApp({
     logger,
     authenticate: security.authenticate,

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** RFC 9457 problem details, the body of every error the station returns. */
 export interface FieldError {
   path: string;
@@ -12,3 +14,11 @@ export interface Problem {
   errors?: FieldError[];
   [extension: string]: unknown;
 }
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});

@@ -31,6 +31,7 @@ export const updateUserSchema = z
     password: passwordSchema.optional(),
   })
   .refine((u) => Object.keys(u).length > 0, 'nothing to change');
+export type UserUpdate = z.input<typeof updateUserSchema>;
 
 /** A device scope entry: an exact id or a glob with `*` (e.g. `well-*`). */
 const deviceScopeSchema = z

@@ -1,30 +1,16 @@
-import { Router } from 'express';
-import { z } from 'zod';
-import { timestampSchema } from '../../shared/telemetry';
+import type { Router } from 'express';
+import { accountRoutes } from '../../shared/api/accounts';
 import type { Guards } from '../auth/guards';
-import { parseQuery } from '../http/validate';
+import { createRouteTable } from '../http/route-table';
 import type { AuditLog } from './repository';
 
-const auditQuerySchema = z.strictObject({
-  action: z
-    .string()
-    .regex(/^[a-z_.]{1,64}$/)
-    .optional(),
-  actor: z.string().max(128).optional(),
-  ts_from: timestampSchema.optional(),
-  ts_to: timestampSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  before_id: z.coerce.number().int().min(1).optional(),
-});
-
-/** GET /api/audit (admins): newest first, keyset paging by `before_id`. */
+/** GET /api/audit (admins): newest first, keyset paging by `cursor` (the last id served). */
 export function createAuditRouter(audit: AuditLog, guards: Guards): Router {
-  return Router().get('/', guards.admin, (req, res) => {
-    const q = parseQuery(auditQuerySchema, req);
-    const rows = audit.list(q);
-    res.json({
+  return createRouteTable({ base: '/api/audit', guards, bodyLimit: '1kb' }).on(accountRoutes.audit, ({ query: q }) => {
+    const rows = audit.list({ ...q, before_id: q.cursor === undefined ? undefined : Number(q.cursor) });
+    return {
       items: rows.map((r) => ({ ...r, ts: r.ts / 1000, time: new Date(r.ts).toISOString(), detail: r.detail ? (JSON.parse(r.detail) as unknown) : null })),
-      next_before_id: rows.length === q.limit ? rows.at(-1)!.id : null,
-    });
-  });
+      next_cursor: rows.length === q.limit ? String(rows.at(-1)!.id) : null,
+    };
+  }).router;
 }

@@ -62,10 +62,11 @@ export async function createSecurity(deps: SecurityDeps): Promise<Security> {
   const limits = createRateLimits({ limits: config.rateLimits, sendCommand, redisPrefix: config.redis?.prefix, log: logger });
   const external = config.oidc ? (await import('./oidc')).createOidcVerifier(config.oidc) : undefined;
   const authn = authenticate({ tokens: deps.tokens, users: deps.users, keys: deps.keys, revoked: deps.revoked, external });
+  const guards = createGuards({ limits });
   return {
-    guards: createGuards({ limits }),
+    guards,
     authenticate: authn,
-    publicRouters: [createTokenRouter(deps.auth, limits.token), createSetupRouter(deps.auth)],
+    publicRouters: [createTokenRouter(deps.auth, guards, limits.token), createSetupRouter(deps.auth, guards)],
     close: closeRedis,
   };
 }

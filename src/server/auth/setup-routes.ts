@@ -1,7 +1,8 @@
-import express, { Router, type Request } from 'express';
-import { setupSchema } from '../../shared/users';
+import type { Request, RequestHandler, Router } from 'express';
+import { accountRoutes } from '../../shared/api/accounts';
 import { AppError } from '../http/errors';
-import { parseBody, requireContentType } from '../http/validate';
+import { createRouteTable } from '../http/route-table';
+import type { Guards } from './guards';
 import { actorOf } from './routes';
 import type { AuthService } from './service';
 
@@ -15,17 +16,13 @@ const fromThisMachine = (req: Request) => LOOPBACK.test(req.socket.remoteAddress
  * `POST /api/setup {username, password}` creates it while no user exists (409 afterwards).
  * Public (nobody can sign in yet), hence mounted before authentication, and loopback only.
  */
-export function createSetupRouter(auth: AuthService): Router {
-  const router = Router();
-  router.get('/api/setup', (_req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.json({ needs_admin: auth.needsAdmin() });
-  });
-  router.post('/api/setup', express.json({ limit: '4kb' }), async (req, res) => {
-    if (!fromThisMachine(req)) throw new AppError(403, 'the first admin can only be created from the station machine itself');
-    requireContentType(req, 'application/json');
-    const input = parseBody(setupSchema, req);
-    res.status(201).json(await auth.setupFirstAdmin(input, actorOf(req)));
-  });
-  return router;
+export function createSetupRouter(auth: AuthService, guards: Guards): Router {
+  const loopbackOnly: RequestHandler = (req, _res, next) =>
+    next(fromThisMachine(req) ? undefined : new AppError(403, 'the first admin can only be created from the station machine itself'));
+  return createRouteTable({ base: '', guards, bodyLimit: '4kb' })
+    .on(accountRoutes.setupStatus, (_input, _req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      return { needs_admin: auth.needsAdmin() };
+    })
+    .on(accountRoutes.setup, ({ body }, req) => auth.setupFirstAdmin(body, actorOf(req)), { before: [loopbackOnly] }).router;
 }

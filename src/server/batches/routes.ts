@@ -1,10 +1,9 @@
-import express, { Router, type Request, type Response } from 'express';
-import { batchCreateSchema, batchFilterSchema, batchIdSchema, batchListQuerySchema, eventInputSchema } from '../../shared/batches';
+import type { Request, Response, Router } from 'express';
+import { batchRoutes } from '../../shared/api/batches';
 import type { AuditEntry } from '../audit/repository';
 import type { Guards } from '../auth/guards';
 import type { Db } from '../db/open';
-import { AppError } from '../http/errors';
-import { parseBody, parseQuery, requireContentType } from '../http/validate';
+import { createRouteTable } from '../http/route-table';
 import type { Logger } from '../logger';
 import type { TrackCache } from './cache';
 import { BatchRepository } from './repository';
@@ -21,13 +20,6 @@ export interface BatchesRouterDeps {
   bodyLimit: string;
   logger?: Logger;
   now?: () => number;
-}
-
-/** Path ids that cannot be batch ids are a 404, the same as an unknown one. */
-function batchIdParam(req: Request): string {
-  const raw = String(req.params.batch_id);
-  if (!batchIdSchema.safeParse(raw).success) throw new AppError(404, `batch ${JSON.stringify(raw).slice(0, 70)} not found`);
-  return raw;
 }
 
 function actorOf(req: Request): Actor {
@@ -51,54 +43,32 @@ export function createBatchesRouter(deps: BatchesRouterDeps): { router: Router; 
     logger: deps.logger,
     now: deps.now,
   });
-  const router = Router();
-  const json = express.json({ limit: deps.bodyLimit, strict: false });
-
-  router.post('/batches', guards.user, json, (req, res) => {
-    requireContentType(req, 'application/json');
-    const batch = service.create(parseBody(batchCreateSchema, req), actorOf(req));
-    res
-      .status(201)
-      .setHeader('Location', `/api/oil/batches/${encodeURIComponent(batch.batch_id)}`)
-      .json(batch);
-  });
-
-  router.get('/batches', guards.read, (req, res) => {
-    res.json(service.list(parseQuery(batchListQuerySchema, req)));
-  });
-
-  router.get('/batches/export', guards.read, async (req, res) => {
-    const filter = parseQuery(batchFilterSchema, req);
-    csvHeaders(res, 'oil-batches');
-    await service.exportBatches(res, filter);
-  });
-
-  router.get('/batches/:batch_id', guards.read, (req, res) => {
-    res.json(service.get(batchIdParam(req)));
-  });
-
-  router.get('/batches/:batch_id/events', guards.read, (req, res) => {
-    res.json(service.events(batchIdParam(req)));
-  });
-
-  router.get('/batches/:batch_id/events/export', guards.read, async (req, res) => {
-    const batchId = batchIdParam(req);
-    const write = service.eventsExport(batchId);
-    csvHeaders(res, `oil-events-${batchId}`);
-    await write(res);
-  });
-
-  router.post('/batches/:batch_id/events', guards.user, json, async (req, res) => {
-    requireContentType(req, 'application/json');
-    const batchId = batchIdParam(req);
-    const result = await service.postEvent(batchId, parseBody(eventInputSchema, req), actorOf(req));
-    res.status(201).json(result);
-  });
-
-  router.get('/track/:batch_id', guards.read, async (req, res) => {
-    const { track, hit } = await service.track(batchIdParam(req));
-    res.setHeader('X-Cache', hit ? 'HIT' : 'MISS').json(track);
-  });
+  const routes = batchRoutes;
+  const table = createRouteTable({ base: '/api/oil', guards, bodyLimit: deps.bodyLimit })
+    .on(routes.create, ({ body }, req, res) => {
+      const batch = service.create(body, actorOf(req));
+      res.setHeader('Location', `/api/oil/batches/${encodeURIComponent(batch.batch_id)}`);
+      return batch;
+    })
+    .on(routes.list, ({ query }) => service.list(query))
+    .on(routes.export, async ({ query }, _req, res) => {
+      csvHeaders(res, 'oil-batches');
+      await service.exportBatches(res, query);
+    })
+    .on(routes.get, ({ params }) => service.get(params.batch_id))
+    .on(routes.events, ({ params }) => service.events(params.batch_id))
+    .on(routes.eventsExport, async ({ params }, _req, res) => {
+      const write = service.eventsExport(params.batch_id);
+      csvHeaders(res, `oil-events-${params.batch_id}`);
+      await write(res);
+    })
+    .on(routes.postEvent, ({ params, body }, req) => service.postEvent(params.batch_id, body, actorOf(req)))
+    .on(routes.track, async ({ params }, _req, res) => {
+      const { track, hit } = await service.track(params.batch_id);
+      res.setHeader('X-Cache', hit ? 'HIT' : 'MISS');
+      return track;
+    });
+  const router = table.router;
 
   return { router, service };
 }

@@ -11,8 +11,6 @@ import { InfluxQueryService } from './query';
 import { createInfluxQueryRouter, createInfluxStatusRouter } from './routes';
 import { createWriteRouter } from './write-routes';
 
-export { registerInfluxDocs } from './openapi';
-
 export interface InfluxFeature {
   /** root router: POST /write and POST /api/v2/write */
   writeRouter: Router;

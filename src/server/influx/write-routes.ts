@@ -1,8 +1,9 @@
-import { Router, type Request, type Response } from 'express';
-import { v1WriteQuerySchema, v2WriteQuerySchema, type Precision } from '../../shared/influx';
+import type { Request, Response, Router } from 'express';
+import { influxRoutes } from '../../shared/api/influx';
+import type { Precision } from '../../shared/influx';
 import type { Guards } from '../auth/guards';
 import { AppError } from '../http/errors';
-import { parseQuery } from '../http/validate';
+import { createRouteTable } from '../http/route-table';
 import type { TelemetryService } from '../telemetry/service';
 import { parseLineProtocolBody, type IngestLimits } from './ingest';
 
@@ -23,17 +24,9 @@ const V1_PRECISION: Record<string, Precision> = { n: 'ns', ns: 'ns', u: 'us', us
  * answered with 400 naming each line, after the good ones were stored (see docs/INFLUX.md).
  */
 export function createWriteRouter(deps: WriteRouterDeps): Router {
-  const router = Router();
-
-  router.post('/api/v2/write', deps.guards.ingest, async (req, res) => {
-    const q = parseQuery(v2WriteQuerySchema, req);
-    await write(req, res, q.precision);
-  });
-
-  router.post('/write', deps.guards.ingest, async (req, res) => {
-    const q = parseQuery(v1WriteQuerySchema, req);
-    await write(req, res, V1_PRECISION[q.precision]!);
-  });
+  const table = createRouteTable({ base: '', guards: deps.guards, bodyLimit: '1kb' })
+    .on(influxRoutes.writeV2, ({ query }, req, res) => write(req, res, query.precision))
+    .on(influxRoutes.writeV1, ({ query }, req, res) => write(req, res, V1_PRECISION[query.precision]!));
 
   async function write(req: Request, res: Response, precision: Precision): Promise<void> {
     const body = await parseLineProtocolBody(req, precision, deps.limits);
@@ -63,5 +56,5 @@ export function createWriteRouter(deps: WriteRouterDeps): Router {
     });
   }
 
-  return router;
+  return table.router;
 }

@@ -1,14 +1,16 @@
 import { createReadStream, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
+import { jobRoutes } from '../../shared/api/jobs';
+import { exportFilterSchema } from '../../shared/api/telemetry';
 import type { ExportJobPayload } from '../../shared/jobs';
-import { EXPORT_JOB, exportJobResultSchema, taskListQuerySchema } from '../../shared/jobs';
+import { EXPORT_JOB, exportJobResultSchema } from '../../shared/jobs';
 import type { AuditEntry } from '../audit/repository';
 import type { Guards } from '../auth/guards';
 import type { Config } from '../config';
 import { AppError } from '../http/errors';
-import { parse, parseQuery } from '../http/validate';
-import { exportFilterSchema } from '../telemetry/routes';
+import { createRouteTable, runMiddleware } from '../http/route-table';
+import { parse } from '../http/validate';
 import { exportFile, removeExportFiles } from './export-job';
 import { InvalidPayloadError, type JobQueue } from './queue';
 import type { JobStore } from './store';
@@ -25,51 +27,53 @@ export interface JobRoutesDeps {
 
 /**
  * POST /api/telemetry/export/async: the filters of the direct export, as query parameters (the
- * seed's form) or a JSON body. Mounted before the telemetry router, whose GET /:id would
+ * seed's form) or a JSON body. Mounted before the telemetry router, whose GET /{id} would
  * otherwise see "export" as a reading id.
  */
 export function createExportAsyncRouter(deps: JobRoutesDeps): Router {
-  const router = Router();
   const json = express.json({ limit: '4kb', strict: true });
-  router.post('/', deps.guards.read, json, async (req, res) => {
-    const hasBody = req.body !== undefined && req.body !== null && Object.keys(req.body as object).length > 0;
-    const hasQuery = Object.keys(req.query).length > 0;
-    if (req.headers['content-length'] && req.headers['content-length'] !== '0' && !req.is('application/json')) {
-      throw new AppError(415, 'send the filters as a JSON body (application/json) or as query parameters');
-    }
-    if (hasBody && hasQuery) throw new AppError(422, 'send the filters either as query parameters or as a JSON body, not both');
-    const filters = hasBody ? parse(exportFilterSchema, req.body, 'body') : parse(exportFilterSchema, { ...req.query }, 'query');
-    const payload: ExportJobPayload = { device_id: filters.device_id, ts_from_ms: filters.ts_from, ts_to_ms: filters.ts_to };
-    let row;
-    try {
-      row = await deps.queue.add(EXPORT_JOB, stripUndefined(payload), ownerOf(req));
-    } catch (err) {
-      if (err instanceof InvalidPayloadError) throw new AppError(422, err.message);
-      throw err;
-    }
-    res
-      .status(202)
-      .setHeader('Location', `/api/tasks/${row.id}`)
-      .json({ task_id: row.id, status: row.status, status_url: `/api/tasks/${row.id}` });
-  });
-  return router;
+  return createRouteTable({ base: '/api/telemetry/export/async', guards: deps.guards, bodyLimit: '4kb' }).on(
+    jobRoutes.exportAsync,
+    async ({ query }, req, res) => {
+      await runMiddleware(json, req, res);
+      const hasBody = req.body !== undefined && req.body !== null && Object.keys(req.body as object).length > 0;
+      const hasQuery = Object.keys(req.query).length > 0;
+      if (req.headers['content-length'] && req.headers['content-length'] !== '0' && !req.is('application/json')) {
+        throw new AppError(415, 'send the filters as a JSON body (application/json) or as query parameters');
+      }
+      if (hasBody && hasQuery) throw new AppError(422, 'send the filters either as query parameters or as a JSON body, not both');
+      const filters = hasBody ? parse(exportFilterSchema, req.body, 'body') : query;
+      const payload: ExportJobPayload = { device_id: filters.device_id, ts_from_ms: filters.ts_from, ts_to_ms: filters.ts_to };
+      let row;
+      try {
+        row = await deps.queue.add(EXPORT_JOB, stripUndefined(payload), ownerOf(req));
+      } catch (err) {
+        if (err instanceof InvalidPayloadError) throw new AppError(422, err.message);
+        throw err;
+      }
+      res.setHeader('Location', `/api/tasks/${row.id}`);
+      return { task_id: row.id, status: row.status, status_url: `/api/tasks/${row.id}` };
+    },
+  ).router;
 }
 
 /** /api/tasks: the caller's tasks; /api/tasks/{id}: status, download, cancel/remove, and live progress (Server-Sent Events). */
 export function createTasksRouter(deps: JobRoutesDeps): Router {
   const { store, config, guards } = deps;
-  const router = Router();
+  const table = createRouteTable({ base: '/api/tasks', guards, bodyLimit: config.bodyLimit });
 
-  router.get('/', guards.read, (req, res) => {
-    res.setHeader('Cache-Control', 'no-store').json(listTasks(store, req, parseQuery(taskListQuerySchema, req), config));
+  table.on(jobRoutes.list, ({ query }, req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    return listTasks(store, req, query, config);
   });
 
-  router.get('/:id', guards.read, (req, res) => {
-    res.setHeader('Cache-Control', 'no-store').json(toTask(visibleTask(store, req, req.params.id), config));
+  table.on(jobRoutes.get, ({ params }, req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    return toTask(visibleTask(store, req, params.task_id), config);
   });
 
-  router.get('/:id/download', guards.read, async (req, res) => {
-    const row = visibleTask(store, req, req.params.id);
+  table.on(jobRoutes.download, async ({ params }, req, res) => {
+    const row = visibleTask(store, req, params.task_id);
     if (row.status !== 'completed' || !row.result) throw new AppError(409, `task is ${row.status}; there is no file to download`);
     const { meta } = exportJobResultSchema.parse(JSON.parse(row.result));
     const file = exportFile(config, row.id);
@@ -86,23 +90,23 @@ export function createTasksRouter(deps: JobRoutesDeps): Router {
     await pipeline(createReadStream(file), res);
   });
 
-  router.delete('/:id', guards.read, async (req, res) => {
-    const row = visibleTask(store, req, req.params.id);
+  table.on(jobRoutes.delete, async ({ params }, req, res) => {
+    const row = visibleTask(store, req, params.task_id);
     const entry = { actor: req.principal?.subject ?? null, action: 'tasks.delete', target: row.id, ip: req.ip ?? null };
     if (!isFinished(row) && (await deps.queue.cancel(row.id))) {
       deps.audit.record({ ...entry, detail: { cancelled: true } });
-      return void res.status(200).json(toTask(store.get(row.id)!, config));
+      res.status(200);
+      return toTask(store.get(row.id)!, config);
     }
     removeExportFiles(config, row.id);
     store.inTransaction(() => {
       store.remove(row.id);
       deps.audit.record(entry);
     });
-    res.status(204).end();
   });
 
-  router.get('/:id/events', guards.read, (req, res) => {
-    const first = visibleTask(store, req, req.params.id);
+  table.on(jobRoutes.events, ({ params }, req, res) => {
+    const first = visibleTask(store, req, params.task_id);
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream');
     res.setHeader('Cache-Control', 'no-store');
@@ -140,7 +144,7 @@ export function createTasksRouter(deps: JobRoutesDeps): Router {
     tick();
   });
 
-  return router;
+  return table.router;
 }
 
 function stripUndefined<T extends object>(o: T): T {

@@ -1,16 +1,10 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import type { RouteDef } from '../../shared/api/route';
+import { problemSchema } from '../../shared/problem';
 import { VERSION } from '../version';
 
 export { OpenAPIRegistry };
-
-export const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
 
 /** Standard error responses every route may answer with. */
 export function problems(...statuses: number[]) {
@@ -19,10 +13,62 @@ export function problems(...statuses: number[]) {
 
 export const bearer: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKey: [] }];
 
+const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
+
+/** A query schema as a parameter list: the object inside any refinement or transform. */
+function queryObject(schema: z.ZodType): z.ZodObject {
+  let s: unknown = schema;
+  while (s && !(s instanceof z.ZodObject) && (s as z.ZodPipe).def?.type === 'pipe') s = (s as z.ZodPipe).def.in;
+  if (!(s instanceof z.ZodObject)) throw new Error('a route query must be an object schema');
+  return s;
+}
+
+/** Registers each declared route: the same schemas the server validates with. */
+export function registerRoutes(registry: OpenAPIRegistry, routes: readonly RouteDef[]): void {
+  for (const route of routes) {
+    const bodies = {
+      ...(route.body ? json(route.body) : {}),
+      ...Object.fromEntries(Object.entries(route.otherBodies ?? {}).map(([t, schema]) => [t, { schema }])),
+    };
+    const extra = Object.fromEntries(
+      Object.entries(route.responses ?? {}).map(([status, r]) => [
+        status,
+        { description: r.description, ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}) },
+      ]),
+    );
+    const status = route.status ?? 200;
+    registry.registerPath({
+      method: route.method,
+      path: route.path,
+      summary: route.summary,
+      description: route.description,
+      security: route.access === 'public' ? undefined : route.authSchemes ? route.authSchemes.map((scheme) => ({ [scheme]: [] })) : bearer,
+      request: {
+        params: route.params ? queryObject(route.params) : undefined,
+        query: route.query ? queryObject(route.query) : undefined,
+        body: Object.keys(bodies).length ? { content: bodies } : undefined,
+      },
+      responses: {
+        ...(route.response || status === 204 || !route.responses?.[status]
+          ? { [status]: { description: route.responseDescription ?? 'success', ...(route.response ? { content: json(route.response) } : {}) } }
+          : {}),
+        ...extra,
+        ...problems(...route.problems),
+      },
+    });
+  }
+}
+
 /** Builds the OpenAPI 3.1 document from what each feature registered. */
 export function buildDocument(registry: OpenAPIRegistry) {
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'x-api-key' });
+  registry.registerComponent('securitySchemes', 'influxToken', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description: 'Token <API key>, as InfluxDB clients send it',
+  });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

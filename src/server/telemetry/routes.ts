@@ -1,11 +1,12 @@
-import express, { Router } from 'express';
-import { z } from 'zod';
-import { fastParseReading, listQuerySchema, MAX_LIST_LIMIT, readingInputSchema, seriesQuerySchema, telemetryFilterSchema } from '../../shared/telemetry';
+import express, { type Router } from 'express';
+import { telemetryRoutes } from '../../shared/api/telemetry';
+import { fastParseReading, listQuerySchema, readingInputSchema } from '../../shared/telemetry';
 import { callerOf } from '../auth/principal';
 import type { Guards } from '../auth/guards';
 import type { Config } from '../config';
 import { AppError } from '../http/errors';
-import { parse, parseBody, parseId, parseQuery, requireContentType } from '../http/validate';
+import { createRouteTable, runMiddleware } from '../http/route-table';
+import { parse } from '../http/validate';
 import { readNdjson } from './body';
 import { CSV_HEADER, createCsvLineFormatter } from './csv';
 import { ExportSlots } from './export-slots';
@@ -27,54 +28,38 @@ const bytes = (limit: string): number => {
   return Number(m[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[m[2]!.toLowerCase() as 'b' | 'kb' | 'mb'];
 };
 
-const tsOrdered = { message: 'ts_from must not be after ts_to', path: ['ts_from'] };
-
-/** Only the three filters are accepted on stats and background exports; a stray parameter is a client bug worth reporting. */
-export const exportFilterSchema = telemetryFilterSchema.refine((q) => q.ts_from === undefined || q.ts_to === undefined || q.ts_from <= q.ts_to, tsOrdered);
-
-/**
- * The direct export takes the list's parameters too. With `limit`, `page` or `cursor` it writes
- * exactly the rows that page of the list holds, in the list's order (newest first by default);
- * without them, every matching row, oldest first unless `order=desc`.
- */
-const exportQuerySchema = telemetryFilterSchema
-  .extend({
-    limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).optional(),
-    page: z.coerce.number().int().min(1).max(1_000_000).optional(),
-    cursor: z.string().optional(),
-    order: z.enum(['desc', 'asc']).optional(),
-  })
-  .refine((q) => q.ts_from === undefined || q.ts_to === undefined || q.ts_from <= q.ts_to, tsOrdered);
-
 export function createTelemetryRouter(deps: TelemetryRouterDeps): Router {
   const { service, stats, guards, config } = deps;
-  const router = Router();
+  const routes = telemetryRoutes;
   // each streaming export holds a read-only connection in its worker thread: the read pool bounds them
   const exportSlots = new ExportSlots(config.readPoolSize, config.exportsPerCaller);
-  const json = express.json({ limit: config.bodyLimit, strict: false });
   const batchJson = express.json({ limit: config.batchBodyLimit, strict: false });
+  const table = createRouteTable({ base: '/api/telemetry', guards, bodyLimit: config.bodyLimit });
 
-  router.post('/', guards.ingest, json, async (req, res) => {
-    requireContentType(req, 'application/json');
+  table.on(
+    routes.create,
+    async ({ body: reading }, req, res) => {
+      guards.assertCanWrite(req, [reading.device_id]);
+      const { reading: stored, created } = await service.ingestOneCommitted(reading);
+      res.status(created ? 201 : 200);
+      return stored;
+    },
     // the schema's rules, fast; the schema itself for anything doubtful and for the 422 wording
-    const reading = fastParseReading(req.body) ?? parseBody(readingInputSchema, req);
-    guards.assertCanWrite(req, [reading.device_id]);
-    const { reading: stored, created } = await service.ingestOneCommitted(reading);
-    res.status(created ? 201 : 200).json(stored);
-  });
+    { parseBody: (raw) => fastParseReading(raw) ?? parse(readingInputSchema, raw, 'body') },
+  );
 
-  router.post('/batch', guards.ingest, async (req, res, next) => {
+  table.on(routes.batch, async (_input, req, res) => {
     let items: unknown[];
     if (req.is('application/x-ndjson') || req.is('application/jsonl')) {
       items = await readNdjson(req, bytes(config.batchBodyLimit), config.batchMaxReadings);
     } else if (req.is('application/json')) {
-      await new Promise<void>((resolve, reject) => batchJson(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      await runMiddleware(batchJson, req, res);
       const body: unknown = req.body;
       const list = Array.isArray(body) ? body : (body as { readings?: unknown })?.readings;
       if (!Array.isArray(list)) throw new AppError(422, 'body must be a JSON array of readings (or {"readings": [...]})');
       items = list;
     } else {
-      return next(new AppError(415, 'Content-Type must be application/json or application/x-ndjson'));
+      throw new AppError(415, 'Content-Type must be application/json or application/x-ndjson');
     }
     if (items.length === 0) throw new AppError(422, 'the batch is empty');
     if (items.length > config.batchMaxReadings) throw new AppError(413, `a batch holds at most ${config.batchMaxReadings} readings`);
@@ -86,15 +71,13 @@ export function createTelemetryRouter(deps: TelemetryRouterDeps): Router {
         rejected: result.rejected,
       });
     }
-    res.status(result.rejected.length ? 207 : 200).json(result);
+    res.status(result.rejected.length ? 207 : 200);
+    return result;
   });
 
-  router.get('/', guards.read, (req, res) => {
-    res.json(service.list(parseQuery(listQuerySchema, req)));
-  });
+  table.on(routes.list, ({ query }) => service.list(query));
 
-  router.get('/export', guards.read, (req, res, next) => {
-    const q = parseQuery(exportQuerySchema, req);
+  table.on(routes.export, async ({ query: q }, req, res) => {
     const name = `telemetry${q.device_id ? `-${q.device_id}` : ''}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`;
     const csvHeaders = () => {
       res.status(200);
@@ -114,38 +97,38 @@ export function createTelemetryRouter(deps: TelemetryRouterDeps): Router {
     const filter = service.resolveFilter(q) ?? { deviceRef: -1 };
     csvHeaders();
     const stream = createExportStream(config.databasePath, filter, { order: q.order ?? 'asc' });
-    stream.on('error', next);
     stream.on('close', slot.release);
     res.on('close', () => stream.destroy());
     stream.pipe(res);
+    // a failure mid-stream goes to the error handler, which logs it and cuts the connection
+    await new Promise<void>((resolve, reject) => {
+      stream.on('error', reject);
+      res.on('close', resolve);
+    });
   });
 
-  router.get('/stats', guards.read, async (req, res) => {
-    const q = parseQuery(exportFilterSchema, req);
+  table.on(routes.stats, async ({ query: q }, _req, res) => {
     const compute = () => stats.stats(service.resolveFilter(q));
-    if (!deps.cachedStats) return void res.json(compute());
+    if (!deps.cachedStats) return compute();
     const key = `stats:${q.device_id ?? '*'}:${q.ts_from ?? ''}:${q.ts_to ?? ''}`;
     const { value, hit } = await deps.cachedStats(key, compute);
-    res.setHeader('X-Cache', hit ? 'HIT' : 'MISS').json(value);
+    res.setHeader('X-Cache', hit ? 'HIT' : 'MISS');
+    return value;
   });
 
-  router.get('/series', guards.read, (req, res) => {
-    const q = parseQuery(seriesQuerySchema, req);
+  table.on(routes.series, ({ query: q }) => {
     if (q.ts_from > q.ts_to) throw new AppError(422, 'ts_from must not be after ts_to');
     const ref = service.resolveFilter({ device_id: q.device_id })?.deviceRef;
-    res.json(stats.series(ref, q.device_id, q.ts_from, q.ts_to, q.buckets));
+    return stats.series(ref, q.device_id, q.ts_from, q.ts_to, q.buckets);
   });
 
-  router.get('/:id', guards.read, (req, res) => {
-    res.json(service.get(parseId(req.params.id, 'reading')));
+  table.on(routes.get, ({ params }) => service.get(params.id));
+
+  table.on(routes.delete, ({ params }, req) => {
+    service.delete(params.id, { name: req.principal?.subject ?? null, ip: req.ip });
   });
 
-  router.delete('/:id', guards.admin, (req, res) => {
-    service.delete(parseId(req.params.id, 'reading'), { name: req.principal?.subject ?? null, ip: req.ip });
-    res.status(204).end();
-  });
-
-  return router;
+  return table.router;
 }
 
 function deviceIdsOf(items: unknown[]): Set<string> {

@@ -1,3 +1,4 @@
+import { fillPath, type RouteDef, type RouteRequest, type RouteResponse } from '../../../shared/api/route';
 import type { FieldError, Problem } from '../../../shared/problem';
 import { session } from './session';
 
@@ -91,3 +92,16 @@ export async function api<T>(path: string, o: CallOptions = {}): Promise<T> {
 }
 
 export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * A typed call of a declared route: the path, query and body are checked against the shared
+ * declaration at compile time, and the answer has the type of the route's response schema.
+ */
+export async function call<R extends RouteDef>(
+  route: R,
+  input: RouteRequest<R>,
+  o: Omit<CallOptions, 'method' | 'body' | 'query'> = {},
+): Promise<RouteResponse<R>> {
+  const parts = input as { params?: Record<string, unknown>; query?: CallOptions['query']; body?: unknown };
+  return api<RouteResponse<R>>(fillPath(route.path, parts.params), { ...o, method: route.method.toUpperCase(), query: parts.query, body: parts.body });
+}

@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { createKeySchema, createUserSchema, type ApiKey, type User } from '../../../shared/users';
-import { api, errorText } from '../api/client';
+import { createKeySchema, createUserSchema, type ApiKey, type User, type UserUpdate } from '../../../shared/users';
+import { accountRoutes } from '../../../shared/api/accounts';
+import { call, errorText } from '../api/client';
 import { useIsAdmin } from '../api/queries';
 import { CopyButton, Empty, ErrorNote, Field, Note, PageHeader, Panel } from '../components/ui';
 import { fmtIso } from '../lib/format';
@@ -9,18 +10,18 @@ import { validate } from '../lib/form';
 
 function Users() {
   const qc = useQueryClient();
-  const users = useQuery({ queryKey: ['users'], queryFn: () => api<User[]>('/api/users') });
+  const users = useQuery({ queryKey: ['users'], queryFn: () => call(accountRoutes.users, {}) });
   const [v, setV] = useState({ username: '', password: '', role: 'user' });
   const [tried, setTried] = useState(false);
   const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const { errors } = validate(createUserSchema, v);
+  const { data, errors } = validate(createUserSchema, v);
   const shown = (k: string) => (tried || (v as Record<string, string>)[k] ? errors[k] : undefined);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
-    if (Object.keys(errors).length) return;
+    if (!data) return;
     try {
-      const u = await api<User>('/api/users', { method: 'POST', body: v });
+      const u = await call(accountRoutes.createUser, { body: data });
       setMsg({ kind: 'ok', text: `Created ${u.username} (${u.role}).` });
       setV({ username: '', password: '', role: 'user' });
       setTried(false);
@@ -29,9 +30,9 @@ function Users() {
       setMsg({ kind: 'error', text: errorText(err) });
     }
   };
-  const patch = async (u: User, body: object) => {
+  const patch = async (u: User, body: UserUpdate) => {
     try {
-      await api(`/api/users/${u.id}`, { method: 'PATCH', body });
+      await call(accountRoutes.updateUser, { params: { id: String(u.id) }, body });
       void qc.invalidateQueries({ queryKey: ['users'] });
     } catch (err) {
       setMsg({ kind: 'error', text: errorText(err) });
@@ -104,12 +105,12 @@ function Users() {
 
 function Keys() {
   const qc = useQueryClient();
-  const keys = useQuery({ queryKey: ['keys'], queryFn: () => api<ApiKey[]>('/api/keys') });
+  const keys = useQuery({ queryKey: ['keys'], queryFn: () => call(accountRoutes.keys, {}) });
   const [v, setV] = useState({ name: '', role: 'device', devices: '' });
   const [created, setCreated] = useState<(ApiKey & { key: string }) | null>(null);
   const [error, setError] = useState('');
   const body = { name: v.name, role: v.role, ...(v.devices.trim() ? { devices: v.devices.split(/[\s,]+/).filter(Boolean) } : {}) };
-  const { errors } = validate(createKeySchema, body);
+  const { data, errors } = validate(createKeySchema, body);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (Object.keys(errors).length)
@@ -120,7 +121,7 @@ function Keys() {
       );
     setError('');
     try {
-      setCreated(await api<ApiKey & { key: string }>('/api/keys', { method: 'POST', body }));
+      setCreated(await call(accountRoutes.createKey, { body: data! }));
       setV({ name: '', role: 'device', devices: '' });
       void qc.invalidateQueries({ queryKey: ['keys'] });
     } catch (err) {
@@ -130,7 +131,7 @@ function Keys() {
   const revoke = async (k: ApiKey) => {
     if (!window.confirm(`Revoke ${k.name} (${k.prefix}…)? Devices using it stop at once.`)) return;
     try {
-      await api(`/api/keys/${k.id}`, { method: 'DELETE' });
+      await call(accountRoutes.revokeKey, { params: { id: String(k.id) } });
       void qc.invalidateQueries({ queryKey: ['keys'] });
     } catch (err) {
       setError(errorText(err));
@@ -217,23 +218,13 @@ function Keys() {
   );
 }
 
-interface AuditItem {
-  id: number;
-  time: string;
-  actor: string | null;
-  action: string;
-  target: string | null;
-  ip: string | null;
-  detail: unknown;
-}
-
 function Audit() {
-  const [before, setBefore] = useState<number[]>([]);
+  // the cursors of the pages walked so far, newest first; Back pops one
+  const [cursors, setCursors] = useState<string[]>([]);
   const [action, setAction] = useState('');
   const q = useQuery({
-    queryKey: ['audit', before.at(-1), action],
-    queryFn: () =>
-      api<{ items: AuditItem[]; next_before_id: number | null }>('/api/audit', { query: { limit: 50, before_id: before.at(-1), action: action || undefined } }),
+    queryKey: ['audit', cursors.at(-1), action],
+    queryFn: () => call(accountRoutes.audit, { query: { limit: 50, cursor: cursors.at(-1), action: action || undefined } }),
     placeholderData: (p) => p,
   });
   return (
@@ -246,15 +237,15 @@ function Audit() {
               value={action}
               onChange={(e) => {
                 setAction(e.target.value.trim());
-                setBefore([]);
+                setCursors([]);
               }}
             />
           )}
         </Field>
-        <button type="button" className="btn btn-small" disabled={!before.length} onClick={() => setBefore(before.slice(0, -1))}>
+        <button type="button" className="btn btn-small" disabled={!cursors.length} onClick={() => setCursors(cursors.slice(0, -1))}>
           Newer
         </button>
-        <button type="button" className="btn btn-small" disabled={!q.data?.next_before_id} onClick={() => setBefore([...before, q.data!.next_before_id!])}>
+        <button type="button" className="btn btn-small" disabled={!q.data?.next_cursor} onClick={() => setCursors([...cursors, q.data!.next_cursor!])}>
           Older
         </button>
       </div>
