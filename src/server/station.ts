@@ -5,9 +5,7 @@ import { createCache, type Cache } from './cache';
 import { cacheTelemetryStats } from './cache/telemetry-cache';
 import { startJobs, type Jobs } from './jobs';
 import { AuditLog } from './audit/repository';
-import type { Role } from '../shared/auth';
 import { createAlarmScheduler } from './ml/alarm-scheduler';
-import { registerMlDocs } from './ml/openapi';
 import { createMl } from './ml/routes';
 import { createAuditRouter } from './audit/routes';
 import { KeysRepository } from './auth/keys-repository';
@@ -20,6 +18,7 @@ import { loadJwtSecret, TokenIssuer } from './auth/tokens';
 import { UsersRepository } from './auth/users-repository';
 import type { Config } from './config';
 import { migrate } from './db/migrate';
+import { layoutProgressLogger } from './db/layout-progress-log';
 import { startCheckpointer } from './db/checkpointer';
 import { closeDatabase, openDatabase, type Db } from './db/open';
 import { DeviceRepository } from './devices/repository';
@@ -72,6 +71,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   ensurePrivateDir(config.dataDir);
   const db = openDatabase(config.databasePath, { maxPageCount: config.dbMaxPageCount });
   try {
+    migrate(db, undefined, layoutProgressLogger(logger));
   } catch (err) {
     closeDatabase(db);
     throw err;
@@ -96,9 +96,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   const cachedTelemetry = cacheTelemetryStats(cache, telemetry, config.cache.ttlSeconds);
   const jobs = await startJobs(config, db, logger, guards, audit);
 
-  // The ML routes ask for roles; map them onto the policy's guards (engineers or admins only).
-  const requireRole = (...roles: Role[]) => (roles.includes('user') ? guards.user : guards.admin);
-  const ml = createMl({ db, logger, requireRole, dataDir: config.dataDir, audit, bodyLimit: config.bodyLimit, jobs });
+  const ml = createMl({ db, logger, guards, dataDir: config.dataDir, audit, bodyLimit: config.bodyLimit, jobs });
   const alarmScheduler = createAlarmScheduler(ml.alarms, logger);
   if (config.mlAlarms) telemetry.onWrite((deviceIds) => alarmScheduler.notify(deviceIds));
   const influx = createInflux({ db, config, telemetry, guards, logger });
@@ -107,7 +105,6 @@ export async function startStation(config: Config, options: StationOptions = {})
   const batches = createBatchesRouter({ db, guards, audit, cache, lossTolerancePct: config.batchLossTolerancePct, bodyLimit: config.bodyLimit, logger });
 
   const registry = new OpenAPIRegistry();
-  registerMlDocs(registry);
   registerRoutes(registry, declaredRoutes);
   registerFieldModbusDocs(registry);
   registerMqttDocs(registry);
@@ -130,7 +127,7 @@ export async function startStation(config: Config, options: StationOptions = {})
       }),
       ...security.publicRouters,
     ],
-    rootRouters: [ml.router, influx.writeRouter],
+    rootRouters: [influx.writeRouter],
     apiRouters: {
       // before '/telemetry': its GET /:id would otherwise take "export" for a reading id
       '/telemetry/export/async': jobs.exportAsyncRouter,
@@ -138,6 +135,8 @@ export async function startStation(config: Config, options: StationOptions = {})
       '/influx': influx.statusRouter,
       '/telemetry': createTelemetryRouter({ config, service: telemetry, stats, guards, cachedStats: cachedTelemetry.cachedStats }),
       '/tasks': jobs.tasksRouter,
+      '/ml': ml.router,
+      '/alarms': ml.alarmsRouter,
       '/oil': batches.router,
       '/devices': devicesRouter,
       '/field': modbus.router,

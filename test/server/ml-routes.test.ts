@@ -11,7 +11,7 @@ import { insertReadings, tempMlDb } from '../fixtures/ml/db';
 // The real router and error middleware over real HTTP; the role check reads a test header in place
 // of the lead's authentication (which has its own tests).
 const requireRole =
-  (...roles: Role[]): RequestHandler =>
+  (roles: Role[]): RequestHandler =>
   (req, res, next) => {
     const role = req.headers['x-test-role'] as Role | undefined;
     if (!role) return res.status(401).end();
@@ -27,9 +27,11 @@ let close: () => void = () => {};
 beforeAll(async () => {
   const models = new ModelRegistry(t.dir, null);
   models.set(null);
-  const ml = createMl({ db: t.db, logger: pino({ level: 'silent' }), requireRole, dataDir: t.dir, models });
+  const guards = { user: requireRole(['admin', 'user']), admin: requireRole(['admin']), read: requireRole(['admin', 'user']), ingest: requireRole(['admin']) };
+  const ml = createMl({ db: t.db, logger: pino({ level: 'silent' }), guards, dataDir: t.dir, models });
   const app = express();
-  app.use(ml.router);
+  app.use('/api/ml', ml.router);
+  app.use('/api/alarms', ml.alarmsRouter);
   app.use(errorHandler(pino({ level: 'silent' })));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
