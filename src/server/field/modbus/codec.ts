@@ -1,29 +1,42 @@
 import { BYTE_ORDERS, isBitFunction, TYPE_WIDTH, type ByteOrder, type ModbusFunction, type Tag } from '../../../shared/field-modbus';
 
+/** One scratch buffer for every decode: a poll decodes hundreds of tags, none needs its own allocation. */
+const scratch = Buffer.alloc(8);
+
 /**
  * Register words to numbers. The names say where each byte of the value (A = most significant)
  * travels on the wire: ABCD is big-endian words in big-endian order (the Modbus default), CDAB
  * swaps the words (most PLCs' "float inverse"), BADC swaps the bytes inside each word, DCBA
- * reverses everything. For 64-bit values the same rule applies to all four words.
+ * reverses everything. For 64-bit values the same rule applies to all four words. The value's
+ * bytes are put into `scratch` most significant first, then read big-endian.
  */
 function toBigEndian(words: readonly number[], order: ByteOrder): Buffer {
-  const wire = Buffer.alloc(words.length * 2);
-  words.forEach((w, i) => wire.writeUInt16BE(w & 0xffff, i * 2));
-  switch (order) {
-    case 'ABCD':
-      return wire;
-    case 'DCBA':
-      return Buffer.from(wire).reverse();
-    case 'CDAB': {
-      const out = Buffer.alloc(wire.length);
-      for (let i = 0; i < words.length; i++) wire.copy(out, (words.length - 1 - i) * 2, i * 2, i * 2 + 2);
-      return out;
-    }
-    case 'BADC': {
-      const out = Buffer.from(wire);
-      return out.swap16();
+  const n = words.length;
+  for (let i = 0; i < n; i++) {
+    const w = words[i]! & 0xffff;
+    const hi = w >> 8;
+    const lo = w & 0xff;
+    // where word i's two wire bytes belong in the big-endian value
+    switch (order) {
+      case 'ABCD':
+        scratch[i * 2] = hi;
+        scratch[i * 2 + 1] = lo;
+        break;
+      case 'CDAB':
+        scratch[(n - 1 - i) * 2] = hi;
+        scratch[(n - 1 - i) * 2 + 1] = lo;
+        break;
+      case 'BADC':
+        scratch[i * 2] = lo;
+        scratch[i * 2 + 1] = hi;
+        break;
+      case 'DCBA':
+        scratch[(n - 1 - i) * 2] = lo;
+        scratch[(n - 1 - i) * 2 + 1] = hi;
+        break;
     }
   }
+  return scratch;
 }
 
 /** The raw (unscaled) value of a register-table tag from its words. */

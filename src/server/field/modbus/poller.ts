@@ -7,6 +7,7 @@ import type { TelemetryService } from '../../telemetry/service';
 import { allOrders, decodeTag, planBlocks, sliceTag, type Block } from './codec';
 import { describeEndpoint, endpointKey, Link, LinkDown, ModbusException, ModbusTimeout, sameLineSettings, type Endpoint } from './link';
 import type { StoredDevice } from './repository';
+import { StoreBatch } from './store-batch';
 
 /** The longest a failing unit waits between attempts, unless its own interval is longer. */
 const MAX_BACKOFF_MS = 60_000;
@@ -50,7 +51,7 @@ class PollAborted extends Error {}
 const exceptionText = (e: ModbusException) => `Modbus exception ${e.code}: ${e.message.replace(/^Modbus exception \d+:\s*/, '')}`;
 
 export interface PollerDeps {
-  telemetry: Pick<TelemetryService, 'ingestOneCommitted'>;
+  telemetry: Pick<TelemetryService, 'store'>;
   logger: Logger;
 }
 
@@ -67,8 +68,11 @@ export class Poller {
   private readonly closing = new Map<string, Promise<void>>();
   private readonly runtimes = new Map<number, Runtime>();
   private stopping = false;
+  private readonly batch: StoreBatch;
 
-  constructor(private readonly deps: PollerDeps) {}
+  constructor(private readonly deps: PollerDeps) {
+    this.batch = new StoreBatch(deps.telemetry);
+  }
 
   /**
    * Starts every stored device. Devices sharing a port are spread over their interval, so after a
@@ -85,9 +89,12 @@ export class Poller {
   /**
    * (Re)configures a device; resolves once a poll of the old configuration still running has
    * finished, so after an edit or a removal nothing more is stored under the old settings.
+   * Without `firstDelayMs`, an edited device keeps its place in its interval and a new one takes
+   * the quietest place on its port (see quietestDelay).
    */
-  upsert(device: StoredDevice, firstDelayMs = 0): Promise<void> {
+  upsert(device: StoredDevice, firstDelayMs?: number): Promise<void> {
     const old = this.runtimes.get(device.id);
+    firstDelayMs ??= this.quietestDelay(device, old);
     // The same port with the same settings keeps its open link (no close and reopen of a serial
     // port that another process could grab in between, nor a second handle on it).
     const keep =
@@ -129,6 +136,34 @@ export class Poller {
     }
     this.schedule(rt, firstDelayMs);
     return settled;
+  }
+
+  /**
+   * How long a device should wait for its first poll so that it falls due in the middle of the
+   * largest gap between the other devices' polls on the same port. Devices added one by one would
+   * otherwise fall due wherever they were added, often together, and queue behind each other on
+   * the port (each waiting its turn shows as jitter in its poll times).
+   */
+  private quietestDelay(device: StoredDevice, old: Runtime | undefined): number {
+    const intervalMs = device.config.interval_s * 1000;
+    const now = Date.now();
+    const phase = (due: number) => (((due - now) % intervalMs) + intervalMs) % intervalMs;
+    if (old && !old.stopped && old.device.config.interval_s === device.config.interval_s) return phase(old.nextDue);
+    const key = endpointKey(device.config.transport);
+    const phases: number[] = [];
+    for (const rt of this.runtimes.values()) if (rt.device.id !== device.id && !rt.stopped && rt.link?.key === key) phases.push(phase(rt.nextDue));
+    if (!phases.length) return 0;
+    phases.sort((a, b) => a - b);
+    let best = 0;
+    let bestGap = -1;
+    for (let i = 0; i < phases.length; i++) {
+      const gap = (i + 1 < phases.length ? phases[i + 1]! : phases[0]! + intervalMs) - phases[i]!;
+      if (gap > bestGap) {
+        bestGap = gap;
+        best = phases[i]! + gap / 2;
+      }
+    }
+    return Math.floor(best % intervalMs);
   }
 
   /** Stops polling a device; resolves once its running poll, if any, has finished. */
@@ -239,7 +274,9 @@ export class Poller {
       this.detach(rt);
       return rt.inFlight;
     });
+    this.batch.flush();
     await Promise.allSettled(flights);
+    this.batch.flush();
     await Promise.allSettled([...[...this.links.values()].map((l) => l.close()), ...this.closing.values()]);
     this.links.clear();
   }
@@ -358,7 +395,7 @@ export class Poller {
     if (reported.length === 0) return; // nothing moved beyond its deadband
     const parsed = safeParseReading(reading);
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    await this.deps.telemetry.ingestOneCommitted(parsed.data);
+    await this.batch.submit(parsed.data);
     for (const [name, value] of reported) rt.reported.set(name, value);
   }
 
