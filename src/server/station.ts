@@ -42,8 +42,8 @@ import { createSettingsRouter } from './settings/routes';
 import { SettingsService } from './settings/service';
 import { SettingsFile } from './settings/store';
 import { ensureFirstAdmin } from './auth/first-admin';
-import { createFieldModbus, registerFieldModbusDocs } from './field/modbus';
-import { createFieldMqtt, registerMqttDocs } from './field/mqtt';
+import { createFieldModbus } from './field/modbus';
+import { createFieldMqtt } from './field/mqtt';
 
 export interface Station {
   url: string;
@@ -106,8 +106,6 @@ export async function startStation(config: Config, options: StationOptions = {})
 
   const registry = new OpenAPIRegistry();
   registerRoutes(registry, declaredRoutes);
-  registerFieldModbusDocs(registry);
-  registerMqttDocs(registry);
   let document: object | undefined;
 
   const settings = new SettingsService(new SettingsFile(config.dataDir));

@@ -30,13 +30,17 @@ export function registerRoutes(registry: OpenAPIRegistry, routes: readonly Route
       ...(route.body ? json(route.body) : {}),
       ...Object.fromEntries(Object.entries(route.otherBodies ?? {}).map(([t, schema]) => [t, { schema }])),
     };
-    const extra = Object.fromEntries(
-      Object.entries(route.responses ?? {}).map(([status, r]) => [
-        status,
-        { description: r.description, ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}) },
-      ]),
-    );
+    const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {};
     const status = route.status ?? 200;
+    if (route.response || status === 204 || !route.responses?.[status]) {
+      responses[status] = { description: route.responseDescription ?? 'success', ...(route.response ? { content: json(route.response) } : {}) };
+    }
+    // a status listed twice (JSON and CSV of the same answer) keeps both media types
+    for (const [code, r] of Object.entries(route.responses ?? {})) {
+      const content = r.schema ? { [r.contentType ?? 'application/json']: { schema: r.schema } } : undefined;
+      const seen = responses[code];
+      responses[code] = seen ? { ...seen, content: { ...seen.content, ...content } } : { description: r.description, ...(content ? { content } : {}) };
+    }
     registry.registerPath({
       method: route.method,
       path: route.path,
@@ -48,13 +52,7 @@ export function registerRoutes(registry: OpenAPIRegistry, routes: readonly Route
         query: route.query ? queryObject(route.query) : undefined,
         body: Object.keys(bodies).length ? { content: bodies } : undefined,
       },
-      responses: {
-        ...(route.response || status === 204 || !route.responses?.[status]
-          ? { [status]: { description: route.responseDescription ?? 'success', ...(route.response ? { content: json(route.response) } : {}) } }
-          : {}),
-        ...extra,
-        ...problems(...route.problems),
-      },
+      responses: { ...responses, ...problems(...route.problems) },
     });
   }
 }

@@ -1,6 +1,8 @@
 import { accountRoutes } from './accounts';
 import type { RouteDef } from './route';
 import { batchRoutes } from './batches';
+import { fieldModbusRoutes } from './field-modbus';
+import { fieldMqttRoutes } from './field-mqtt';
 import { influxRoutes } from './influx';
 import { jobRoutes } from './jobs';
 import { alarmRoutes, mlRoutes } from './ml';
@@ -18,4 +20,6 @@ export const declaredRoutes: readonly RouteDef[] = [
   batchRoutes,
   deviceRoutes,
   settingsRoutes,
+  fieldModbusRoutes,
+  fieldMqttRoutes,
 ].flatMap((group) => Object.values(group));

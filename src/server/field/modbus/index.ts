@@ -12,8 +12,6 @@ import { createFieldRouter } from './routes';
 import { ScanRunner } from './scan';
 import { ModbusService } from './service';
 
-export { registerFieldModbusDocs } from './openapi';
-
 export interface FieldModbusDeps {
   db: Db;
   config: Config;

@@ -10,8 +10,6 @@ import { MqttRepository } from './repository';
 import { createMqttRouter } from './routes';
 import { MqttField } from './service';
 
-export { registerMqttDocs } from './openapi';
-
 export interface FieldMqtt {
   field: MqttField;
   router: Router;
