@@ -3,7 +3,7 @@ import { loadMigrations, migrate } from '../../src/server/db/migrate';
 import { seededRandom } from '../../src/shared/random';
 
 /** The last schema version with the rowid telemetry table (before migration 012). */
-export const LEGACY_VERSION = 11;
+const LEGACY_VERSION = 11;
 
 /**
  * A database as the release before migration 012 wrote it: `rows` readings over 50 devices (some
