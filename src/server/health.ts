@@ -1,5 +1,7 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { stationRoutes } from '../shared/api/station';
 import type { Db } from './db/open';
+import { createRouteTable } from './http/route-table';
 
 /** A component /health reports on; `detail` must never carry secrets (URLs with passwords, keys). */
 export type HealthCheck = () => { ok: boolean; [k: string]: unknown } | Promise<{ ok: boolean; [k: string]: unknown }>;
@@ -7,8 +9,8 @@ export type HealthCheck = () => { ok: boolean; [k: string]: unknown } | Promise<
 export function createHealthRouter(db: Db, version: string, checks: Record<string, HealthCheck> = {}): Router {
   const started = Date.now();
   const ping = db.prepare('SELECT 1');
-  const router = Router();
-  router.get('/health', async (_req, res) => {
+  const table = createRouteTable({ base: '', bodyLimit: '1kb' });
+  table.on(stationRoutes.health, async (_input, _req, res) => {
     let dbOk = true;
     try {
       ping.get();
@@ -24,13 +26,14 @@ export function createHealthRouter(db: Db, version: string, checks: Record<strin
       }
     }
     res.setHeader('Cache-Control', 'no-store');
-    res.status(dbOk ? 200 : 503).json({
+    res.status(dbOk ? 200 : 503);
+    return {
       status: dbOk ? 'ok' : 'degraded',
       version,
       uptime_s: Math.round((Date.now() - started) / 1000),
       database: dbOk ? 'ok' : 'unavailable',
       ...components,
-    });
+    };
   });
-  return router;
+  return table.router;
 }

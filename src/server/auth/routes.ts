@@ -37,10 +37,10 @@ function basicAuth(req: Request): { id: string; secret: string } | undefined {
 }
 
 /** POST /token, the OAuth2 token endpoint (form or JSON); answers OAuth2 error bodies. */
-export function createTokenRouter(auth: AuthService, guards: Guards, limiter?: express.RequestHandler): Router {
+export function createTokenRouter(auth: AuthService, limiter?: express.RequestHandler): Router {
   const parsers = [express.urlencoded({ extended: false, limit: '8kb' }), express.json({ limit: '8kb' })];
   // The limiter runs after the parsers: it keys on the user name in the body.
-  const table = createRouteTable({ base: '', guards, bodyLimit: '8kb' }).on(
+  const table = createRouteTable({ base: '', bodyLimit: '8kb' }).on(
     accountRoutes.token,
     async (_input, req, res) => {
       res.setHeader('Cache-Control', 'no-store');

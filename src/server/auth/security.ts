@@ -62,11 +62,10 @@ export async function createSecurity(deps: SecurityDeps): Promise<Security> {
   const limits = createRateLimits({ limits: config.rateLimits, sendCommand, redisPrefix: config.redis?.prefix, log: logger });
   const external = config.oidc ? (await import('./oidc')).createOidcVerifier(config.oidc) : undefined;
   const authn = authenticate({ tokens: deps.tokens, users: deps.users, keys: deps.keys, revoked: deps.revoked, external });
-  const guards = createGuards({ limits });
   return {
-    guards,
+    guards: createGuards({ limits }),
     authenticate: authn,
-    publicRouters: [createTokenRouter(deps.auth, guards, limits.token), createSetupRouter(deps.auth, guards)],
+    publicRouters: [createTokenRouter(deps.auth, limits.token), createSetupRouter(deps.auth)],
     close: closeRedis,
   };
 }

@@ -2,7 +2,6 @@ import type { Request, RequestHandler, Router } from 'express';
 import { accountRoutes } from '../../shared/api/accounts';
 import { AppError } from '../http/errors';
 import { createRouteTable } from '../http/route-table';
-import type { Guards } from './guards';
 import { actorOf } from './routes';
 import type { AuthService } from './service';
 
@@ -16,10 +15,10 @@ const fromThisMachine = (req: Request) => LOOPBACK.test(req.socket.remoteAddress
  * `POST /api/setup {username, password}` creates it while no user exists (409 afterwards).
  * Public (nobody can sign in yet), hence mounted before authentication, and loopback only.
  */
-export function createSetupRouter(auth: AuthService, guards: Guards): Router {
+export function createSetupRouter(auth: AuthService): Router {
   const loopbackOnly: RequestHandler = (req, _res, next) =>
     next(fromThisMachine(req) ? undefined : new AppError(403, 'the first admin can only be created from the station machine itself'));
-  return createRouteTable({ base: '', guards, bodyLimit: '4kb' })
+  return createRouteTable({ base: '', bodyLimit: '4kb' })
     .on(accountRoutes.setupStatus, (_input, _req, res) => {
       res.setHeader('Cache-Control', 'no-store');
       return { needs_admin: auth.needsAdmin() };

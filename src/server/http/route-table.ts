@@ -1,5 +1,5 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
-import type { Access, RouteDef, RouteInput } from '../../shared/api/route';
+import type { RouteDef, RouteInput } from '../../shared/api/route';
 import type { Guards } from '../auth/guards';
 import { AppError } from './errors';
 import { parse, requireContentType } from './validate';
@@ -26,7 +26,8 @@ interface RouteOptions<R extends RouteDef> {
 interface RouteTableOptions {
   /** where the station mounts this router (`/api/oil`); declared paths start with it */
   base: string;
-  guards: Pick<Guards, 'read' | 'user' | 'admin' | 'ingest'>;
+  /** the policy's guards; a table of public routes only (health, sign-in) needs none */
+  guards?: Pick<Guards, 'read' | 'user' | 'admin' | 'ingest'>;
   /** the JSON body limit (BODY_LIMIT) */
   bodyLimit: string;
   /** only objects and arrays at the top of a JSON body (a bare string is a 400) */
@@ -36,10 +37,11 @@ interface RouteTableOptions {
 const open: RequestHandler = (_req, _res, next) => next();
 const signedIn: RequestHandler = (req, _res, next) => next(req.principal ? undefined : new AppError(401, 'not signed in'));
 
-function guardOf(guards: RouteTableOptions['guards'], access: Access): RequestHandler {
-  if (access === 'public') return open;
-  if (access === 'signed-in') return signedIn;
-  return guards[access];
+function guardOf(guards: RouteTableOptions['guards'], route: RouteDef): RequestHandler {
+  if (route.access === 'public') return open;
+  if (route.access === 'signed-in') return signedIn;
+  if (!guards) throw new Error(`${route.method.toUpperCase()} ${route.path} needs the ${route.access} guard`);
+  return guards[route.access];
 }
 
 /** `/api/oil/batches/{batch_id}` under `/api/oil` -> `/batches/:batch_id`. */
@@ -64,7 +66,7 @@ export function createRouteTable(options: RouteTableOptions): RouteTable {
   const table: RouteTable = {
     router,
     on(route, handler, routeOptions) {
-      const chain: RequestHandler[] = [guardOf(options.guards, route.access), ...(routeOptions?.before ?? [])];
+      const chain: RequestHandler[] = [guardOf(options.guards, route), ...(routeOptions?.before ?? [])];
       if (route.body) chain.push(json);
       chain.push(async (req, res) => {
         const params = parseParams(route, req);

@@ -7,10 +7,12 @@ import { influxRoutes } from './influx';
 import { jobRoutes } from './jobs';
 import { alarmRoutes, mlRoutes } from './ml';
 import { settingsRoutes } from './settings';
+import { stationRoutes } from './station';
 import { deviceRoutes, telemetryRoutes } from './telemetry';
 
 /** Every declared route, in the order the OpenAPI document lists them. */
 export const declaredRoutes: readonly RouteDef[] = [
+  stationRoutes,
   accountRoutes,
   telemetryRoutes,
   influxRoutes,
