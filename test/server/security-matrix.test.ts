@@ -58,6 +58,8 @@ const ENDPOINTS: Endpoint[] = [
   // any credential
   { method: 'GET', doc: '/api/me', path: () => '/api/me', access: 'signed-in' },
   { method: 'POST', doc: '/api/sign-out', path: () => '/api/sign-out', access: 'signed-in' },
+  { method: 'GET', doc: '/api/me/preferences', path: () => '/api/me/preferences', access: 'signed-in' },
+  { method: 'PUT', doc: '/api/me/preferences', path: () => '/api/me/preferences', access: 'signed-in', body: () => ({ units: { pressure: 'psi' } }) },
   // ingest
   { method: 'POST', doc: '/api/telemetry', path: () => '/api/telemetry', access: 'ingest', body: reading },
   { method: 'POST', doc: '/api/telemetry/batch', path: () => '/api/telemetry/batch', access: 'ingest', body: (d) => [reading(d)] },
