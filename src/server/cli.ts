@@ -12,7 +12,7 @@ const COMMANDS: Record<string, { help: string; usage?: string; run: (args: strin
   seed: { help: 'create the database with one sample reading; --demo adds demo users, keys and a week of telemetry', run: seed },
   worker: {
     help: 'run BullMQ job workers (exports) beside a station, on the same host and database; needs REDIS_URL',
-    run: async () => (await import('./jobs/worker-command')).workerCommand(),
+    run: async () => (await import('./jobs/worker-command')).workerCommand((await import('./station-jobs')).STATION_JOBS),
   },
   migrate: { help: 'apply pending database migrations and exit', run: migrateCommand },
   train: {

@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { createCache, type Cache } from './cache';
 import { cacheTelemetryStats } from './cache/telemetry-cache';
 import { startJobs, type Jobs } from './jobs';
+import { STATION_JOBS } from './station-jobs';
 import { AuditLog } from './audit/repository';
 import { createAlarmScheduler } from './ml/alarm-scheduler';
 import { createMl } from './ml/routes';
@@ -94,7 +95,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   const devices = new DeviceRepository(db);
   const cache = await createCache(config, logger);
   const cachedTelemetry = cacheTelemetryStats(cache, telemetry, config.cache.ttlSeconds);
-  const jobs = await startJobs(config, db, logger, guards, audit);
+  const jobs = await startJobs(config, db, logger, guards, audit, STATION_JOBS);
 
   const ml = createMl({ db, logger, guards, dataDir: config.dataDir, audit, bodyLimit: config.bodyLimit, jobs });
   const alarmScheduler = createAlarmScheduler(ml.alarms, logger);

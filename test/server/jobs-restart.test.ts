@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/server/config';
 import { migrate } from '../../src/server/db/migrate';
 import { closeDatabase, openDatabase, type Db } from '../../src/server/db/open';
-import { ALL_JOBS } from '../../src/server/jobs/export-job';
+import { STATION_JOBS as ALL_JOBS } from '../../src/server/station-jobs';
 import { EXPORT_JOB } from '../../src/shared/jobs';
 import { LocalJobQueue } from '../../src/server/jobs/local-queue';
 import { JobRegistry } from '../../src/server/jobs/registry';

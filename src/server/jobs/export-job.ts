@@ -6,8 +6,7 @@ import { EXPORT_JOB, exportJobPayloadSchema, type ExportJobPayload, type ExportJ
 import type { Config } from '../config';
 import { closeDatabase, openDatabase } from '../db/open';
 import { createExportStream } from '../telemetry/export-stream';
-import { filterSql, type Filter } from '../telemetry/repository';
-import { ML_JOBS } from '../ml/jobs';
+import { TelemetryRepository, type Filter } from '../telemetry/repository';
 import { defineJob } from './registry';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/private';
 
@@ -38,15 +37,11 @@ function removePartFiles(config: Config, taskId: string): void {
 function plan(dbPath: string, p: ExportJobPayload): { filter: Filter; total: number } {
   const db = openDatabase(dbPath, { readonly: true });
   try {
+    const repo = new TelemetryRepository(db);
     const filter: Filter = { tsFrom: p.ts_from_ms, tsTo: p.ts_to_ms };
-    if (p.device_id !== undefined) {
-      const ref = db.prepare('SELECT id FROM devices WHERE device_id = ?').pluck().get(p.device_id) as number | undefined;
-      // the same "matches nothing" filter as the direct export, so both produce the same bytes
-      filter.deviceRef = ref ?? -1;
-    }
-    const { where, params } = filterSql(filter);
-    const total = db.prepare(`SELECT COUNT(*) FROM telemetry t ${where}`).pluck().get(params) as number;
-    return { filter, total };
+    // the same "matches nothing" filter as the direct export, so both produce the same bytes
+    if (p.device_id !== undefined) filter.deviceRef = repo.deviceRef(p.device_id) ?? -1;
+    return { filter, total: repo.count(filter) };
   } finally {
     closeDatabase(db);
   }
@@ -56,7 +51,7 @@ function plan(dbPath: string, p: ExportJobPayload): { filter: Filter; total: num
  * The async export: the same worker-thread scan and CSV as GET /api/telemetry/export (so the
  * bytes are identical), written to `<id>.csv.part` and renamed only once complete.
  */
-const exportJob = defineJob({
+export const exportJob = defineJob({
   name: EXPORT_JOB,
   schema: exportJobPayloadSchema,
   attempts: 2,
@@ -104,6 +99,3 @@ const exportJob = defineJob({
     rmSync(exportFile(config, taskId), { force: true });
   },
 });
-
-/** Every job this build knows; both the station and `npm run worker` build their registry from it. */
-export const ALL_JOBS = [exportJob, ...ML_JOBS];

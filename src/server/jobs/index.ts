@@ -3,11 +3,10 @@ import type { Guards } from '../auth/guards';
 import type { Config } from '../config';
 import type { Db } from '../db/open';
 import type { Logger } from '../logger';
-import { ALL_JOBS } from './export-job';
 import { LocalJobQueue } from './local-queue';
 import { startJobMaintenance } from './maintenance';
 import type { JobQueue } from './queue';
-import { JobRegistry } from './registry';
+import { JobRegistry, type JobDefinition } from './registry';
 import { createExportAsyncRouter, createTasksRouter } from './routes';
 import { JobStore } from './store';
 
@@ -25,8 +24,15 @@ export interface Jobs {
  * (and as BullMQ's fallback while Redis cannot take work). Call `start()` on the queue once the
  * HTTP server listens; `close()` hands running tasks back.
  */
-export async function startJobs(config: Config, db: Db, logger: Logger, guards: Guards, audit: { record(e: AuditEntry): void }): Promise<Jobs> {
-  const registry = new JobRegistry(ALL_JOBS);
+export async function startJobs(
+  config: Config,
+  db: Db,
+  logger: Logger,
+  guards: Guards,
+  audit: { record(e: AuditEntry): void },
+  definitions: readonly JobDefinition[],
+): Promise<Jobs> {
+  const registry = new JobRegistry(definitions);
   const store = new JobStore(db);
   const log = logger.child({ component: 'jobs' });
   const deps = { store, registry, config, logger: log };

@@ -4,8 +4,7 @@ import { migrate } from '../db/migrate';
 import { closeDatabase, openDatabase } from '../db/open';
 import { createLogger } from '../logger';
 import { startBullWorker } from './bull-worker';
-import { ALL_JOBS } from './export-job';
-import { JobRegistry } from './registry';
+import { JobRegistry, type JobDefinition } from './registry';
 import { JobStore } from './store';
 
 /** How long Redis gets to let go (worker and client close) after the running jobs are done or handed back. */
@@ -19,13 +18,13 @@ const CLOSE_GRACE_MS = 5_000;
  * Redis that may never answer). A second signal exits at once: the running jobs' locks expire and
  * another worker takes them.
  */
-export async function workerCommand(): Promise<void> {
+export async function workerCommand(definitions: readonly JobDefinition[]): Promise<void> {
   const config = loadConfig();
   if (!config.redis) throw new ConfigError('the worker needs Redis: set REDIS_URL (or REDIS_HOST / REDIS_PORT) to the station’s Redis');
   const logger = createLogger(config.logLevel, config.logPretty).child({ component: 'worker', pid: process.pid });
   const db = openDatabase(config.databasePath);
   migrate(db);
-  const registry = new JobRegistry(ALL_JOBS);
+  const registry = new JobRegistry(definitions);
   const store = new JobStore(db);
   const connection = createRedisClient(config.redis, 'worker', logger);
   const handle = startBullWorker({ store, registry, config, logger }, connection, {

@@ -1,7 +1,9 @@
 import type { Db } from '../db/open';
 import type { NewReading } from '../../shared/telemetry';
 import { hashPassword } from '../auth/passwords';
-import { hashKey } from '../auth/keys-repository';
+import { AuditLog } from '../audit/repository';
+import { KeysRepository } from '../auth/keys-repository';
+import { UsersRepository } from '../auth/users-repository';
 import { TelemetryRepository } from '../telemetry/repository';
 import { demoReadings } from './demo-telemetry';
 import { seedDemoBatches } from '../batches/demo';
@@ -35,24 +37,17 @@ export async function seedDatabase(db: Db, options: { demo: boolean; days?: numb
   report.sample = repo.write([sample]).inserted === 1;
   if (!options.demo) return report;
 
+  const users = new UsersRepository(db);
   for (const u of DEMO_USERS) {
-    const exists = db.prepare('SELECT 1 FROM users WHERE username = ?').get(u.username);
-    if (exists) continue;
-    const t = Date.now();
-    db.prepare('INSERT INTO users (username, password_hash, role, disabled, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)').run(
-      u.username,
-      await hashPassword(u.password),
-      u.role,
-      t,
-      t,
-    );
+    if (users.findByName(u.username)) continue;
+    users.insert(u.username, await hashPassword(u.password), u.role);
     report.users.push(u.username);
   }
+  const keys = new KeysRepository(db);
   for (const k of DEMO_KEYS) {
-    const res = db
-      .prepare('INSERT OR IGNORE INTO api_keys (name, prefix, key_hash, role, devices, created_at) VALUES (?, ?, ?, ?, NULL, ?)')
-      .run(k.name, k.key.slice(0, 8), hashKey(k.key), k.role, Date.now());
-    if (res.changes) report.keys.push(k.key);
+    if (keys.findByKey(k.key)) continue;
+    keys.insert({ name: k.name, key: k.key, prefix: k.key.slice(0, 8), role: k.role, devices: null, createdBy: null });
+    report.keys.push(k.key);
   }
 
   let batch: NewReading[] = [];
@@ -67,9 +62,6 @@ export async function seedDatabase(db: Db, options: { demo: boolean; days?: numb
   }
   if (batch.length) flush();
   report.batches = await seedDemoBatches(db, { wells: DEMO_WELLS, now });
-  db.prepare(`INSERT INTO audit_log (ts, actor, action, detail) VALUES (?, 'seed', 'seed.demo', ?)`).run(
-    Date.now(),
-    JSON.stringify({ readings: report.readings }),
-  );
+  new AuditLog(db).record({ actor: 'seed', action: 'seed.demo', detail: { readings: report.readings } });
   return report;
 }
