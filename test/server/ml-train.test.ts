@@ -6,6 +6,7 @@ import { loadLabelledSeries, parseLabelledCsv } from '../../src/server/ml/datase
 import { computeFeatures, FEATURE_NAMES, fillGaps } from '../../src/server/ml/features';
 import { Forest } from '../../src/server/ml/forest';
 import { loadModelFile, saveModelFile } from '../../src/server/ml/model-store';
+import { formatReport } from '../../src/server/ml/report';
 import { groupedSplit } from '../../src/server/ml/split';
 import { chooseThreshold, learnGuards, outOfFoldVotes, prepare, DEFAULT_TRAIN_OPTIONS, trainModel } from '../../src/server/ml/train';
 import { loadSeriesFromDb } from '../../src/server/ml/dataset-db';
@@ -117,7 +118,10 @@ describe('ml training', () => {
       expect(cv.nested!.thresholds.length).toBeGreaterThanOrEqual(2);
       expect(cv.nested!.mean_balanced_accuracy).toBeGreaterThanOrEqual(0);
     }
-    expect(m.cv.leave_one_well_out.nested!.thresholds).toHaveLength(new Set(series.map((s) => s.group)).size);
+    const wells = [...new Set(series.map((s) => s.group))].sort();
+    expect(m.cv.leave_one_well_out.nested!.per_fold.map((f) => f.fold)).toEqual(wells);
+    expect(m.cv.leave_one_well_out.nested!.per_fold.reduce((a, f) => a + f.instances, 0)).toBe(series.length);
+    expect(formatReport(toModelFile(m, 'fixture', null))).toContain(`${wells[0]!.padEnd(12)}`);
     expect(m.threshold).toBe(m.cv.leave_one_well_out.threshold);
     const o = { ...DEFAULT_TRAIN_OPTIONS, ...SMALL, windows: { ...DEFAULT_TRAIN_OPTIONS.windows, ...SMALL.windows } };
     const prepared = prepare(series, o.windows);

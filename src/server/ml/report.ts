@@ -22,6 +22,11 @@ function cvLines(title: string, cv: CvSummary): string[] {
     ...(cv.nested
       ? [
           `  nested (each fold at the threshold chosen on the other folds only): ${cv.nested.mean_balanced_accuracy.toFixed(3)}, false positives ${pct(cv.nested.false_positive_rate)}`,
+          '    per fold, at its nested threshold:',
+          ...cv.nested.per_fold.map(
+            (f) =>
+              `      ${f.fold.padEnd(12)} ${String(f.instances).padStart(3)} instances  threshold ${f.threshold.toFixed(3)}  balanced accuracy ${f.mean_balanced_accuracy === null ? '  -  ' : f.mean_balanced_accuracy.toFixed(3)}  false positives ${pct(f.false_positive_rate)}`,
+          ),
         ]
       : []),
     ...Object.entries(cv.per_class).map(([c, f]) =>

@@ -93,7 +93,19 @@ export interface CvSummary {
    * only (the figures above use one threshold chosen on all of them, the fold being scored included).
    * Optional: model files from before it was measured lack it.
    */
-  nested?: { mean_balanced_accuracy: number; false_positive_rate: number; thresholds: number[] };
+  nested?: { mean_balanced_accuracy: number; false_positive_rate: number; thresholds: number[]; per_fold: FoldFigures[] };
+}
+
+/** One fold of a cross-validation, scored at its nested threshold (chosen on the other folds only). */
+interface FoldFigures {
+  /** the well left out, or "fold k" */
+  fold: string;
+  instances: number;
+  threshold: number;
+  /** mean balanced accuracy over the fold's event instances (null: none) */
+  mean_balanced_accuracy: number | null;
+  /** share of the fold's normal-instance rows flagged (null: none) */
+  false_positive_rate: number | null;
 }
 
 export interface TrainedModel {
@@ -325,8 +337,9 @@ export interface OutOfFoldVotes {
   raw: (number | null)[];
   /** rows the guards flag, with guard limits learned from the other folds' normal rows */
   forced: boolean[];
-  /** the fold that scored it */
+  /** the fold that scored it, and its name (the well left out, or "fold k") */
   fold: number;
+  foldName: string;
 }
 
 /** One fold per group, in group order: with the well as the group, leave-one-well-out. */
@@ -364,7 +377,8 @@ export function outOfFoldVotes(
     const sample = subsample(rest, o, seed + 10 + f);
     const forest = new Forest(trainForest(sample.X, sample.y, forestOptions(o, o.cvEstimators, seed + 100 + f)));
     const guards = learnGuards(rest);
-    for (const p of held) out.push({ id: p.series.id, truth: p.series.labels, raw: rawVotes(forest, p), forced: guardFlags(p, guards), fold: f });
+    const foldName = groupOf ? groupOf(held[0]!.series) : `fold ${f + 1}`;
+    for (const p of held) out.push({ id: p.series.id, truth: p.series.labels, raw: rawVotes(forest, p), forced: guardFlags(p, guards), fold: f, foldName });
   });
   return out;
 }
@@ -372,21 +386,32 @@ export function outOfFoldVotes(
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 /** Each fold predicted at the threshold chosen on the other folds' scores (nested: never on the fold itself). */
-function nestedFigures(scored: readonly ScoredSeries[], fold: readonly number[], maxFpr: number): NonNullable<CvSummary['nested']> {
-  const ids = [...new Set(fold)].sort((a, b) => a - b);
+function nestedFigures(scored: readonly ScoredSeries[], votes: readonly OutOfFoldVotes[], maxFpr: number): NonNullable<CvSummary['nested']> {
+  const ids = [...new Set(votes.map((v) => v.fold))].sort((a, b) => a - b);
   const predicted: { id: string; truth: readonly number[]; predicted: boolean[] }[] = [];
   const thresholds: number[] = [];
+  const per_fold: FoldFigures[] = [];
   for (const f of ids) {
-    const others = scored.filter((_, i) => fold[i] !== f);
+    const others = scored.filter((_, i) => votes[i]!.fold !== f);
     const t = others.length ? chooseThreshold(others, maxFpr).threshold : 0.5;
     thresholds.push(t);
-    scored.forEach((s, i) => fold[i] === f && predicted.push({ id: s.id, truth: s.truth, predicted: predictAt(s, t) }));
+    const mine = scored.flatMap((s, i) => (votes[i]!.fold === f ? [{ id: s.id, truth: s.truth, predicted: predictAt(s, t) }] : []));
+    predicted.push(...mine);
+    const q = qualityReport(mine);
+    per_fold.push({
+      fold: votes.find((v) => v.fold === f)!.foldName,
+      instances: mine.length,
+      threshold: t,
+      mean_balanced_accuracy: q.event_instances ? round3(q.mean_balanced_accuracy_event_instances) : null,
+      false_positive_rate: q.normal_instances ? round3(q.false_positive_rate_normal_instances) : null,
+    });
   }
   const q = qualityReport(predicted);
   return {
     mean_balanced_accuracy: round3(q.mean_balanced_accuracy_event_instances),
     false_positive_rate: round3(q.false_positive_rate_normal_instances),
     thresholds,
+    per_fold,
   };
 }
 
@@ -462,11 +487,7 @@ export function crossValidate(
       met_false_positive_target: choice.met_false_positive_target,
       per_class,
       per_event_instance: Object.fromEntries(q.instances.filter((r) => r.kind === 'event').map((r) => [r.id, round3(r.balanced_accuracy)])),
-      nested: nestedFigures(
-        scored,
-        votes.map((v) => v.fold),
-        o.maxFalsePositiveRate,
-      ),
+      nested: nestedFigures(scored, votes, o.maxFalsePositiveRate),
     },
   };
 }
