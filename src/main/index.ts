@@ -9,6 +9,7 @@ import { guardContents } from './navigation';
 import { permissionCheckHandler, permissionRequestHandler } from './permissions';
 import { stopStationOnQuit } from './quit';
 import { saveFile } from './save-file';
+import { savePdf } from './save-pdf';
 import { claimSingleInstance, focusWindow } from './single-instance';
 import { describeFailure, desktopStationSettings, logsDir } from './station-settings';
 import { StationStartError, StationSupervisor, type SupervisorEvent } from './station-supervisor';
@@ -164,6 +165,11 @@ async function main(): Promise<void> {
     saveFile: (request) =>
       saveFile(request, {
         stationOrigin: originOf(stationUrl),
+        downloadsDir: app.getPath('downloads'),
+        showSaveDialog: (options) => (mainWindow ? dialog.showSaveDialog(mainWindow, options) : dialog.showSaveDialog(options)),
+      }),
+    savePdf: (request, page) =>
+      savePdf(request, page, {
         downloadsDir: app.getPath('downloads'),
         showSaveDialog: (options) => (mainWindow ? dialog.showSaveDialog(mainWindow, options) : dialog.showSaveDialog(options)),
       }),

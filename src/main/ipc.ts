@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { DESKTOP_CHANNELS } from '../shared/desktop-channels';
-import { saveFileContentSchema, saveFileUrlSchema, type SaveFileRequest, type SaveFileResult } from '../shared/desktop';
+import {
+  saveFileContentSchema,
+  saveFileUrlSchema,
+  savePdfRequestSchema,
+  type SaveFileRequest,
+  type SaveFileResult,
+  type SavePdfRequest,
+} from '../shared/desktop';
 import { isTrustedOrigin } from './url-policy';
 
 /** The slice of Electron's ipcMain the handlers need. */
@@ -10,6 +17,13 @@ export interface IpcMainLike {
 
 export interface IpcEventLike {
   senderFrame?: { url: string } | null;
+  /** the calling page's webContents: savePdf prints that page and no other */
+  sender?: PdfPrinter;
+}
+
+/** The slice of Electron's webContents that prints a page. */
+export interface PdfPrinter {
+  printToPDF(options: { printBackground: boolean; pageSize: 'A4' }): Promise<Uint8Array>;
 }
 
 export interface IpcDeps {
@@ -17,6 +31,7 @@ export interface IpcDeps {
   stationUrl: string;
   appVersion: string;
   saveFile: (request: SaveFileRequest) => Promise<SaveFileResult>;
+  savePdf: (request: SavePdfRequest, page: PdfPrinter) => Promise<SaveFileResult>;
 }
 
 export class IpcRequestError extends Error {
@@ -50,7 +65,7 @@ function parseArgs<T>(schema: z.ZodType<T>, args: unknown[], channel: string): T
   throw new IpcRequestError(`invalid ${channel} request: ${issues}`);
 }
 
-/** Registers the three handlers the preload can reach; there is no other channel. */
+/** Registers the handlers the preload can reach; there is no other channel. */
 export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): void {
   ipcMain.handle(DESKTOP_CHANNELS.stationUrl, (event, ...args) => {
     assertTrustedSender(event, deps.trustedOrigins);
@@ -66,5 +81,11 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): void {
     assertTrustedSender(event, deps.trustedOrigins);
     const [request] = parseArgs<[SaveFileRequest]>(saveFileArgs(args), args, DESKTOP_CHANNELS.saveFile);
     return deps.saveFile(request);
+  });
+  ipcMain.handle(DESKTOP_CHANNELS.savePdf, async (event, ...args) => {
+    assertTrustedSender(event, deps.trustedOrigins);
+    const [request] = parseArgs<[SavePdfRequest]>(z.tuple([savePdfRequestSchema]), args, DESKTOP_CHANNELS.savePdf);
+    if (!event.sender) throw new IpcRequestError('savePdf needs the calling page');
+    return deps.savePdf(request, event.sender);
   });
 }

@@ -11,6 +11,7 @@ const api = {
   stationUrl: () => ipcRenderer.invoke(DESKTOP_CHANNELS.stationUrl) as Promise<string>,
   appVersion: () => ipcRenderer.invoke(DESKTOP_CHANNELS.appVersion) as Promise<string>,
   saveFile: (request) => ipcRenderer.invoke(DESKTOP_CHANNELS.saveFile, request) as ReturnType<DesktopApi['saveFile']>,
+  savePdf: (request) => ipcRenderer.invoke(DESKTOP_CHANNELS.savePdf, request) as ReturnType<DesktopApi['savePdf']>,
 } satisfies DesktopApi;
 
 contextBridge.exposeInMainWorld(DESKTOP_GLOBAL, api);

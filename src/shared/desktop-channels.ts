@@ -7,6 +7,7 @@ export const DESKTOP_CHANNELS = {
   stationUrl: 'desktop:station-url',
   appVersion: 'desktop:app-version',
   saveFile: 'desktop:save-file',
+  savePdf: 'desktop:save-pdf',
 } as const;
 
 /** The name the preload gives the API on `window` (`window.oilfield`). */

@@ -51,6 +51,12 @@ export const saveFileRequestSchema = z.union([saveFileContentSchema, saveFileUrl
 
 export type SaveFileRequest = z.infer<typeof saveFileRequestSchema>;
 
+/** Prints the calling page (its print CSS: a run ticket, a daily well report) to a PDF the user saves. */
+export const savePdfRequestSchema = z.strictObject({
+  defaultName: saveFileNameSchema.refine((n) => n.toLowerCase().endsWith('.pdf'), 'must end with .pdf'),
+});
+export type SavePdfRequest = z.infer<typeof savePdfRequestSchema>;
+
 export type SaveFileResult = { saved: true; fileName: string; bytes: number } | { saved: false };
 
 /** What the preload exposes as `window.oilfield`. Every function is a single, named IPC call. */
@@ -61,4 +67,6 @@ export interface DesktopApi {
   appVersion(): Promise<string>;
   /** opens a native save dialog and writes `content`, or streams `url` from the station, to the chosen file */
   saveFile(request: SaveFileRequest): Promise<SaveFileResult>;
+  /** prints the calling page to PDF (A4, its print CSS) and saves it where the user chooses */
+  savePdf(request: SavePdfRequest): Promise<SaveFileResult>;
 }

@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, openBrowser, type Browser } from './helpers/browser';
-import { ADMIN, UiStation } from './helpers/station';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hasChromium, nav as navIn, openBrowser, signIn, type Browser } from './helpers/browser';
+import { ADMIN, seedReadings, UiStation } from './helpers/station';
 
 const NOW = Math.floor(Date.now() / 1000);
 
+/**
+ * The admin's walk through the station. Each test opens its own browser and signs in itself (the
+ * first one through the form with a wrong password first); the data they read (e2e-well-2's 40
+ * readings) is posted through the API before them, so any test runs alone.
+ */
 describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
   let station: UiStation;
   let b: Browser;
@@ -13,17 +18,24 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
   beforeAll(async () => {
     station = await new UiStation().start();
     token = await station.token();
-    b = await openBrowser();
+    await seedReadings(station, token, 'e2e-well-2', 40, (i) => ({
+      temperature: i >= 30 && i < 34 ? 140 : 60 + (i % 5) * 0.1,
+      pressure: i >= 30 && i < 34 ? 9000 : 2300 + i,
+    }));
   });
   afterAll(async () => {
-    await b?.close();
     await station?.stop();
   });
+  beforeEach(async () => {
+    b = await openBrowser();
+  });
+  afterEach(async () => {
+    await b?.close();
+  });
 
-  const nav = async (name: string) => {
-    await b.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
-    await b.page.getByRole('heading', { level: 1 }).first().waitFor();
-  };
+  /** A signed-in admin on the Overview. */
+  const admin = () => signIn(b.page, station.url, ADMIN);
+  const nav = (name: string) => navIn(b.page, name);
 
   it('when the admin signs in, then the overview and the station status show', async () => {
     const { page } = b;
@@ -43,6 +55,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
 
   it('when a reading is posted through the form, then it appears in the table and the chart', async () => {
     const { page } = b;
+    await admin();
     await nav('Ingest');
     // Field validation as the user types, with the shared schema.
     await page.getByLabel('Device id').fill('bad id');
@@ -75,13 +88,16 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
 
   it('when a CSV with one bad row is imported, then the good rows are stored and the bad one is reported by line', async () => {
     const { page } = b;
+    await admin();
     await nav('Ingest');
+    await page.getByRole('button', { name: 'Create a device key for this session' }).click();
+    await page.getByText('ingest key set').waitFor();
     const rows = ['when,well,temp_c,press_kpa,state'];
     for (let i = 0; i < 40; i++) {
       const spike = i >= 30 && i < 34;
-      rows.push(`${NOW - 3600 + i * 60},e2e-well-2,${spike ? 140 : 60 + (i % 5) * 0.1},${spike ? 9000 : 2300 + i},ok`);
+      rows.push(`${NOW - 3600 + i * 60},e2e-csv-well,${spike ? 140 : 60 + (i % 5) * 0.1},${spike ? 9000 : 2300 + i},ok`);
     }
-    rows.splice(6, 0, `${NOW - 3000},e2e-well-2,hot,2300,ok`); // line 7 of the file
+    rows.splice(6, 0, `${NOW - 3000},e2e-csv-well,hot,2300,ok`); // line 7 of the file
     await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'logger.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
     await page.getByText('logger.csv: 41 rows').waitFor();
     // The mapping step guessed nothing for these headers: map them by hand.
@@ -99,12 +115,13 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await expect.poll(() => report.getByRole('row').nth(1).textContent()).toMatch(/^7.*temperature/);
     await expect.poll(() => page.getByRole('progressbar', { name: /rows sent/ }).getAttribute('aria-valuenow')).toBe('100');
     await b.shot('03-ingest');
-    const stats = (await (await station.api('GET', '/api/telemetry/stats?device_id=e2e-well-2', token)).json()) as { count: number };
+    const stats = (await (await station.api('GET', '/api/telemetry/stats?device_id=e2e-csv-well', token)).json()) as { count: number };
     expect(stats.count).toBe(40);
   });
 
   it('when a CSV is downloaded, then it equals what the API exports for the same filters', async () => {
     const { page } = b;
+    await admin();
     await nav('Export');
     await page.getByLabel('Device', { exact: true }).selectOption('e2e-well-2');
     const request = page.waitForRequest((r) => r.url().includes('/api/telemetry/export?'));
@@ -118,8 +135,11 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await page.getByText(/Saved telemetry-e2e-well-2/).waitFor();
   });
 
-  it('when a background export runs, then the progress bar completes and the file downloads', async () => {
+  it('when a background export runs, then the progress bar completes, the file downloads, and Recent exports lists it, downloads it and removes it', async () => {
     const { page } = b;
+    await admin();
+    await nav('Export');
+    await page.getByLabel('Device', { exact: true }).selectOption('e2e-well-2');
     await page.getByRole('button', { name: 'Start background export' }).click();
     await page.getByTestId('export-done').waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('export-done').textContent()).toContain('40 rows');
@@ -129,19 +149,15 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await page.getByRole('button', { name: /^Download .*\.csv$/ }).click();
     const file = readFileSync((await (await download).path())!, 'utf8');
     expect(file.trim().split('\n')).toHaveLength(41);
-  });
-
-  it('when a background export has finished, then it is listed under Recent exports, downloads from there and can be removed', async () => {
-    const { page } = b;
     // The list refreshed by itself when the export finished: no reload, no navigation.
     const panel = page.getByRole('region', { name: 'Recent exports' });
     const row = panel.getByRole('table', { name: 'Recent exports' }).getByRole('row').nth(1);
     await expect.poll(() => row.textContent()).toMatch(/e2e-well-2.*completed.*40/);
     await b.shot('04-export-recent');
-    const download = page.waitForEvent('download');
+    const again = page.waitForEvent('download');
     await row.getByRole('button', { name: /^Download the export started/ }).click();
-    const file = readFileSync((await (await download).path())!, 'utf8');
-    expect(file.trim().split('\n')).toHaveLength(41);
+    const listed = readFileSync((await (await again).path())!, 'utf8');
+    expect(listed.trim().split('\n')).toHaveLength(41);
     await panel.getByText(/^Saved telemetry-e2e-well-2-.*\.csv/).waitFor();
     await row.getByRole('button', { name: /^Remove the export started/ }).click();
     await row.getByRole('button', { name: 'Yes, remove' }).click();
@@ -152,6 +168,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
 
   it('when a reading and a device range are checked, then the verdict and the anomalous spans show', async () => {
     const { page } = b;
+    await admin();
     // Without history only the rule limits judge a reading, and a fresh station has none: set the
     // default limits (device `*`) as an admin would in Settings, then check a reading beyond them.
     const limits = await station.api('PUT', '/api/ml/limits/*', token, { temperature_max: 200 });
@@ -174,8 +191,11 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
 
   it('when an admin adds, edits and removes the rule limits of a device, then the table follows and mistakes are named next to the field', async () => {
     const { page } = b;
+    expect((await station.api('PUT', '/api/ml/limits/*', token, { temperature_max: 200 })).status).toBe(200);
+    await admin();
+    await nav('Anomalies');
     const table = page.getByRole('table', { name: 'Rule limits' });
-    // The default set through the API in the previous step.
+    // The default, set through the API above.
     await expect.poll(() => table.getByRole('row', { name: /Default \(\*\)/ }).textContent()).toContain('200');
     await page.getByRole('button', { name: 'Add limits' }).click();
     const form = page.getByRole('form', { name: 'New rule limits' });
@@ -211,8 +231,9 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     expect((await station.api('GET', '/api/ml/limits/e2e-well-2', token)).status).toBe(404);
   });
 
-  it('when a batch is created and moved to the next stage, then its timeline shows the stage', async () => {
+  it('when a batch is created and moved to the next stage, then the move is confirmed and its timeline shows the stage', async () => {
     const { page } = b;
+    await admin();
     await nav('Batches');
     await page.getByLabel('Well id').fill('e2e-well-1');
     await page.getByLabel('Gross volume (bbl)').first().fill('500');
@@ -224,6 +245,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
     await expect.poll(() => detail.getByTestId('batch-stage').textContent()).toBe('produced');
     await detail.getByLabel('Location').fill('Separator 2');
     await detail.getByRole('button', { name: 'Move to separated' }).click();
+    await detail.getByRole('button', { name: 'Yes, move' }).click();
     await expect.poll(() => detail.getByTestId('batch-stage').textContent()).toBe('separated');
     await detail.getByText(/transition.*produced → separated/).waitFor();
     await b.shot('06-batches');
@@ -231,6 +253,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
 
   it('when an API key is created and revoked, then it works once shown and stops after revoking', async () => {
     const { page } = b;
+    await admin();
     await nav('Admin');
     await page.getByLabel('Key name').fill('RTU e2e');
     await page.getByLabel('Key role').selectOption('device');
@@ -247,8 +270,8 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
       });
     expect((await post()).status).toBe(201);
     await b.shot('07-admin');
-    page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Revoke RTU e2e' }).click();
+    await page.getByRole('button', { name: 'Yes, revoke' }).click();
     await page
       .getByRole('table', { name: 'API keys' })
       .getByRole('row', { name: /RTU e2e/ })
@@ -259,6 +282,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
 
   it('when every page is visited, then none is blank and each is saved as a screenshot', async () => {
     const { page } = b;
+    await admin();
     const pages = [
       ['Overview', '01-overview'],
       ['Telemetry', '02-telemetry'],
@@ -279,6 +303,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
 
   it('when the Time header is clicked, then the readings table sorts oldest first, says so, and keeps it in the URL', async () => {
     const { page } = b;
+    await admin();
     await nav('Telemetry');
     await page.getByLabel('Device', { exact: true }).selectOption('e2e-well-2');
     const table = page.getByRole('table', { name: 'Readings' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { IpcRequestError, registerIpcHandlers, type IpcEventLike } from '../../src/main/ipc';
+import { IpcRequestError, registerIpcHandlers, type IpcEventLike, type PdfPrinter } from '../../src/main/ipc';
 import { DESKTOP_CHANNELS } from '../../src/shared/desktop-channels';
-import { MAX_SAVE_CONTENT_CHARS, saveFileRequestSchema, type SaveFileRequest } from '../../src/shared/desktop';
+import { MAX_SAVE_CONTENT_CHARS, saveFileRequestSchema, type SaveFileRequest, type SavePdfRequest } from '../../src/shared/desktop';
 
 const STATION = 'http://127.0.0.1:8000';
 const fromStation: IpcEventLike = { senderFrame: { url: `${STATION}/export` } };
@@ -10,6 +10,7 @@ const fromStation: IpcEventLike = { senderFrame: { url: `${STATION}/export` } };
 function setup() {
   const handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => unknown>();
   const saved: SaveFileRequest[] = [];
+  const pdfs: { request: SavePdfRequest; page: PdfPrinter }[] = [];
   registerIpcHandlers(
     { handle: (channel, listener) => void handlers.set(channel, listener) },
     {
@@ -20,14 +21,32 @@ function setup() {
         saved.push(request);
         return { saved: false };
       },
+      savePdf: async (request, page) => {
+        pdfs.push({ request, page });
+        return { saved: false };
+      },
     },
   );
   const invoke = async (channel: string, event: IpcEventLike, ...args: unknown[]) => handlers.get(channel)!(event, ...args);
-  return { handlers, saved, invoke };
+  return { handlers, saved, pdfs, invoke };
 }
 
 describe('IPC handlers', () => {
-  it('when registered, then exactly the three named channels exist', () => {
+  it('when the station page asks for a PDF, then its own page is printed; a name that is not .pdf, or no page, is refused', async () => {
+    const { invoke, pdfs } = setup();
+    const page: PdfPrinter = { printToPDF: async () => new Uint8Array() };
+    await invoke(DESKTOP_CHANNELS.savePdf, { ...fromStation, sender: page }, { defaultName: 'run-ticket-B-2026-0001.pdf' });
+    expect(pdfs).toEqual([{ request: { defaultName: 'run-ticket-B-2026-0001.pdf' }, page }]);
+    await expect(invoke(DESKTOP_CHANNELS.savePdf, { ...fromStation, sender: page }, { defaultName: 'report.exe' })).rejects.toThrow(/must end with \.pdf/);
+    await expect(invoke(DESKTOP_CHANNELS.savePdf, { ...fromStation, sender: page }, { defaultName: '../x.pdf' })).rejects.toThrow(IpcRequestError);
+    await expect(invoke(DESKTOP_CHANNELS.savePdf, fromStation, { defaultName: 'a.pdf' })).rejects.toThrow(/calling page/);
+    await expect(invoke(DESKTOP_CHANNELS.savePdf, { senderFrame: { url: 'https://evil.example/' }, sender: page }, { defaultName: 'a.pdf' })).rejects.toThrow(
+      /untrusted frame/,
+    );
+    expect(pdfs).toHaveLength(1);
+  });
+
+  it('when registered, then exactly the named channels exist', () => {
     expect([...setup().handlers.keys()].sort()).toEqual(Object.values(DESKTOP_CHANNELS).sort());
   });
 

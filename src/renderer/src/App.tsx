@@ -16,6 +16,9 @@ const Anomalies = lazy(() => import('./pages/Anomalies').then((m) => ({ default:
 const Batches = lazy(() => import('./pages/Batches').then((m) => ({ default: m.Batches })));
 const Admin = lazy(() => import('./pages/Admin').then((m) => ({ default: m.Admin })));
 const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
+const Reports = lazy(() => import('./pages/reports/Reports').then((m) => ({ default: m.Reports })));
+const RunTicket = lazy(() => import('./pages/reports/RunTicket').then((m) => ({ default: m.RunTicket })));
+const WellDay = lazy(() => import('./pages/reports/WellDay').then((m) => ({ default: m.WellDay })));
 const FieldDevices = lazy(() => import('./pages/FieldDevices').then((m) => ({ default: m.FieldDevices })));
 
 export function App() {
@@ -50,6 +53,9 @@ export function App() {
           <Route path="/anomalies" component={Anomalies} />
           <Route path="/batches" component={Batches} />
           <Route path="/field" component={FieldDevices} />
+          <Route path="/reports" component={Reports} />
+          <Route path="/reports/batch/:id" component={RunTicket} />
+          <Route path="/reports/well" component={WellDay} />
           <Route path="/admin" component={Admin} />
           <Route path="/settings" component={Settings} />
           <Route>

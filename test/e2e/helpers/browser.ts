@@ -19,7 +19,7 @@ export interface Browser {
 }
 
 /** Debian's Chromium, headless, with a fresh profile that is deleted afterwards. */
-export async function openBrowser(options: { dark?: boolean } = {}): Promise<Browser> {
+export async function openBrowser(options: { dark?: boolean; viewport?: { width: number; height: number } } = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'oilfield-e2e-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -34,7 +34,7 @@ export async function openBrowser(options: { dark?: boolean } = {}): Promise<Bro
       '--disable-component-update',
       '--disable-sync',
     ],
-    viewport: { width: 1400, height: 900 },
+    viewport: options.viewport ?? { width: 1400, height: 900 },
     acceptDownloads: true,
     colorScheme: options.dark ? 'dark' : 'light',
     timezoneId: 'UTC',
@@ -51,4 +51,19 @@ export async function openBrowser(options: { dark?: boolean } = {}): Promise<Bro
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Signs in through the form and waits for the Overview: each test starts from here on its own browser. */
+export async function signIn(page: Page, url: string, user: { username: string; password: string }): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+}
+
+/** Follows a link of the main menu and waits for the page's heading. */
+export async function nav(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
 }

@@ -35,3 +35,19 @@ export class UiStation extends StationProcess {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
+
+/** A device's readings, one a minute up to `end` (now), posted with a fresh device key. */
+export async function seedReadings(
+  station: UiStation,
+  admin: string,
+  deviceId: string,
+  count: number,
+  value: (i: number) => { temperature: number; pressure: number } = (i) => ({ temperature: 60 + (i % 10) / 10, pressure: 2000 + i }),
+  end = Math.floor(Date.now() / 1000),
+): Promise<void> {
+  const now = end;
+  const key = await station.key('device');
+  const readings = Array.from({ length: count }, (_, i) => ({ device_id: deviceId, ts: now - (count - i) * 60, ...value(i) }));
+  const res = await station.api('POST', '/api/telemetry/batch', admin, readings, { 'x-api-key': key });
+  if (res.status !== 200) throw new Error(`seeding ${deviceId}: HTTP ${res.status} ${await res.text()}`);
+}

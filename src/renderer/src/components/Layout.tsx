@@ -1,8 +1,10 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import { useEscape } from '../lib/keys';
 import { applyTheme, savedTheme, THEMES, type Theme } from '../lib/theme';
 import { Link, useLocation } from 'wouter';
 import { api } from '../api/client';
 import { useAlarms } from '../api/alarms';
+import { UnitsPicker } from './UnitsPicker';
 import { session } from '../api/session';
 
 /** Ends the token on the station too (so a copy of it stops working), then forgets it here. */
@@ -21,6 +23,7 @@ const NAV: readonly (readonly [href: string, label: string, adminOnly?: boolean]
   ['/export', 'Export'],
   ['/anomalies', 'Anomalies'],
   ['/batches', 'Batches'],
+  ['/reports', 'Reports'],
   ['/field', 'Field devices'],
   ['/admin', 'Admin', true],
   ['/settings', 'Settings', true],
@@ -122,8 +125,12 @@ function ThemePicker() {
 export function Layout({ children }: { children: ReactNode }) {
   const [location] = useLocation();
   const me = useMe();
+  // Under 1000 px the menu folds away behind a Menu button; choosing a page or Esc folds it again.
+  const [navOpen, setNavOpen] = useState(false);
+  useEffect(() => setNavOpen(false), [location]);
+  useEscape(() => setNavOpen(false));
   return (
-    <div className="shell">
+    <div className={`shell${navOpen ? ' nav-open' : ''}`}>
       <a href="#main" className="skip-link">
         Skip to content
       </a>
@@ -149,10 +156,14 @@ export function Layout({ children }: { children: ReactNode }) {
         </a>
       </nav>
       <header className="topbar">
+        <button type="button" className="btn btn-small menu-toggle" aria-expanded={navOpen} onClick={() => setNavOpen(!navOpen)}>
+          Menu
+        </button>
         <div className="status" aria-label="Station status">
           <StatusBar />
         </div>
         <AlarmBanner />
+        <UnitsPicker />
         <ThemePicker />
         <div className="user">
           {me.data ? (

@@ -3,7 +3,9 @@ import { useEffect, useState } from 'react';
 import type { Reading, ReadingPage } from '../../../shared/telemetry';
 import type { Units } from '../../../shared/settings';
 import { api, errorText } from '../api/client';
-import { fmtCount, fmtNum, fmtTime } from '../lib/format';
+import { fmtCount, fmtNum, fmtTime, fromLocalInput } from '../lib/format';
+import { useEscape } from '../lib/keys';
+import { UpdatedAgo } from './UpdatedAgo';
 import { convertPressure, convertTemp, unitLabels } from '../lib/units';
 import { ErrorNote, Note } from './ui';
 
@@ -26,31 +28,48 @@ export function ReadingsTable(p: {
   onOrderChange: (order: TimeOrder) => void;
 }) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  // "Go to a time": the table starts at that moment instead of the range's end (newest first) or start.
+  const [jump, setJump] = useState<number | null>(null);
+  const [jumpText, setJumpText] = useState('');
   const [selected, setSelected] = useState<Reading | null>(null);
   const qc = useQueryClient();
   const labels = unitLabels(p.units);
   // A new filter or order starts again at the first page (a cursor belongs to one order).
-  useEffect(() => setCursors([null]), [p.deviceId, p.from, p.to, p.order]);
+  useEffect(() => setCursors([null]), [p.deviceId, p.from, p.to, p.order, jump]);
+  // another device starts again at the range's end; a live range's bounds move every few seconds and must not undo the jump
+  useEffect(() => setJump(null), [p.deviceId]);
+  const newestFirst = p.order === 'desc';
+  const from = jump !== null && !newestFirst ? Math.max(p.from, jump) : p.from;
+  const to = jump !== null && newestFirst ? Math.min(p.to, jump) : p.to;
+  const live = p.live && jump === null;
   const cursor = cursors.at(-1) ?? null;
   const onFirstPage = cursors.length === 1;
   const page = useQuery({
     // The live range's `to` moves every refresh; key the first page on the device and span so it refreshes in place.
-    queryKey: ['readings', p.deviceId, p.live && onFirstPage ? `live:${p.to - p.from}` : `${p.from}-${p.to}`, p.order, cursor],
+    queryKey: ['readings', p.deviceId, live && onFirstPage ? `live:${to - from}` : `${from}-${to}`, p.order, cursor],
     queryFn: () =>
       api<ReadingPage>('/api/telemetry', {
-        query: { device_id: p.deviceId || undefined, ts_from: p.from, ts_to: p.to, limit: PAGE, order: p.order, cursor: cursor ?? undefined },
+        query: { device_id: p.deviceId || undefined, ts_from: from, ts_to: to, limit: PAGE, order: p.order, cursor: cursor ?? undefined },
       }),
-    refetchInterval: p.live && onFirstPage ? 5_000 : false,
+    refetchInterval: live && onFirstPage ? 5_000 : false,
     placeholderData: (prev) => prev,
   });
   const items = page.data?.items ?? [];
-  const newestFirst = p.order === 'desc';
+  const pages = page.data ? Math.max(1, Math.ceil(page.data.total / PAGE)) : null;
+  const goTo = () => {
+    const ts = fromLocalInput(jumpText);
+    if (ts !== null) setJump(ts);
+  };
   return (
     <div className="split">
       <div className="split-main">
         <div className="table-toolbar">
-          <span className="muted">
-            {page.data ? `${fmtCount(page.data.total)} readings in range` : 'Loading…'} · page {cursors.length}
+          <span className="muted" data-testid="readings-pages">
+            {page.data
+              ? `${fmtCount(page.data.total)} readings ${jump === null ? 'in range' : `${newestFirst ? 'up to' : 'from'} ${fmtTime(jump)}`}`
+              : 'Loading…'}{' '}
+            · page {fmtCount(cursors.length)}
+            {pages ? ` of ${fmtCount(pages)}` : ''}
           </span>
           <button type="button" className="btn btn-small" disabled={onFirstPage} onClick={() => setCursors(cursors.slice(0, -1))}>
             {newestFirst ? 'Newer' : 'Older'}
@@ -59,6 +78,28 @@ export function ReadingsTable(p: {
             {newestFirst ? 'Older' : 'Newer'}
           </button>
         </div>
+        <form
+          className="table-toolbar"
+          aria-label="Go to a time"
+          onSubmit={(e) => {
+            e.preventDefault();
+            goTo();
+          }}
+        >
+          <label className="inline-field">
+            <span>Go to</span>
+            <input type="datetime-local" step="1" aria-label="Go to time" value={jumpText} onChange={(e) => setJumpText(e.target.value)} />
+          </label>
+          <button type="submit" className="btn btn-small" disabled={fromLocalInput(jumpText) === null}>
+            Go
+          </button>
+          {jump !== null ? (
+            <button type="button" className="btn btn-small" onClick={() => (setJump(null), setJumpText(''))}>
+              Back to {newestFirst ? 'newest' : 'oldest'}
+            </button>
+          ) : null}
+          <UpdatedAgo at={page.dataUpdatedAt} live={live && onFirstPage} />
+        </form>
         <ErrorNote error={page.error} title="Readings" />
         <div className="table-wrap tall">
           <table className="data" aria-label="Readings">
@@ -132,6 +173,7 @@ function ReadingDetail(p: { reading: Reading; units: Units; isAdmin: boolean; on
   const labels = unitLabels(p.units);
   const [confirm, setConfirm] = useState(false);
   const [error, setError] = useState('');
+  useEscape(p.onClose);
   const remove = async () => {
     try {
       await api(`/api/telemetry/${r.id}`, { method: 'DELETE' });

@@ -5,6 +5,8 @@ import { errorText } from '../api/client';
 import { downloadFile } from '../api/download';
 import { deleteTask, useTaskList } from '../api/tasks';
 import { fmtBytes, fmtCount, fmtIso, fmtTime } from '../lib/format';
+import { ConfirmButton } from './ConfirmButton';
+import { DataTable, type Column } from './DataTable';
 import { Empty, ErrorNote, Note } from './ui';
 
 const PAGE = 20;
@@ -33,13 +35,54 @@ const badge = (t: Task) => (t.status === 'failed' ? 'badge-warn' : t.status === 
  * and remove. Removing a finished file asks first; `onRemoved` lets the page forget a task it shows.
  */
 export function RecentExports({ onRemoved }: { onRemoved?: (taskId: string) => void } = {}) {
-  const [confirming, setConfirming] = useState<string | null>(null);
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors.at(-1);
   const list = useTaskList({ name: EXPORT_JOB, limit: PAGE, cursor });
   const qc = useQueryClient();
   const [note, setNote] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const items = list.data?.items ?? [];
+  const columns: Column<Task>[] = [
+    { header: 'Started', cell: (t) => fmtIso(t.created_at) },
+    { header: 'What', cell: scope },
+    {
+      header: 'Status',
+      cell: (t) => (
+        <>
+          <span className={`badge ${badge(t)}`}>{t.status}</span>
+          <span className="muted">{t.status === 'running' && t.progress.percent !== null ? ` ${t.progress.percent}%` : took(t)}</span>
+          {t.error ? <div className="muted">{t.error}</div> : null}
+        </>
+      ),
+    },
+    { header: 'Rows', num: true, cell: (t) => (t.result?.meta ? fmtCount(t.result.meta.rows) : isRunning(t) ? fmtCount(t.progress.rows) : '—') },
+    { header: 'Size', num: true, cell: (t) => (t.result?.meta ? fmtBytes(t.result.meta.bytes) : '—') },
+    {
+      header: 'Actions',
+      blankHeader: true,
+      className: 'actions',
+      cell: (t) => {
+        const started = fmtIso(t.created_at);
+        return (
+          <>
+            {t.result?.meta ? (
+              <button type="button" className="btn btn-small" aria-label={`Download the export started ${started}`} onClick={() => void download(t)}>
+                Download
+              </button>
+            ) : null}
+            {isRunning(t) ? (
+              <button type="button" className="btn btn-small" aria-label={`Cancel the export started ${started}`} onClick={() => void remove(t)}>
+                Cancel
+              </button>
+            ) : (
+              <ConfirmButton label={`Remove the export started ${started}`} question="Remove the file?" yes="Yes, remove" onConfirm={() => void remove(t)}>
+                Remove
+              </ConfirmButton>
+            )}
+          </>
+        );
+      },
+    },
+  ];
 
   const download = async (t: Task) => {
     setNote(null);
@@ -52,7 +95,6 @@ export function RecentExports({ onRemoved }: { onRemoved?: (taskId: string) => v
   };
   const remove = async (t: Task) => {
     setNote(null);
-    setConfirming(null);
     try {
       await deleteTask(t.task_id);
       if (!isRunning(t)) onRemoved?.(t.task_id);
@@ -87,66 +129,7 @@ export function RecentExports({ onRemoved }: { onRemoved?: (taskId: string) => v
       {list.isSuccess && items.length === 0 ? (
         <Empty>No background exports yet. Start one above; it shows here with its file while the station keeps it.</Empty>
       ) : items.length ? (
-        <div className="table-wrap short">
-          <table className="data" aria-label="Recent exports">
-            <thead>
-              <tr>
-                <th>Started</th>
-                <th>What</th>
-                <th>Status</th>
-                <th className="num">Rows</th>
-                <th className="num">Size</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((t) => {
-                const started = fmtIso(t.created_at);
-                const meta = t.result?.meta;
-                return (
-                  <tr key={t.task_id}>
-                    <td>{started}</td>
-                    <td>{scope(t)}</td>
-                    <td>
-                      <span className={`badge ${badge(t)}`}>{t.status}</span>
-                      <span className="muted">{t.status === 'running' && t.progress.percent !== null ? ` ${t.progress.percent}%` : took(t)}</span>
-                      {t.error ? <div className="muted">{t.error}</div> : null}
-                    </td>
-                    <td className="num">{meta ? fmtCount(meta.rows) : isRunning(t) ? fmtCount(t.progress.rows) : '—'}</td>
-                    <td className="num">{meta ? fmtBytes(meta.bytes) : '—'}</td>
-                    <td className="actions">
-                      {meta ? (
-                        <button type="button" className="btn btn-small" aria-label={`Download the export started ${started}`} onClick={() => void download(t)}>
-                          Download
-                        </button>
-                      ) : null}
-                      {confirming === t.task_id ? (
-                        <span role="group" aria-label={`Remove the export started ${started}?`}>
-                          <span className="muted">Remove the file? </span>
-                          <button type="button" className="btn btn-small btn-danger" onClick={() => void remove(t)}>
-                            Yes, remove
-                          </button>
-                          <button type="button" className="btn btn-small" onClick={() => setConfirming(null)}>
-                            Keep
-                          </button>
-                        </span>
-                      ) : (
-                        <button
-                          type="button"
-                          className="btn btn-small"
-                          aria-label={`${isRunning(t) ? 'Cancel' : 'Remove'} the export started ${started}`}
-                          onClick={() => (isRunning(t) ? void remove(t) : setConfirming(t.task_id))}
-                        >
-                          {isRunning(t) ? 'Cancel' : 'Remove'}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Recent exports" wrap="short" rows={items} rowKey={(t) => t.task_id} columns={columns} />
       ) : null}
     </>
   );

@@ -8,6 +8,33 @@ import { api } from '../api/client';
 import { fmtTime } from '../lib/format';
 import { convertPressure, convertTemp, unitLabels } from '../lib/units';
 import { ErrorNote } from './ui';
+import { useRuleLimits } from '../api/limits';
+import type { RuleLimits } from '../../../shared/ml';
+
+/** The rule limits in force for a device (its own row, else the `*` default), in display units. */
+function limitLines(rows: RuleLimits[] | undefined, deviceId: string, units: Units): { temp: number[]; press: number[] } {
+  const row = rows?.find((r) => r.device_id === deviceId) ?? rows?.find((r) => r.device_id === '*');
+  const num = (v: number | null) => (v === null ? [] : [v]);
+  if (!row) return { temp: [], press: [] };
+  return {
+    temp: [...num(convertTemp(row.temperature_min, units.temperature)), ...num(convertTemp(row.temperature_max, units.temperature))],
+    press: [...num(convertPressure(row.pressure_min, units.pressure)), ...num(convertPressure(row.pressure_max, units.pressure))],
+  };
+}
+
+/** The data's range, widened to take in each limit that keeps the data at least a fifth of the height. */
+function withLimits(min: number | null, max: number | null, limits: number[]): uPlot.Range.MinMax {
+  if (min === null || max === null) return [min, max];
+  const span = Math.max(max - min, Math.abs(max) * 0.05, 1);
+  let lo = min;
+  let hi = max;
+  for (const v of limits.filter((l) => Math.max(hi, l) - Math.min(lo, l) <= 5 * span)) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const pad = (hi - lo) * 0.05 || 1;
+  return [lo - pad, hi + pad];
+}
 
 interface Span {
   from: number;
@@ -40,8 +67,11 @@ export function SeriesChart(p: SeriesChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const [width, setWidth] = useState(0);
-  const handlers = useRef({ onZoom: p.onZoom, onReset: p.onReset, spans: p.spans });
-  handlers.current = { onZoom: p.onZoom, onReset: p.onReset, spans: p.spans };
+  const rules = useRuleLimits();
+  const limits = limitLines(rules.data, p.deviceId, p.units);
+  const [drawnLimits, setDrawnLimits] = useState(0);
+  const handlers = useRef({ onZoom: p.onZoom, onReset: p.onReset, spans: p.spans, limits, setDrawnLimits });
+  handlers.current = { onZoom: p.onZoom, onReset: p.onReset, spans: p.spans, limits, setDrawnLimits };
 
   useLayoutEffect(() => {
     const el = box.current;
@@ -88,7 +118,13 @@ export function SeriesChart(p: SeriesChartProps) {
       width,
       height: p.height ?? 320,
       cursor: { drag: { x: true, y: false, setScale: false } },
-      scales: { x: { time: true }, temp: { auto: true }, press: { auto: true } },
+      // A limit near the data widens its axis so its line shows; one far away (the shipped
+      // "impossible reading" defaults) would flatten the trace, so it is left off.
+      scales: {
+        x: { time: true },
+        temp: { auto: true, range: (_u, min, max) => withLimits(min, max, handlers.current.limits.temp) },
+        press: { auto: true, range: (_u, min, max) => withLimits(min, max, handlers.current.limits.press) },
+      },
       legend: { live: true },
       series: [
         { label: 'Time', value: (_u, v) => (v == null ? '—' : fmtTime(v)) },
@@ -119,6 +155,32 @@ export function SeriesChart(p: SeriesChartProps) {
             u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
           },
         ],
+        draw: [
+          (u) => {
+            const { ctx, bbox } = u;
+            let drawn = 0;
+            ctx.save();
+            ctx.lineWidth = 2;
+            ctx.setLineDash([8, 5]);
+            for (const [scale, values, color] of [
+              ['temp', handlers.current.limits.temp, tColor],
+              ['press', handlers.current.limits.press, pColor],
+            ] as const) {
+              ctx.strokeStyle = color;
+              for (const v of values) {
+                const y = u.valToPos(v, scale, true);
+                if (y < bbox.top || y > bbox.top + bbox.height) continue;
+                ctx.beginPath();
+                ctx.moveTo(bbox.left, y);
+                ctx.lineTo(bbox.left + bbox.width, y);
+                ctx.stroke();
+                drawn++;
+              }
+            }
+            ctx.restore();
+            handlers.current.setDrawnLimits(drawn);
+          },
+        ],
         drawClear: [
           (u) => {
             const spans = handlers.current.spans ?? [];
@@ -147,6 +209,13 @@ export function SeriesChart(p: SeriesChartProps) {
     };
   }, [width, p.height, p.units.temperature, p.units.pressure]);
 
+  // New limits (loaded, or edited on this page) redraw the axes and lines.
+  const limitsKey = JSON.stringify(limits);
+  useEffect(() => {
+    const u = plot.current;
+    if (u) u.setData(u.data);
+  }, [limitsKey]);
+
   useEffect(() => {
     const u = plot.current;
     if (!u) return;
@@ -159,10 +228,11 @@ export function SeriesChart(p: SeriesChartProps) {
       <ErrorNote error={series.error} title="Chart" />
       <div
         ref={box}
-        className="chart"
+        className="chart chart-single"
         data-testid="series-chart"
         data-points={points.length}
         data-readings={points.reduce((n, x) => n + x.count, 0)}
+        data-limit-lines={drawnLimits}
         aria-label={`Temperature and pressure of ${p.deviceId || 'no device'}, ${points.length} points from ${fmtTime(p.from)} to ${fmtTime(p.to)}. Drag to zoom, double-click to reset.`}
         role="img"
       />
@@ -173,7 +243,8 @@ export function SeriesChart(p: SeriesChartProps) {
             Reset zoom
           </button>
         ) : null}{' '}
-        Drag across the chart to zoom · double-click to reset{series.data ? ` · ${series.data.bucket_seconds} s per point` : ''}
+        {drawnLimits ? 'Dashed lines: rule limits · ' : ''}Drag across the chart to zoom · double-click to reset
+        {series.data ? ` · ${series.data.bucket_seconds} s per point` : ''}
       </p>
     </div>
   );

@@ -4,6 +4,8 @@ import { createKeySchema, createUserSchema, type ApiKey, type User, type UserUpd
 import { accountRoutes } from '../../../shared/api/accounts';
 import { call, errorText } from '../api/client';
 import { useIsAdmin } from '../api/queries';
+import { ConfirmButton } from '../components/ConfirmButton';
+import { DataTable } from '../components/DataTable';
 import { CopyButton, Empty, ErrorNote, Field, Note, PageHeader, Panel } from '../components/ui';
 import { fmtIso } from '../lib/format';
 import { validate } from '../lib/form';
@@ -41,35 +43,43 @@ function Users() {
   return (
     <Panel title="Users">
       <ErrorNote error={users.error} />
-      <table className="data" aria-label="Users">
-        <thead>
-          <tr>
-            <th>User</th>
-            <th>Role</th>
-            <th>State</th>
-            <th>Created</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {(users.data ?? []).map((u) => (
-            <tr key={u.id}>
-              <td>{u.username}</td>
-              <td>{u.role}</td>
-              <td>{u.disabled ? <span className="badge badge-off">disabled</span> : 'active'}</td>
-              <td>{fmtIso(u.created_at)}</td>
-              <td className="actions">
-                <button type="button" className="btn btn-small" onClick={() => void patch(u, { disabled: !u.disabled })}>
-                  {u.disabled ? 'Enable' : 'Disable'}
-                </button>
+      <DataTable
+        label="Users"
+        rows={users.data ?? []}
+        rowKey={(u) => u.id}
+        columns={[
+          { header: 'User', cell: (u) => u.username },
+          { header: 'Role', cell: (u) => u.role },
+          { header: 'State', cell: (u) => (u.disabled ? <span className="badge badge-off">disabled</span> : 'active') },
+          { header: 'Created', cell: (u) => fmtIso(u.created_at) },
+          {
+            header: 'Actions',
+            blankHeader: true,
+            className: 'actions',
+            cell: (u) => (
+              <>
+                {u.disabled ? (
+                  <button type="button" className="btn btn-small" aria-label={`Enable ${u.username}`} onClick={() => void patch(u, { disabled: false })}>
+                    Enable
+                  </button>
+                ) : (
+                  <ConfirmButton
+                    label={`Disable ${u.username}`}
+                    question={`Disable ${u.username}? They are signed out at once.`}
+                    yes="Yes, disable"
+                    onConfirm={() => void patch(u, { disabled: true })}
+                  >
+                    Disable
+                  </ConfirmButton>
+                )}
                 <button type="button" className="btn btn-small" onClick={() => void patch(u, { role: u.role === 'admin' ? 'user' : 'admin' })}>
                   Make {u.role === 'admin' ? 'engineer' : 'admin'}
                 </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+        ]}
+      />
       <form onSubmit={submit} noValidate aria-label="New user" className="row wrap">
         <Field label="New username" error={shown('username')}>
           {(id, d) => <input id={id} aria-describedby={d} value={v.username} onChange={(e) => setV({ ...v, username: e.target.value })} autoComplete="off" />}
@@ -129,7 +139,6 @@ function Keys() {
     }
   };
   const revoke = async (k: ApiKey) => {
-    if (!window.confirm(`Revoke ${k.name} (${k.prefix}…)? Devices using it stop at once.`)) return;
     try {
       await call(accountRoutes.revokeKey, { params: { id: String(k.id) } });
       void qc.invalidateQueries({ queryKey: ['keys'] });
@@ -180,40 +189,37 @@ function Keys() {
       ) : null}
       <ErrorNote error={keys.error} />
       {keys.data && keys.data.length === 0 ? <Empty>No API keys yet. Devices need one to post readings.</Empty> : null}
-      <table className="data" aria-label="API keys">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Prefix</th>
-            <th>Role</th>
-            <th>Devices</th>
-            <th>Created</th>
-            <th>Last used</th>
-            <th>State</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {(keys.data ?? []).map((k) => (
-            <tr key={k.id}>
-              <td>{k.name}</td>
-              <td className="mono">{k.prefix}</td>
-              <td>{k.role}</td>
-              <td>{k.devices?.join(', ') ?? 'all'}</td>
-              <td>{fmtIso(k.created_at)}</td>
-              <td>{fmtIso(k.last_used_at)}</td>
-              <td>{k.revoked_at ? <span className="badge badge-off">revoked</span> : 'active'}</td>
-              <td>
-                {!k.revoked_at ? (
-                  <button type="button" className="btn btn-small btn-danger-outline" onClick={() => void revoke(k)} aria-label={`Revoke ${k.name}`}>
-                    Revoke
-                  </button>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        label="API keys"
+        rows={keys.data ?? []}
+        rowKey={(k) => k.id}
+        columns={[
+          { header: 'Name', cell: (k) => k.name },
+          { header: 'Prefix', className: 'mono', cell: (k) => k.prefix },
+          { header: 'Role', cell: (k) => k.role },
+          { header: 'Devices', cell: (k) => k.devices?.join(', ') ?? 'all' },
+          { header: 'Created', cell: (k) => fmtIso(k.created_at) },
+          { header: 'Last used', cell: (k) => fmtIso(k.last_used_at) },
+          { header: 'State', cell: (k) => (k.revoked_at ? <span className="badge badge-off">revoked</span> : 'active') },
+          {
+            header: 'Actions',
+            blankHeader: true,
+            className: 'actions',
+            cell: (k) =>
+              !k.revoked_at ? (
+                <ConfirmButton
+                  className="btn btn-small btn-danger-outline"
+                  label={`Revoke ${k.name}`}
+                  question={`Revoke ${k.name} (${k.prefix}…)? Devices using it stop at once.`}
+                  yes="Yes, revoke"
+                  onConfirm={() => void revoke(k)}
+                >
+                  Revoke
+                </ConfirmButton>
+              ) : null,
+          },
+        ]}
+      />
     </Panel>
   );
 }
@@ -250,32 +256,20 @@ function Audit() {
         </button>
       </div>
       <ErrorNote error={q.error} />
-      <div className="table-wrap short">
-        <table className="data" aria-label="Audit log">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Actor</th>
-              <th>Action</th>
-              <th>Target</th>
-              <th>From</th>
-              <th>Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(q.data?.items ?? []).map((a) => (
-              <tr key={a.id}>
-                <td>{fmtIso(a.time)}</td>
-                <td>{a.actor ?? '—'}</td>
-                <td className="mono">{a.action}</td>
-                <td>{a.target ?? '—'}</td>
-                <td className="mono">{a.ip ?? '—'}</td>
-                <td className="mono clip">{a.detail ? JSON.stringify(a.detail) : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="Audit log"
+        wrap="short"
+        rows={q.data?.items ?? []}
+        rowKey={(a) => a.id}
+        columns={[
+          { header: 'Time', cell: (a) => fmtIso(a.time) },
+          { header: 'Actor', cell: (a) => a.actor ?? '—' },
+          { header: 'Action', className: 'mono', cell: (a) => a.action },
+          { header: 'Target', cell: (a) => a.target ?? '—' },
+          { header: 'From', className: 'mono', cell: (a) => a.ip ?? '—' },
+          { header: 'Detail', className: 'mono clip', cell: (a) => (a.detail ? JSON.stringify(a.detail) : '') },
+        ]}
+      />
     </Panel>
   );
 }

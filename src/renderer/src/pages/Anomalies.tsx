@@ -1,27 +1,28 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { predictRequestSchema, type PredictResponse, type ScorePoint } from '../../../shared/ml';
-import { useAlarms } from '../api/alarms';
 import { api, errorText } from '../api/client';
-import { useUnits } from '../api/queries';
+import { useUnits } from '../lib/preferences';
+import { AlarmList } from '../components/AlarmList';
+import { toStoredPressure, toStoredTemp, unitLabels } from '../lib/units';
 import { DevicePicker } from '../components/DevicePicker';
 import { RangePicker } from '../components/RangePicker';
 import { RuleLimitsPanel } from '../components/RuleLimits';
 import { AnomalySpansPanel, anomalySpans } from '../components/AnomalySpans';
 import { SeriesChart } from '../components/SeriesChart';
-import { Empty, ErrorNote, Field, Note, PageHeader, Panel } from '../components/ui';
-import { fmtTime } from '../lib/format';
+import { Empty, Field, Note, PageHeader, Panel } from '../components/ui';
 import { numberOrUndefined, validate } from '../lib/form';
 import { resolveRange, type TimeRange } from '../lib/range';
 
 function PredictForm() {
+  const units = useUnits();
+  const labels = unitLabels(units);
   const [v, setV] = useState({ temperature: '', pressure: '', device_id: '' });
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [result, setResult] = useState<PredictResponse | null>(null);
   const [error, setError] = useState('');
   const payload = {
-    temperature: numberOrUndefined(v.temperature),
-    pressure: numberOrUndefined(v.pressure),
+    temperature: toStoredTemp(numberOrUndefined(v.temperature), units.temperature),
+    pressure: toStoredPressure(numberOrUndefined(v.pressure), units.pressure),
     ...(v.device_id ? { device_id: v.device_id } : {}),
   };
   const { errors } = validate(predictRequestSchema, payload);
@@ -45,10 +46,10 @@ function PredictForm() {
   return (
     <form onSubmit={submit} noValidate aria-label="Check one reading">
       <div className="form-grid">
-        <Field label="Temperature (°C)" error={err('temperature')}>
+        <Field label={`Temperature (${labels.temperature})`} error={err('temperature')}>
           {(id, d) => <input id={id} aria-describedby={d} inputMode="decimal" value={v.temperature} onChange={change('temperature')} />}
         </Field>
-        <Field label="Pressure (kPa)" error={err('pressure')}>
+        <Field label={`Pressure (${labels.pressure})`} error={err('pressure')}>
           {(id, d) => <input id={id} aria-describedby={d} inputMode="decimal" value={v.pressure} onChange={change('pressure')} />}
         </Field>
         <Field label="Device (optional, adds its history)">
@@ -140,80 +141,6 @@ function ScorePanel() {
         <Empty>Choose a device, a range, then Score range.</Empty>
       )}
       {device && scores ? <AnomalySpansPanel deviceId={device} spans={spans} onJump={jump} onJudged={() => void score()} /> : null}
-    </>
-  );
-}
-
-function AlarmList() {
-  const [state, setState] = useState<'open' | 'cleared' | ''>('open');
-  const alarms = useAlarms({ state: state || undefined });
-  const qc = useQueryClient();
-  const [error, setError] = useState('');
-  const ack = async (id: number) => {
-    try {
-      await api(`/api/alarms/${id}/ack`, { method: 'POST', body: {} });
-      void qc.invalidateQueries({ queryKey: ['alarms'] });
-    } catch (e) {
-      setError(errorText(e));
-    }
-  };
-  return (
-    <>
-      <div className="toolbar">
-        <Field label="Show">
-          {(id) => (
-            <select id={id} value={state} onChange={(e) => setState(e.target.value as typeof state)}>
-              <option value="open">Open alarms</option>
-              <option value="cleared">Cleared alarms</option>
-              <option value="">All alarms</option>
-            </select>
-          )}
-        </Field>
-      </div>
-      <ErrorNote error={alarms.error} title="Alarms" />
-      {error ? <Note kind="error">{error}</Note> : null}
-      {alarms.data && alarms.data.length === 0 ? (
-        <Empty>No alarms here. Alarms open when a device's readings stay anomalous for the configured delay.</Empty>
-      ) : alarms.data ? (
-        <div className="table-wrap">
-          <table className="data" aria-label="Alarms">
-            <thead>
-              <tr>
-                <th>Device</th>
-                <th>State</th>
-                <th>Opened</th>
-                <th>Cleared</th>
-                <th className="num">Peak score</th>
-                <th>Reason</th>
-                <th>Acknowledged</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {alarms.data.map((a) => (
-                <tr key={a.id} className={a.state === 'open' && !a.acknowledged_at ? 'row-alarm' : undefined}>
-                  <td>{a.device_id}</td>
-                  <td>
-                    <span className={`badge badge-${a.state === 'open' ? 'alarm' : 'off'}`}>{a.state}</span>
-                  </td>
-                  <td>{fmtTime(a.opened_ts)}</td>
-                  <td>{fmtTime(a.cleared_ts)}</td>
-                  <td className="num">{a.peak_score.toFixed(2)}</td>
-                  <td>{a.reason ?? '—'}</td>
-                  <td>{a.acknowledged_at ? `${a.acknowledged_by ?? ''} ${new Date(a.acknowledged_at).toLocaleString()}` : '—'}</td>
-                  <td>
-                    {!a.acknowledged_at ? (
-                      <button type="button" className="btn btn-small" onClick={() => void ack(a.id)}>
-                        Acknowledge
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
     </>
   );
 }

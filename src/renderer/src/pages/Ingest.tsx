@@ -9,6 +9,9 @@ import { IngestKey, ingestOptions, ingestRefusal } from '../components/IngestKey
 import { Field, Note, PageHeader, Panel } from '../components/ui';
 import { fmtTime, fromLocalInput, toLocalInput } from '../lib/format';
 import { numberOrUndefined, serverFieldErrors, validate, type FieldErrors } from '../lib/form';
+import { useUnits } from '../lib/preferences';
+import { toStoredPressure, toStoredTemp, unitLabels } from '../lib/units';
+import type { Units } from '../../../shared/settings';
 
 interface FormValues {
   device_id: string;
@@ -18,27 +21,34 @@ interface FormValues {
   status: string;
 }
 
-/** The form's text as the API payload; the shared schema then judges it exactly as the station will. */
-function toPayload(v: FormValues) {
+/**
+ * The form's text as the API payload, typed values converted from the user's display units to the
+ * stored °C and kPa; the shared schema then judges it exactly as the station will.
+ */
+function toPayload(v: FormValues, units: Units) {
   const ts = fromLocalInput(v.time);
+  const temperature = toStoredTemp(numberOrUndefined(v.temperature), units.temperature);
+  const pressure = toStoredPressure(numberOrUndefined(v.pressure), units.pressure);
   return {
     device_id: v.device_id.trim(),
     ts: ts ?? v.time,
-    ...(numberOrUndefined(v.temperature) !== undefined ? { temperature: numberOrUndefined(v.temperature) } : {}),
-    ...(numberOrUndefined(v.pressure) !== undefined ? { pressure: numberOrUndefined(v.pressure) } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(pressure !== undefined ? { pressure } : {}),
     ...(v.status.trim() ? { status: v.status.trim() } : {}),
   };
 }
 
 function ReadingForm() {
   const isAdmin = useIsAdmin();
+  const units = useUnits();
+  const labels = unitLabels(units);
   const qc = useQueryClient();
   const [v, setV] = useState<FormValues>({ device_id: '', time: toLocalInput(Date.now() / 1000), temperature: '', pressure: '', status: 'ok' });
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string; reading?: Reading } | null>(null);
   const [busy, setBusy] = useState(false);
-  const { errors } = validate(readingInputSchema, toPayload(v));
+  const { errors } = validate(readingInputSchema, toPayload(v, units));
   const errorFor = (k: string, key = k) => (touched[k] ? (errors[key] ?? serverErrors[key]) : undefined);
   const change = (k: keyof FormValues) => (e: React.ChangeEvent<HTMLInputElement>) => {
     setV({ ...v, [k]: e.target.value });
@@ -52,7 +62,7 @@ function ReadingForm() {
     setBusy(true);
     setResult(null);
     try {
-      const reading = await api<Reading>('/api/telemetry', { method: 'POST', body: toPayload(v), ...ingestOptions(isAdmin) });
+      const reading = await api<Reading>('/api/telemetry', { method: 'POST', body: toPayload(v, units), ...ingestOptions(isAdmin) });
       setResult({ kind: 'ok', text: `Stored reading ${reading.id} of ${reading.device_id} at ${fmtTime(reading.ts)}.`, reading });
       void qc.invalidateQueries();
     } catch (err) {
@@ -71,7 +81,7 @@ function ReadingForm() {
         <Field label="Time (local)" error={errorFor('time', 'ts')}>
           {(id, d) => <input id={id} aria-describedby={d} type="datetime-local" step="1" value={v.time} onChange={change('time')} />}
         </Field>
-        <Field label="Temperature (°C)" error={errorFor('temperature')}>
+        <Field label={`Temperature (${labels.temperature})`} error={errorFor('temperature')}>
           {(id, d) => (
             <input
               id={id}
@@ -83,7 +93,7 @@ function ReadingForm() {
             />
           )}
         </Field>
-        <Field label="Pressure (kPa)" error={errorFor('pressure')}>
+        <Field label={`Pressure (${labels.pressure})`} error={errorFor('pressure')}>
           {(id, d) => (
             <input
               id={id}

@@ -3,8 +3,9 @@ import { Link } from 'wouter';
 import type { Stats } from '../../../shared/telemetry';
 import { api } from '../api/client';
 import { useAlarms } from '../api/alarms';
-import { useUnits } from '../api/queries';
+import { useUnits } from '../lib/preferences';
 import { ErrorNote, Empty, PageHeader, Panel } from '../components/ui';
+import { Sparkline } from '../components/Sparkline';
 import { FailingPolls } from '../components/field/FailingPolls';
 import { OfflineNodes } from '../components/field/mqtt/OfflineNodes';
 import { fmtAge, fmtCount, fmtNum, fmtTime } from '../lib/format';
@@ -22,6 +23,8 @@ export function Overview() {
   for (const a of alarms.data ?? []) openByDevice.set(a.device_id, (openByDevice.get(a.device_id) ?? 0) + 1);
   const devices = [...(stats.data?.devices ?? [])].sort((a, b) => (a.last_ts ?? 0) - (b.last_ts ?? 0));
   const now = Date.now();
+  // The sparklines' window moves once a minute, not every render (it is part of their query key).
+  const since = Math.floor(now / 60_000) * 60 - 86_400;
   const stale = devices.filter((d) => d.last_ts == null || now / 1000 - d.last_ts > STALE_AFTER_S).length;
 
   return (
@@ -52,6 +55,8 @@ export function Overview() {
                   <th>Age</th>
                   <th className="num">Temperature ({labels.temperature})</th>
                   <th className="num">Pressure ({labels.pressure})</th>
+                  <th>Temperature, 24 h</th>
+                  <th>Pressure, 24 h</th>
                   <th>Status</th>
                   <th className="num">Readings</th>
                 </tr>
@@ -73,6 +78,12 @@ export function Overview() {
                       <td>{fmtAge(d.last_ts, now)}</td>
                       <td className="num">{fmtNum(convertTemp(d.last?.temperature, units.temperature), 2)}</td>
                       <td className="num">{fmtNum(convertPressure(d.last?.pressure, units.pressure), 1)}</td>
+                      <td>
+                        <Sparkline deviceId={d.device_id} channel="temperature" since={since} />
+                      </td>
+                      <td>
+                        <Sparkline deviceId={d.device_id} channel="pressure" since={since} />
+                      </td>
                       <td>{d.last?.status ?? '—'}</td>
                       <td className="num">{fmtCount(d.count)}</td>
                     </tr>

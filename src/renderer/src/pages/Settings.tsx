@@ -66,6 +66,8 @@ function SettingsForm({ s }: { s: S }) {
     try {
       const next = await api<S>('/api/settings', { method: 'PUT', body });
       qc.setQueryData(['settings'], next);
+      // people who never picked their own units follow the new default
+      void qc.invalidateQueries({ queryKey: ['preferences'] });
       setMsg(
         next.restart_required.length
           ? { kind: 'warn', text: `Saved. Restart the station to apply: ${next.restart_required.join(', ')}.` }
@@ -157,10 +159,13 @@ function SettingsForm({ s }: { s: S }) {
         </div>
         <ConnectionTest kind="influx" url={v.influx_url.trim()} token={v.influx_token || undefined} />
       </Panel>
-      <Panel title="Display units">
-        <p className="muted">Readings are stored as sent (°C and kPa assumed); this only changes how they are shown.</p>
+      <Panel title="Default display units">
+        <p className="muted">
+          Readings are stored as sent (°C and kPa assumed); this only changes how they are shown, for everyone who has not picked their own units in the top
+          bar.
+        </p>
         <div className="row">
-          <Field label="Temperature unit">
+          <Field label="Default temperature unit">
             {(id) => (
               <select
                 id={id}
@@ -173,7 +178,7 @@ function SettingsForm({ s }: { s: S }) {
               </select>
             )}
           </Field>
-          <Field label="Pressure unit">
+          <Field label="Default pressure unit">
             {(id) => (
               <select id={id} value={v.units.pressure} onChange={(e) => setV({ ...v, units: { ...v.units, pressure: e.target.value as Units['pressure'] } })}>
                 <option value="kPa">kPa</option>

@@ -1,10 +1,13 @@
 import { useEffect, useState } from 'react';
 import { useLocation, useSearch } from 'wouter';
-import { useIsAdmin, useUnits } from '../api/queries';
+import { useIsAdmin } from '../api/queries';
+import { useUnits } from '../lib/preferences';
 import { DevicePicker } from '../components/DevicePicker';
 import { RangePicker } from '../components/RangePicker';
 import { ReadingsTable, type TimeOrder } from '../components/ReadingsTable';
 import { SeriesChart } from '../components/SeriesChart';
+import { CompareChart, MAX_COMPARED, type Channel } from '../components/CompareChart';
+import { ComparePicker } from '../components/ComparePicker';
 import { Empty, Field, PageHeader, Panel } from '../components/ui';
 import { isLive, rangeFromSearch, rangeToSearch, resolveRange, type TimeRange } from '../lib/range';
 
@@ -12,6 +15,8 @@ interface ViewState {
   device: string;
   range: TimeRange;
   order: TimeOrder;
+  compare: string[];
+  channel: Channel;
 }
 
 /** The state lives in the URL (device, range, table order), like Grafana, so a view can be shared. */
@@ -19,20 +24,28 @@ function useUrlState(): [ViewState, (change: Partial<ViewState>) => void] {
   const search = useSearch();
   const [, navigate] = useLocation();
   const params = new URLSearchParams(search);
-  const state: ViewState = { device: params.get('device') ?? '', range: rangeFromSearch(params), order: params.get('order') === 'asc' ? 'asc' : 'desc' };
+  const state: ViewState = {
+    device: params.get('device') ?? '',
+    range: rangeFromSearch(params),
+    order: params.get('order') === 'asc' ? 'asc' : 'desc',
+    compare: (params.get('compare') ?? '').split(',').filter(Boolean).slice(0, MAX_COMPARED),
+    channel: params.get('channel') === 'pressure' ? 'pressure' : 'temperature',
+  };
   const set = (change: Partial<ViewState>) => {
-    const { device, range, order } = { ...state, ...change };
+    const { device, range, order, compare, channel } = { ...state, ...change };
     const next = new URLSearchParams();
     if (device) next.set('device', device);
     rangeToSearch(range, next);
     if (order === 'asc') next.set('order', order);
+    if (compare.length) next.set('compare', compare.join(','));
+    if (compare.length && channel === 'pressure') next.set('channel', channel);
     navigate(`/telemetry?${next.toString()}`, { replace: true });
   };
   return [state, set];
 }
 
 export function Telemetry() {
-  const [{ device, range, order }, setState] = useUrlState();
+  const [{ device, range, order, compare, channel }, setState] = useUrlState();
   const units = useUnits();
   const isAdmin = useIsAdmin();
   const [previous, setPrevious] = useState<TimeRange | null>(null);
@@ -79,6 +92,14 @@ export function Telemetry() {
           />
         ) : (
           <Empty>Choose a device to see its temperature and pressure. The table below lists readings of every device.</Empty>
+        )}
+      </Panel>
+      <Panel title="Compare wells">
+        <ComparePicker devices={compare} channel={channel} onChange={(c, ch) => setState({ compare: c, channel: ch })} />
+        {compare.length ? (
+          <CompareChart devices={compare} channel={channel} from={from} to={to} units={units} live={live} />
+        ) : (
+          <Empty>Tick up to eight wells to see one channel of each on a shared time axis.</Empty>
         )}
       </Panel>
       <Panel title="Readings">
