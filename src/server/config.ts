@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { influxConfig, influxEnvShape, type InfluxConfig } from './influx/config';
 import { mqttEnvConfig, mqttEnvShape } from './field/mqtt/env';
+import { projectRoot } from './paths';
 import type { MqttConfig } from '../shared/field-mqtt';
 
 /**
@@ -39,6 +40,8 @@ const envSchema = z.object({
   SERVE_UI: bool.default(true),
   /** score new readings for alarms after ingest (off: no alarms; the bench compares both) */
   ML_ALARMS: bool.default(true),
+  /** labelled data for `npm run train` and POST /api/ml/train (default ../shared/data/3w next to the project) */
+  ML_TRAIN_DATA: z.string().min(1).optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TOKEN_TTL_SECONDS: z.coerce
     .number()
@@ -129,6 +132,8 @@ export interface Config {
   batchMaxReadings: number;
   serveUi: boolean;
   mlAlarms: boolean;
+  /** where training reads its labelled data from (ML_TRAIN_DATA) */
+  mlTrainData: string;
   jwtSecret?: string;
   jwtSecretFile: string;
   tokenTtlSeconds: number;
@@ -254,6 +259,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     batchMaxReadings: e.BATCH_MAX_READINGS,
     serveUi: e.SERVE_UI,
     mlAlarms: e.ML_ALARMS,
+    mlTrainData: resolve(e.ML_TRAIN_DATA ?? join(projectRoot, '..', 'shared', 'data', '3w')),
     jwtSecret: e.JWT_SECRET,
     jwtSecretFile: join(dataDir, 'secrets', 'jwt.key'),
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,

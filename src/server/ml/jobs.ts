@@ -1,4 +1,4 @@
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { scoreJobPayloadSchema, trainJobPayloadSchema, type ScoreJobResult, type TrainJobResult as TrainTaskResult } from '../../shared/ml';
 import { msToSeconds } from '../../shared/time';
@@ -10,7 +10,6 @@ import { loadSeriesFromDb } from './dataset-db';
 import { ModelRegistry } from './model-store';
 import { MlRepository } from './repository';
 import { MlService } from './service';
-import { defaultDataPath } from './train-command';
 import type { TrainJobInput } from './train-job';
 import { trainInWorker } from './train-runner';
 import type { TrainProgress } from './train';
@@ -73,7 +72,7 @@ const trainJob = defineJob({
         );
       input.source = 'station database';
     } else {
-      input.dataPath = resolve(defaultDataPath());
+      input.dataPath = ctx.config.mlTrainData;
       input.source = basename(input.dataPath);
     }
     ctx.progress(0, 0);

@@ -24,10 +24,6 @@ export class TrainCommandError extends Error {
   override name = 'TrainCommandError';
 }
 
-export function defaultDataPath(): string {
-  return process.env.ML_TRAIN_DATA ?? resolve(projectRoot, '..', 'shared', 'data', '3w');
-}
-
 const intOption = (v: string | undefined, name: string): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -41,7 +37,7 @@ const intOption = (v: string | undefined, name: string): number | undefined => {
  */
 export async function runTrainCommand(
   argv: string[],
-  config: Pick<Config, 'dataDir' | 'databasePath'>,
+  config: Pick<Config, 'dataDir' | 'databasePath' | 'mlTrainData'>,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<TrainJobResult> {
   const { values } = parseArgs({
@@ -91,7 +87,7 @@ export async function runTrainCommand(
         'no labelled readings in the database: label spans on the Anomalies page (or POST /api/ml/spans), or send an integer "label" extra field',
       );
   } else {
-    const dataPath = resolve(values.data ?? defaultDataPath());
+    const dataPath = resolve(values.data ?? config.mlTrainData);
     if (!existsSync(dataPath)) throw new TrainCommandError(`training data ${dataPath} not found (use --data PATH or set ML_TRAIN_DATA)`);
     input.dataPath = dataPath;
     // Relative to the project, so the shipped model does not record one machine's folders.
