@@ -10,6 +10,7 @@ import { NAMESPACE, ncmdTopic, parseTopic, rebirthPayload, stateTopic } from './
 /** How long a persistent session outlives the station on an MQTT 5 broker (messages are queued for it). */
 const SESSION_EXPIRY_S = 7 * 24 * 3600;
 const RATE_WINDOW_S = 10;
+const RECEIVE_MAXIMUM = 1000;
 
 export interface Counters {
   messages: number;
@@ -62,7 +63,10 @@ function clientOptions(
     ...(o.username ? { username: o.username } : {}),
     ...(o.password ? { password: o.password } : {}),
     ...(config.ca ? { ca: config.ca } : {}),
-    ...(o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: SESSION_EXPIRY_S } } : {}),
+    // Receive Maximum: how many QoS 1 messages the broker may have in flight to the station. Their PUBACKs wait for
+    // the commit of their turn (acks-after-commit.ts), so a small window (mosquitto's default is 20) would cap each
+    // commit at that many messages.
+    ...(o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: SESSION_EXPIRY_S, receiveMaximum: RECEIVE_MAXIMUM } } : {}),
   };
   if (config.sparkplug) {
     // Sparkplug 3.0: the host's STATE, retained; the will says offline with the same timestamp.
