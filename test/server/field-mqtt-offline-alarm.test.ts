@@ -1,7 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/server/config';
+import { createLogger } from '../../src/server/logger';
+import { startStation, type Station } from '../../src/server/station';
+import { callStation } from './helpers/http';
 import { hasMosquitto, TestMosquitto } from './helpers/mosquitto';
 import { EdgeNode } from './helpers/sparkplug-node';
-import { TestStation } from './helpers/station';
+import { ADMIN, TestStation } from './helpers/station';
 
 const BASE_MS = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 
@@ -100,5 +107,46 @@ describe.skipIf(!hasMosquitto)('Sparkplug offline alarms through mosquitto', () 
       .toBe(false);
     await new Promise((r) => setTimeout(r, 2500));
     expect(await offlineAlarms('Pad9:RTU3')).toEqual([]);
+  });
+
+  it('when the station restarts while an offline alarm is open, then it is not opened twice and still clears on the next birth', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'oilfield-offline-restart-'));
+    const env = {
+      DATA_DIR: dataDir,
+      PORT: 0,
+      HOST: '127.0.0.1',
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      SERVE_UI: 'false' as const,
+      MQTT_URL: broker.url,
+      MQTT_HOST_ID: `offline-restart-${process.pid}`,
+      MQTT_OFFLINE_ALARM_S: 1,
+    };
+    const start = () => startStation(loadConfig({}, env), { logger: createLogger('silent') });
+    let s: Station | undefined = await start();
+    const node = await EdgeNode.connect(broker.url, { group: 'Pad8', node: 'RTU5' });
+    try {
+      const token = async () => (await callStation(s!.url, 'POST', '/token', { body: ADMIN })).body.access_token as string;
+      const alarms = async () =>
+        ((await callStation(s!.url, 'GET', '/api/alarms?device_id=Pad8:RTU5', { token: await token() })).body as { state: string; reason: string }[]).filter(
+          (a) => a.reason?.startsWith('Offline: '),
+        );
+      await node.birth(BASE_MS);
+      await expect.poll(() => s!.db.prepare("SELECT COUNT(*) FROM devices WHERE device_id = 'Pad8:RTU5'").pluck().get()).toBe(1);
+      node.kill();
+      await expect.poll(alarms, { timeout: 15_000 }).toHaveLength(1);
+      await s.close();
+      s = await start();
+      await new Promise((r) => setTimeout(r, 2500)); // several checks after the restart
+      expect((await alarms()).map((a) => a.state)).toEqual(['open']);
+      const back = await EdgeNode.connect(broker.url, { group: 'Pad8', node: 'RTU5' });
+      await back.birth(BASE_MS + 60_000);
+      await expect.poll(async () => (await alarms()).map((a) => a.state), { timeout: 15_000 }).toEqual(['cleared']);
+      await back.close();
+    } finally {
+      await node.close();
+      await s?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
