@@ -1,5 +1,6 @@
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { AppError } from '../http/errors';
+import { CredentialCache } from './credential-cache';
 import type { KeysRepository, KeyRow } from './keys-repository';
 import type { Principal } from './principal';
 import type { RevokedTokens } from './revoked-tokens';
@@ -17,57 +18,89 @@ export interface AuthenticateDeps {
 
 const unauthorized = (detail: string) => new AppError(401, detail, { headers: { 'WWW-Authenticate': 'Bearer realm="smart-oilfield"' } });
 
-/** Reads credentials from the headers API and line-protocol clients send. */
-function credentials(req: Request): { bearer?: string; key?: string } {
-  const out: { bearer?: string; key?: string } = {};
-  const header = req.headers.authorization;
-  if (header !== undefined) {
-    const m = /^(Bearer|Token)\s+(\S{1,4096})$/i.exec(header.trim());
-    if (!m) throw unauthorized('Authorization header must be "Bearer <token>" or "Token <api key>"');
-    if (m[1]!.toLowerCase() === 'bearer') out.bearer = m[2];
-    else out.key = m[2];
-  }
-  const apiKey = req.headers['x-api-key'];
-  if (apiKey !== undefined) {
-    if (typeof apiKey !== 'string' || !/^\S{1,256}$/.test(apiKey)) throw unauthorized('x-api-key header is malformed');
-    if (out.key && out.key !== apiKey) throw unauthorized('two different API keys were sent');
-    out.key = apiKey;
-  }
-  return out;
-}
+const AUTHORIZATION = /^(Bearer|Token)\s+(\S{1,4096})$/i;
+const API_KEY = /^\S{1,256}$/;
 
 /**
  * Establishes `req.principal` from a bearer token and/or an API key. Presented credentials must
  * all be valid (a bad key next to a good token is refused, not ignored). No credentials at all
  * leaves the request anonymous; the guards decide whether that is enough.
+ *
+ * Verified credentials are cached (credential-cache.ts) and their principals shared between
+ * requests; a device key's request with a cached key allocates nothing here and stays synchronous.
  */
 export function authenticate(deps: AuthenticateDeps): RequestHandler {
-  return async (req, _res, next) => {
-    const { bearer, key } = credentials(req);
-    let keyRow: KeyRow | undefined;
-    if (key !== undefined) {
-      keyRow = deps.keys.findByKey(key);
-      if (!keyRow || keyRow.revoked_at !== null) throw unauthorized(keyRow ? 'API key has been revoked' : 'invalid API key');
-      deps.keys.markUsed(keyRow.id);
+  const cache = new CredentialCache();
+  return (req, _res, next) => {
+    cache.sync(deps.revoked.generation);
+    let bearer: string | undefined;
+    let key: string | undefined;
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const m = AUTHORIZATION.exec(header.trim());
+      if (!m) throw unauthorized('Authorization header must be "Bearer <token>" or "Token <api key>"');
+      if (m[1]!.toLowerCase() === 'bearer') bearer = m[2];
+      else key = m[2];
     }
-    const keyPrincipal = keyRow && {
-      keyId: keyRow.id,
-      role: keyRow.role,
-      devices: keyRow.devices ? (JSON.parse(keyRow.devices) as string[]) : undefined,
-    };
-    if (bearer !== undefined) {
-      const principal = (await verifyBearer(deps, bearer)) ?? undefined;
-      if (!principal) throw unauthorized('invalid or expired token');
-      if (keyPrincipal) principal.withKey = keyPrincipal;
-      req.principal = principal;
-    } else if (keyRow && keyPrincipal) {
-      req.principal = { kind: 'key', subject: keyRow.prefix, role: keyRow.role, keyId: keyRow.id, devices: keyPrincipal.devices };
+    const apiKey = req.headers['x-api-key'];
+    if (apiKey !== undefined) {
+      if (typeof apiKey !== 'string' || !API_KEY.test(apiKey)) throw unauthorized('x-api-key header is malformed');
+      if (key !== undefined && key !== apiKey) throw unauthorized('two different API keys were sent');
+      key = apiKey;
     }
-    next();
+    const keyPrincipal = key === undefined ? undefined : keyOf(deps, cache, key);
+    if (bearer === undefined) {
+      if (keyPrincipal) req.principal = keyPrincipal;
+      return next();
+    }
+    const cached = cache.token(bearer, Date.now());
+    if (cached !== undefined) {
+      if (cached.jti !== undefined && deps.revoked.isRevoked(cached.jti)) throw unauthorized('invalid or expired token');
+      req.principal = withKey(cached.principal, keyPrincipal);
+      return next();
+    }
+    verifyBearer(deps, cache, bearer).then((principal) => {
+      if (!principal) return next(unauthorized('invalid or expired token'));
+      req.principal = withKey(principal, keyPrincipal);
+      next();
+    }, next);
   };
 }
 
-async function verifyBearer(deps: AuthenticateDeps, token: string): Promise<Principal | undefined> {
+/** A bearer token presented with an API key (an admin ingesting as a device) carries both. */
+function withKey(principal: Principal, key: Principal | undefined): Principal {
+  if (!key) return principal;
+  return { ...principal, withKey: { keyId: key.keyId!, role: key.role, devices: key.devices } };
+}
+
+/** The principal of an API key, from the cache or looked up (SHA-256, one SELECT) and then cached. */
+function keyOf(deps: AuthenticateDeps, cache: CredentialCache, key: string): Principal {
+  let principal = cache.key(key);
+  if (principal === undefined) {
+    const row = deps.keys.findByKey(key);
+    if (!row || row.revoked_at !== null) throw unauthorized(row ? 'API key has been revoked' : 'invalid API key');
+    principal = keyPrincipalOf(row);
+    cache.rememberKey(key, principal);
+  }
+  deps.keys.markUsed(principal.keyId!);
+  return principal;
+}
+
+const keyPrincipalOf = (row: KeyRow, token?: Principal['token']): Principal => ({
+  kind: 'key',
+  subject: row.prefix,
+  role: row.role,
+  keyId: row.id,
+  devices: row.devices ? (JSON.parse(row.devices) as string[]) : undefined,
+  token,
+});
+
+/**
+ * Verifies a bearer token: the station's own (cached once verified, until it expires), else the
+ * external identity provider's (not cached: its verifier keeps its own keys). Everything up to the
+ * cache write is synchronous, so a revocation cannot slip between the lookup and the write.
+ */
+async function verifyBearer(deps: AuthenticateDeps, cache: CredentialCache, token: string): Promise<Principal | undefined> {
   let claims;
   try {
     claims = deps.tokens.verify(token);
@@ -83,24 +116,18 @@ async function verifyBearer(deps: AuthenticateDeps, token: string): Promise<Prin
   }
   if (claims.jti !== undefined && deps.revoked.isRevoked(claims.jti)) return undefined;
   const issued = claims.jti !== undefined ? { jti: claims.jti, expMs: claims.expMs } : undefined;
+  let principal: Principal | undefined;
   if (claims.uid !== undefined) {
     // A disabled user's unexpired tokens stop working at once, and so do tokens issued before a
     // password reset (token_version); a role change applies at once too.
     const user = deps.users.findById(claims.uid);
     if (!user || user.disabled || (claims.tv ?? 0) !== user.token_version) return undefined;
-    return { kind: 'user', subject: user.username, role: user.role, userId: user.id, token: issued };
-  }
-  if (claims.kid !== undefined) {
+    principal = { kind: 'user', subject: user.username, role: user.role, userId: user.id, token: issued };
+  } else if (claims.kid !== undefined) {
     const key = deps.keys.findById(claims.kid);
     if (!key || key.revoked_at !== null) return undefined;
-    return {
-      kind: 'key',
-      subject: key.prefix,
-      role: key.role,
-      keyId: key.id,
-      devices: key.devices ? (JSON.parse(key.devices) as string[]) : undefined,
-      token: issued,
-    };
+    principal = keyPrincipalOf(key, issued);
   }
-  return undefined;
+  if (principal) cache.rememberToken(token, { principal, expMs: claims.expMs, jti: claims.jti });
+  return principal;
 }

@@ -10,6 +10,7 @@ export class RevokedTokens {
   private readonly prune;
   /** jti -> expiry (ms UTC) */
   private readonly revoked = new Map<string, number>();
+  private changes = 0;
 
   constructor(db: Db) {
     this.insert = db.prepare(`INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)`);
@@ -26,6 +27,21 @@ export class RevokedTokens {
     for (const [id, exp] of this.revoked) if (exp < now) this.revoked.delete(id);
     this.insert.run(jti, expiresAtMs);
     this.revoked.set(jti, expiresAtMs);
+    this.changes++;
+  }
+
+  /**
+   * Moves on every change that can end credentials (a sign-out, a key revoked, a user's role,
+   * disable or password changed): the authenticate middleware's cache of verified tokens and keys
+   * empties itself when it sees a new value (credential-cache.ts).
+   */
+  get generation(): number {
+    return this.changes;
+  }
+
+  /** Called after a key is revoked or a user changed, in the same synchronous step as the write. */
+  credentialsChanged(): void {
+    this.changes++;
   }
 
   isRevoked(jti: string): boolean {

@@ -105,6 +105,8 @@ export class AuthService {
       // a reset password or a disabled account ends every session the user has open
       endTokens: changes.password !== undefined || changes.disabled === true,
     })!;
+    // cached tokens of this user carry the old role and state: drop them before anyone asks again
+    this.revoked.credentialsChanged();
     const detail = { role: changes.role, disabled: changes.disabled, password_reset: changes.password ? true : undefined };
     this.audit.record({ actor: actor.name, action: 'user.update', target: row.username, ip: actor.ip, detail });
     return toUser(row);
@@ -130,6 +132,7 @@ export class AuthService {
   revokeKey(id: number, actor: Actor) {
     const row = this.keys.revoke(id);
     if (!row) throw new AppError(404, `API key ${id} not found`);
+    this.revoked.credentialsChanged();
     this.audit.record({ actor: actor.name, action: 'key.revoke', target: row.prefix, ip: actor.ip });
     return toApiKey(row);
   }
