@@ -1,11 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
-import type { Alarm } from '../../../shared/ml';
-import { api } from './client';
+import { alarmRoutes } from '../../../shared/api/ml';
+import type { RouteRequest } from '../../../shared/api/route';
+import { call } from './client';
 
-export const useAlarms = (query: Record<string, string | undefined>, refetchInterval: number | false = 15_000) =>
+type AlarmFilter = NonNullable<RouteRequest<typeof alarmRoutes.list>['query']>;
+
+export const useAlarms = (query: AlarmFilter, refetchInterval: number | false = 15_000) =>
   useQuery({
     queryKey: ['alarms', query],
-    queryFn: () => api<Alarm[] | { items: Alarm[] }>('/api/alarms', { query }).then((r) => (Array.isArray(r) ? r : r.items)),
+    queryFn: () => call(alarmRoutes.list, { query }),
     refetchInterval,
     retry: false,
   });

@@ -1,24 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
-import type { Device } from '../../../shared/telemetry';
-import { DEFAULT_UNITS, type Settings, type Units } from '../../../shared/settings';
-import { api } from './client';
+import { accountRoutes } from '../../../shared/api/accounts';
+import { settingsRoutes } from '../../../shared/api/settings';
+import { stationRoutes } from '../../../shared/api/station';
+import { deviceRoutes } from '../../../shared/api/telemetry';
+import { DEFAULT_UNITS, type Units } from '../../../shared/settings';
+import { call } from './client';
 
-export interface Me {
-  kind: 'user' | 'key' | 'oidc';
-  subject: string;
-  role: 'admin' | 'user' | 'device';
-  user_id: number | null;
-}
+export const useMe = () => useQuery({ queryKey: ['me'], queryFn: () => call(accountRoutes.me, {}), staleTime: 60_000 });
 
-export const useMe = () => useQuery({ queryKey: ['me'], queryFn: () => api<Me>('/api/me'), staleTime: 60_000 });
+export const useDevices = () => useQuery({ queryKey: ['devices'], queryFn: () => call(deviceRoutes.list, {}), refetchInterval: 15_000 });
 
-export const useDevices = () => useQuery({ queryKey: ['devices'], queryFn: () => api<Device[]>('/api/devices'), refetchInterval: 15_000 });
-
-export type Health = Record<string, unknown> & { status: string; version: string; db?: { ok: boolean } };
-export const useHealth = () => useQuery({ queryKey: ['health'], queryFn: () => api<Health>('/health'), refetchInterval: 10_000, retry: false });
+export const useHealth = () => useQuery({ queryKey: ['health'], queryFn: () => call(stationRoutes.health, {}), refetchInterval: 10_000, retry: false });
 
 export function useSettings(enabled: boolean) {
-  return useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/api/settings'), enabled, staleTime: 30_000 });
+  return useQuery({ queryKey: ['settings'], queryFn: () => call(settingsRoutes.get, {}), enabled, staleTime: 30_000 });
 }
 
 /** Display units: the station's setting for admins (engineers cannot read settings), else the defaults. */

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
-import { FINISHED_STATUSES, type TaskList, type TaskStatus } from '../../../shared/jobs';
-import { api } from './client';
+import { jobRoutes } from '../../../shared/api/jobs';
+import { FINISHED_STATUSES, type TaskStatus } from '../../../shared/jobs';
+import { call } from './client';
 
 export interface TaskListFilter {
   name?: string;
@@ -16,10 +17,10 @@ export interface TaskListFilter {
 export const useTaskList = (filter: TaskListFilter) =>
   useQuery({
     queryKey: ['tasks', filter],
-    queryFn: () => api<TaskList>('/api/tasks', { query: { ...filter } }),
+    queryFn: () => call(jobRoutes.list, { query: filter }),
     refetchInterval: (q) => (q.state.data?.items.some((t) => !FINISHED_STATUSES.includes(t.status)) ? 2_000 : false),
     placeholderData: (prev) => prev,
   });
 
 /** Cancels a queued or running task, or removes a finished one and its file. */
-export const deleteTask = (taskId: string) => api(`/api/tasks/${taskId}`, { method: 'DELETE' });
+export const deleteTask = (taskId: string) => call(jobRoutes.delete, { params: { task_id: taskId } });

@@ -37,7 +37,8 @@ export function BusScan() {
   const run = async () => {
     setError(null);
     setResult(null);
-    const transport = kind === 'tcp' ? { kind, host, port: Number(port) } : { kind, path, baud, parity: 'none', data_bits: 8, stop_bits: 1 };
+    const transport =
+      kind === 'tcp' ? { kind, host, port: Number(port) } : { kind, path, baud, parity: 'none' as const, data_bits: 8 as const, stop_bits: 1 as const };
     try {
       const started = await startScan({
         transport,
@@ -59,7 +60,7 @@ export function BusScan() {
         },
         abort.current.signal,
       );
-      if (final === 'completed') setResult(await scanResult(started.result_url));
+      if (final === 'completed') setResult(await scanResult(started.task_id));
     } catch (err) {
       if ((err as Error).name !== 'AbortError') setError(err);
     } finally {

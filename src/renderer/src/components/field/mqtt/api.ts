@@ -1,14 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
-import type { MqttConfigUpdate, MqttConfigView, MqttConnectionResult, MqttConnectionTest, MqttStatus } from '../../../../../shared/field-mqtt';
-import { api } from '../../../api/client';
+import { fieldMqttRoutes as routes } from '../../../../../shared/api/field-mqtt';
+import type { MqttConfigUpdate, MqttConnectionTest } from '../../../../../shared/field-mqtt';
+import { call } from '../../../api/client';
 
 /** MQTT status (connection, rates, Sparkplug nodes): asked again every few seconds while shown. */
 export const useMqttStatus = (refetchMs: number | false = 3_000) =>
-  useQuery({ queryKey: ['field', 'mqtt', 'status'], queryFn: () => api<MqttStatus>('/api/field/mqtt/status'), refetchInterval: refetchMs });
-export const useMqttConfig = (enabled: boolean) =>
-  useQuery({ queryKey: ['field', 'mqtt', 'config'], queryFn: () => api<MqttConfigView>('/api/field/mqtt'), enabled });
+  useQuery({ queryKey: ['field', 'mqtt', 'status'], queryFn: () => call(routes.status, {}), refetchInterval: refetchMs });
+export const useMqttConfig = (enabled: boolean) => useQuery({ queryKey: ['field', 'mqtt', 'config'], queryFn: () => call(routes.get, {}), enabled });
 
-export const saveMqttConfig = (body: MqttConfigUpdate) => api<MqttConfigView>('/api/field/mqtt', { method: 'PUT', body });
-export const testMqtt = (body: MqttConnectionTest) => api<MqttConnectionResult>('/api/field/mqtt/test', { method: 'POST', body });
-export const requestRebirth = (group: string, node: string) =>
-  api(`/api/field/mqtt/nodes/${encodeURIComponent(group)}/${encodeURIComponent(node)}/rebirth`, { method: 'POST' });
+export const saveMqttConfig = (body: MqttConfigUpdate) => call(routes.update, { body });
+export const testMqtt = (body: MqttConnectionTest) => call(routes.test, { body });
+export const requestRebirth = (group: string, node: string) => call(routes.rebirth, { params: { group, node } });
