@@ -4,6 +4,8 @@ import type { ScorePoint, Span as JudgedSpan } from '../../../shared/ml';
 import { api, errorText } from '../api/client';
 import { useIsAdmin } from '../api/queries';
 import { fmtTime } from '../lib/format';
+import { ConfirmButton } from './ConfirmButton';
+import { DataTable } from './DataTable';
 import { Empty, ErrorNote, Field, Note } from './ui';
 
 /** A run of consecutive anomalous readings, with the words that explain it. */
@@ -138,107 +140,103 @@ export function AnomalySpansPanel(p: { deviceId: string; spans: AnomalySpan[]; o
       {p.spans.length === 0 ? (
         <Empty>No anomalous spans in this range.</Empty>
       ) : (
-        <div className="table-wrap short">
-          <table className="data" aria-label="Anomalous spans">
-            <thead>
-              <tr>
-                <th>From</th>
-                <th>To</th>
-                <th className="num">Readings</th>
-                <th className="num">Peak</th>
-                <th>Why</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {p.spans.map((s) => (
-                <tr key={s.from}>
-                  <td>{fmtTime(s.from)}</td>
-                  <td>{fmtTime(s.to)}</td>
-                  <td className="num">{s.readings}</td>
-                  <td className="num">{s.peak.toFixed(2)}</td>
-                  <td>
-                    {s.reasons.length ? (
-                      <ul className="reasons">
-                        {s.reasons.map((r) => (
-                          <li key={r}>{r}</li>
-                        ))}
-                      </ul>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td className="actions">
+        <DataTable
+          label="Anomalous spans"
+          wrap="short"
+          rows={p.spans}
+          rowKey={(s) => s.from}
+          columns={[
+            { header: 'From', cell: (s) => fmtTime(s.from) },
+            { header: 'To', cell: (s) => fmtTime(s.to) },
+            { header: 'Readings', num: true, cell: (s) => s.readings },
+            { header: 'Peak', num: true, cell: (s) => s.peak.toFixed(2) },
+            {
+              header: 'Why',
+              cell: (s) =>
+                s.reasons.length ? (
+                  <ul className="reasons">
+                    {s.reasons.map((r) => (
+                      <li key={r}>{r}</li>
+                    ))}
+                  </ul>
+                ) : (
+                  '—'
+                ),
+            },
+            {
+              header: 'Actions',
+              blankHeader: true,
+              className: 'actions',
+              cell: (s) => (
+                <>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    onClick={() => p.onJump(s.from, s.to)}
+                    aria-label={`Show the span from ${fmtTime(s.from)} on the chart`}
+                  >
+                    Show
+                  </button>
+                  <button type="button" className="btn btn-small" onClick={() => void judge(s, 'label')}>
+                    Label
+                  </button>
+                  {isAdmin ? (
                     <button
                       type="button"
                       className="btn btn-small"
-                      onClick={() => p.onJump(s.from, s.to)}
-                      aria-label={`Show the span from ${fmtTime(s.from)} on the chart`}
+                      onClick={() => void judge(s, 'normal')}
+                      title="Stop flagging this span and adapt the device's limits to it"
                     >
-                      Show
+                      Mark normal
                     </button>
-                    <button type="button" className="btn btn-small" onClick={() => void judge(s, 'label')}>
-                      Label
-                    </button>
-                    {isAdmin ? (
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        onClick={() => void judge(s, 'normal')}
-                        title="Stop flagging this span and adapt the device's limits to it"
-                      >
-                        Mark normal
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  ) : null}
+                </>
+              ),
+            },
+          ]}
+        />
       )}
       <h3>Judged spans of {p.deviceId}</h3>
       <ErrorNote error={judged.error} title="Judged spans" />
       {judged.data && judged.data.length === 0 ? (
         <Empty>None yet. Label a span for training, or (administrators) mark one normal.</Empty>
       ) : judged.data ? (
-        <div className="table-wrap short">
-          <table className="data" aria-label="Judged spans">
-            <thead>
-              <tr>
-                <th>From</th>
-                <th>To</th>
-                <th>Judged as</th>
-                <th className="num">Readings</th>
-                <th>By</th>
-                <th>Note</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {judged.data.map((j) => (
-                <tr key={j.id}>
-                  <td>{fmtTime(j.ts_from)}</td>
-                  <td>{fmtTime(j.ts_to)}</td>
-                  <td>{j.kind === 'normal' ? 'normal (not flagged)' : `label ${j.label}: ${labelName(j.label)}`}</td>
-                  <td className="num">{j.readings}</td>
-                  <td>{j.created_by ?? '—'}</td>
-                  <td>{j.note ?? '—'}</td>
-                  <td className="actions">
-                    <button type="button" className="btn btn-small" onClick={() => p.onJump(j.ts_from, j.ts_to)}>
-                      Show
-                    </button>
-                    {isAdmin || j.kind === 'label' ? (
-                      <button type="button" className="btn btn-small btn-danger-outline" onClick={() => void remove(j.id)}>
-                        Remove
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Judged spans"
+          wrap="short"
+          rows={judged.data}
+          rowKey={(j) => j.id}
+          columns={[
+            { header: 'From', cell: (j) => fmtTime(j.ts_from) },
+            { header: 'To', cell: (j) => fmtTime(j.ts_to) },
+            { header: 'Judged as', cell: (j) => (j.kind === 'normal' ? 'normal (not flagged)' : `label ${j.label}: ${labelName(j.label)}`) },
+            { header: 'Readings', num: true, cell: (j) => j.readings },
+            { header: 'By', cell: (j) => j.created_by ?? '—' },
+            { header: 'Note', cell: (j) => j.note ?? '—' },
+            {
+              header: 'Actions',
+              blankHeader: true,
+              className: 'actions',
+              cell: (j) => (
+                <>
+                  <button type="button" className="btn btn-small" onClick={() => p.onJump(j.ts_from, j.ts_to)}>
+                    Show
+                  </button>
+                  {isAdmin || j.kind === 'label' ? (
+                    <ConfirmButton
+                      className="btn btn-small btn-danger-outline"
+                      question="Remove this judgement?"
+                      yes="Yes, remove"
+                      onConfirm={() => void remove(j.id)}
+                    >
+                      Remove
+                    </ConfirmButton>
+                  ) : null}
+                </>
+              ),
+            },
+          ]}
+        />
       ) : null}
     </>
   );
