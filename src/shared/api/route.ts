@@ -68,7 +68,13 @@ type OptionalKeys<T> = { [K in keyof T as undefined extends T[K] ? K : never]?: 
 type RequiredKeys<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] };
 
 /** What a caller sends: only the parts the route declares, as it writes them. */
-type Parts<R extends RouteDef> = { params: Input<R['params']>; body: Input<R['body']>; query: Input<R['query']> | undefined };
+/** A declared JSON body as written; for a route that reads other media types itself, one of those (a form as URLSearchParams). */
+type BodyOf<R extends RouteDef> = R['body'] extends z.ZodType
+  ? z.input<R['body']>
+  : R['otherBodies'] extends Record<string, z.ZodType>
+    ? z.input<R['otherBodies'][keyof R['otherBodies']]> | URLSearchParams | undefined
+    : undefined;
+type Parts<R extends RouteDef> = { params: Input<R['params']>; body: BodyOf<R>; query: Input<R['query']> | undefined };
 export type RouteRequest<R extends RouteDef> = RequiredKeys<Parts<R>> & OptionalKeys<Parts<R>>;
 
 /** `/api/oil/batches/{batch_id}` with `{batch_id: 'B-1'}` -> `/api/oil/batches/B-1`. */

@@ -2,7 +2,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Alarm } from '../../../shared/ml';
 import { useAlarms } from '../api/alarms';
-import { api, errorText } from '../api/client';
+import { alarmRoutes } from '../../../shared/api/ml';
+import { call, errorText } from '../api/client';
 import { fmtIso, fmtTime } from '../lib/format';
 import { DataTable, type Column } from './DataTable';
 import { DevicePicker } from './DevicePicker';
@@ -29,7 +30,7 @@ function AckCell({ alarm, onDone }: { alarm: Alarm; onDone: (error?: string) => 
   }
   const ack = async () => {
     try {
-      await api(`/api/alarms/${alarm.id}/ack`, { method: 'POST', body: note.trim() ? { note: note.trim() } : {} });
+      await call(alarmRoutes.acknowledge, { params: { id: String(alarm.id) }, body: note.trim() ? { note: note.trim() } : {} });
       onDone();
     } catch (e) {
       onDone(errorText(e));

@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { ScorePoint, Span as JudgedSpan } from '../../../shared/ml';
-import { api, errorText } from '../api/client';
+import type { ScorePoint } from '../../../shared/ml';
+import { mlRoutes } from '../../../shared/api/ml';
+import { call, errorText } from '../api/client';
 import { useIsAdmin } from '../api/queries';
 import { fmtTime } from '../lib/format';
 import { ConfirmButton } from './ConfirmButton';
@@ -69,7 +70,7 @@ const labelName = (n: number) => EVENT_LABELS.find(([k]) => k === n)?.[1] ?? `si
 const useJudgedSpans = (deviceId: string) =>
   useQuery({
     queryKey: ['ml-spans', deviceId],
-    queryFn: () => api<JudgedSpan[]>('/api/ml/spans', { query: { device_id: deviceId } }),
+    queryFn: () => call(mlRoutes.spans, { query: { device_id: deviceId } }),
     enabled: !!deviceId,
     retry: false,
   });
@@ -90,8 +91,7 @@ export function AnomalySpansPanel(p: { deviceId: string; spans: AnomalySpan[]; o
   const judge = async (s: { from: number; to: number }, kind: 'normal' | 'label') => {
     setMessage(null);
     try {
-      await api('/api/ml/spans', {
-        method: 'POST',
+      await call(mlRoutes.addSpan, {
         body: { device_id: p.deviceId, ts_from: s.from, ts_to: s.to, kind, ...(kind === 'label' ? { label } : {}), ...(note ? { note } : {}) },
       });
       setMessage({
@@ -110,7 +110,7 @@ export function AnomalySpansPanel(p: { deviceId: string; spans: AnomalySpan[]; o
   const remove = async (id: number) => {
     setMessage(null);
     try {
-      await api(`/api/ml/spans/${id}`, { method: 'DELETE' });
+      await call(mlRoutes.deleteSpan, { params: { id: String(id) } });
       await qc.invalidateQueries({ queryKey: ['ml-spans', p.deviceId] });
       p.onJudged();
     } catch (e) {

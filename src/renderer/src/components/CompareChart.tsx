@@ -4,7 +4,8 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Units } from '../../../shared/settings';
 import type { Series } from '../../../shared/telemetry';
-import { api } from '../api/client';
+import { telemetryRoutes } from '../../../shared/api/telemetry';
+import { call } from '../api/client';
 import { fmtTime } from '../lib/format';
 import { convertPressure, convertTemp, unitLabels } from '../lib/units';
 
@@ -32,7 +33,7 @@ export function CompareChart(p: { devices: string[]; channel: Channel; from: num
   const results = useQueries({
     queries: p.devices.map((d) => ({
       queryKey: ['series', d, p.from, p.to, buckets],
-      queryFn: () => api<Series>('/api/telemetry/series', { query: { device_id: d, ts_from: p.from, ts_to: p.to, buckets } }),
+      queryFn: () => call(telemetryRoutes.series, { query: { device_id: d, ts_from: p.from, ts_to: p.to, buckets } }),
       enabled: width > 0,
       refetchInterval: p.live ? 5_000 : (false as const),
       placeholderData: (prev: Series | undefined) => prev,

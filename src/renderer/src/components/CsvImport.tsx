@@ -2,7 +2,9 @@ import { useQueryClient } from '@tanstack/react-query';
 import { parse } from 'csv-parse/browser/esm/sync';
 import { useRef, useState } from 'react';
 import type { BatchResult } from '../../../shared/telemetry';
-import { api, ApiError, errorText } from '../api/client';
+import type { RouteRequest } from '../../../shared/api/route';
+import { telemetryRoutes } from '../../../shared/api/telemetry';
+import { ApiError, call, errorText } from '../api/client';
 import { useIsAdmin } from '../api/queries';
 import { fmtCount } from '../lib/format';
 import {
@@ -132,7 +134,9 @@ export function CsvImport() {
         }
         let res: BatchResult;
         try {
-          res = await api<BatchResult>('/api/telemetry/batch', { method: 'POST', body: chunk, signal: ctl.signal, ...ingestOptions(isAdmin) });
+          // candidates the station judges one by one: the rejected ones come back in the 207 answer
+          const body = chunk as RouteRequest<typeof telemetryRoutes.batch>['body'];
+          res = await call(telemetryRoutes.batch, { body }, { signal: ctl.signal, ...ingestOptions(isAdmin) });
         } catch (err) {
           // A chunk where every row is invalid answers 422 with the same per-row report.
           const body = err instanceof ApiError ? (err.body as { rejected?: BatchResult['rejected'] }) : undefined;

@@ -1,5 +1,6 @@
 import { useState, useSyncExternalStore } from 'react';
-import { api, errorText, type ApiError } from '../api/client';
+import { accountRoutes } from '../../../shared/api/accounts';
+import { call, errorText, type ApiError } from '../api/client';
 import { useIsAdmin, useMe } from '../api/queries';
 import { session } from '../api/session';
 import { Field, Note } from './ui';
@@ -19,8 +20,7 @@ export function IngestKey() {
     setError('');
     try {
       const stamp = new Date().toISOString().slice(0, 16).replace('T', ' ');
-      const k = await api<{ key: string }>('/api/keys', {
-        method: 'POST',
+      const k = await call(accountRoutes.createKey, {
         body: { name: `UI ingest (${me.data?.subject ?? 'admin'}, ${stamp})`, role: 'device' },
       });
       session.setIngestKey(k.key);

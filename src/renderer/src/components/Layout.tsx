@@ -2,14 +2,15 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useEscape } from '../lib/keys';
 import { applyTheme, savedTheme, THEMES, type Theme } from '../lib/theme';
 import { Link, useLocation } from 'wouter';
-import { api } from '../api/client';
+import { accountRoutes } from '../../../shared/api/accounts';
+import { call } from '../api/client';
 import { useAlarms } from '../api/alarms';
 import { UnitsPicker } from './UnitsPicker';
 import { session } from '../api/session';
 
 /** Ends the token on the station too (so a copy of it stops working), then forgets it here. */
 const signOut = (): void => {
-  void api('/api/sign-out', { method: 'POST' })
+  void call(accountRoutes.signOut, {})
     .catch(() => undefined)
     .finally(() => session.signOut());
 };

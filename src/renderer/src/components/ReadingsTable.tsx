@@ -1,8 +1,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { Reading, ReadingPage } from '../../../shared/telemetry';
+import type { Reading } from '../../../shared/telemetry';
 import type { Units } from '../../../shared/settings';
-import { api, errorText } from '../api/client';
+import { telemetryRoutes } from '../../../shared/api/telemetry';
+import { call, errorText } from '../api/client';
 import { fmtCount, fmtNum, fmtTime, fromLocalInput } from '../lib/format';
 import { useEscape } from '../lib/keys';
 import { UpdatedAgo } from './UpdatedAgo';
@@ -48,7 +49,7 @@ export function ReadingsTable(p: {
     // The live range's `to` moves every refresh; key the first page on the device and span so it refreshes in place.
     queryKey: ['readings', p.deviceId, live && onFirstPage ? `live:${to - from}` : `${from}-${to}`, p.order, cursor],
     queryFn: () =>
-      api<ReadingPage>('/api/telemetry', {
+      call(telemetryRoutes.list, {
         query: { device_id: p.deviceId || undefined, ts_from: from, ts_to: to, limit: PAGE, order: p.order, cursor: cursor ?? undefined },
       }),
     refetchInterval: live && onFirstPage ? 5_000 : false,
@@ -176,7 +177,7 @@ function ReadingDetail(p: { reading: Reading; units: Units; isAdmin: boolean; on
   useEscape(p.onClose);
   const remove = async () => {
     try {
-      await api(`/api/telemetry/${r.id}`, { method: 'DELETE' });
+      await call(telemetryRoutes.delete, { params: { id: String(r.id) } });
       p.onDeleted();
     } catch (err) {
       setError(errorText(err));

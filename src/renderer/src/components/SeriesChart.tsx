@@ -2,9 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Series } from '../../../shared/telemetry';
 import type { Units } from '../../../shared/settings';
-import { api } from '../api/client';
+import { telemetryRoutes } from '../../../shared/api/telemetry';
+import { call } from '../api/client';
 import { fmtTime } from '../lib/format';
 import { convertPressure, convertTemp, unitLabels } from '../lib/units';
 import { ErrorNote } from './ui';
@@ -84,7 +84,7 @@ export function SeriesChart(p: SeriesChartProps) {
   const buckets = Math.max(10, Math.min(5000, width - 120));
   const series = useQuery({
     queryKey: ['series', p.deviceId, p.from, p.to, buckets],
-    queryFn: () => api<Series>('/api/telemetry/series', { query: { device_id: p.deviceId, ts_from: p.from, ts_to: p.to, buckets } }),
+    queryFn: () => call(telemetryRoutes.series, { query: { device_id: p.deviceId, ts_from: p.from, ts_to: p.to, buckets } }),
     enabled: Boolean(p.deviceId) && width > 0,
     refetchInterval: p.live ? 5_000 : false,
     placeholderData: (prev) => prev,

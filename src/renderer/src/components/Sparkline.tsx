@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
-import type { Series } from '../../../shared/telemetry';
-import { api } from '../api/client';
+import { telemetryRoutes } from '../../../shared/api/telemetry';
+import { call } from '../api/client';
 
 const W = 120;
 const H = 28;
@@ -13,7 +13,7 @@ const BUCKETS = 48;
 export function Sparkline({ deviceId, channel, since }: { deviceId: string; channel: 'temperature' | 'pressure'; since: number }) {
   const series = useQuery({
     queryKey: ['sparkline', deviceId, since],
-    queryFn: () => api<Series>('/api/telemetry/series', { query: { device_id: deviceId, ts_from: since, ts_to: since + 86_400, buckets: BUCKETS } }),
+    queryFn: () => call(telemetryRoutes.series, { query: { device_id: deviceId, ts_from: since, ts_to: since + 86_400, buckets: BUCKETS } }),
     staleTime: 60_000,
     refetchInterval: 60_000,
   });

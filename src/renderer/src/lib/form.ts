@@ -37,10 +37,14 @@ function plainMessage(message: string, key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** Validates with the same shared schema the station uses; errors keyed by the first path segment. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown): { data?: z.output<S>; errors: FieldErrors } {
+/**
+ * Validates with the same shared schema the station uses; errors keyed by the first path segment.
+ * `input` is the value itself once it is valid, typed as the schema's input: what a form sends
+ * (not `data`, whose transforms, such as timestamps to milliseconds, the station applies itself).
+ */
+export function validate<S extends z.ZodType>(schema: S, value: unknown): { data?: z.output<S>; input?: z.input<S>; errors: FieldErrors } {
   const r = schema.safeParse(value);
-  if (r.success) return { data: r.data, errors: {} };
+  if (r.success) return { data: r.data, input: value as z.input<S>, errors: {} };
   const errors: FieldErrors = {};
   for (const issue of r.error.issues) {
     const key = String(issue.path[0] ?? '_');

@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Preferences, PreferencesUpdate } from '../../../shared/preferences';
+import type { PreferencesUpdate } from '../../../shared/preferences';
 import { DEFAULT_UNITS, type Units } from '../../../shared/settings';
-import { api } from '../api/client';
+import { stationRoutes } from '../../../shared/api/station';
+import { call } from '../api/client';
 
 /**
  * The signed-in user's own display units (GET/PUT /api/me/preferences): what they picked, else the
@@ -9,14 +10,14 @@ import { api } from '../api/client';
  * who thinks in psi reads and types psi while the station keeps °C and kPa.
  */
 export const usePreferences = () =>
-  useQuery({ queryKey: ['preferences'], queryFn: () => api<Preferences>('/api/me/preferences'), staleTime: 60_000, retry: false });
+  useQuery({ queryKey: ['preferences'], queryFn: () => call(stationRoutes.preferences, {}), staleTime: 60_000, retry: false });
 
 export const useUnits = (): Units => usePreferences().data?.units ?? DEFAULT_UNITS;
 
 export function useSavePreferences() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: PreferencesUpdate) => api<Preferences>('/api/me/preferences', { method: 'PUT', body }),
+    mutationFn: (body: PreferencesUpdate) => call(stationRoutes.setPreferences, { body }),
     onSuccess: (p) => qc.setQueryData(['preferences'], p),
   });
 }

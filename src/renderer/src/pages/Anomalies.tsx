@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { predictRequestSchema, type PredictResponse, type ScorePoint } from '../../../shared/ml';
-import { api, errorText } from '../api/client';
+import { mlRoutes } from '../../../shared/api/ml';
+import { call, errorText } from '../api/client';
 import { useUnits } from '../lib/preferences';
 import { AlarmList } from '../components/AlarmList';
 import { toStoredPressure, toStoredTemp, unitLabels } from '../lib/units';
@@ -25,7 +26,7 @@ function PredictForm() {
     pressure: toStoredPressure(numberOrUndefined(v.pressure), units.pressure),
     ...(v.device_id ? { device_id: v.device_id } : {}),
   };
-  const { errors } = validate(predictRequestSchema, payload);
+  const { input, errors } = validate(predictRequestSchema, payload);
   const err = (k: string) => (touched[k] ? errors[k] : undefined);
   const change = (k: keyof typeof v) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
     setV({ ...v, [k]: e.target.value });
@@ -34,10 +35,10 @@ function PredictForm() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setTouched({ temperature: true, pressure: true, device_id: true });
-    if (Object.keys(errors).length) return;
+    if (!input) return;
     setError('');
     try {
-      setResult(await api<PredictResponse>('/api/ml/predict', { method: 'POST', body: payload }));
+      setResult(await call(mlRoutes.predict, { body: input }));
     } catch (e2) {
       setResult(null);
       setError(errorText(e2));
@@ -95,7 +96,7 @@ function ScorePanel() {
     setBusy(true);
     setError('');
     try {
-      setScores(await api<ScorePoint[]>('/api/ml/score', { method: 'POST', body: { device_id: device, ts_from: r.from, ts_to: r.to } }));
+      setScores(await call(mlRoutes.score, { body: { device_id: device, ts_from: r.from, ts_to: r.to } }));
     } catch (e) {
       setScores(null);
       setError(errorText(e));

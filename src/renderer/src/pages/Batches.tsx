@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { STAGES, STATUSES, type BatchPage } from '../../../shared/batches';
-import { api } from '../api/client';
+import { STAGES, STATUSES, type BatchStatus, type Stage } from '../../../shared/batches';
+import { batchRoutes } from '../../../shared/api/batches';
+import { call } from '../api/client';
 import { BatchDetail } from '../components/batches/BatchDetail';
 import { BatchList } from '../components/batches/BatchList';
 import { CreateBatch } from '../components/batches/CreateBatch';
@@ -12,7 +13,19 @@ export function Batches() {
   const qc = useQueryClient();
   const [filters, setFilters] = useState({ current_stage: '', status: '', well: '' });
   const [selected, setSelected] = useState<string | null>(null);
-  const list = useQuery({ queryKey: ['batches', filters], queryFn: () => api<BatchPage>('/api/oil/batches', { query: filters }), retry: false });
+  const list = useQuery({
+    queryKey: ['batches', filters],
+    queryFn: () =>
+      call(batchRoutes.list, {
+        // the selects offer only STAGES and STATUSES; empty means no filter
+        query: {
+          current_stage: (filters.current_stage || undefined) as Stage | undefined,
+          status: (filters.status || undefined) as BatchStatus | undefined,
+          well: filters.well || undefined,
+        },
+      }),
+    retry: false,
+  });
   return (
     <>
       <PageHeader title="Oil batches" />

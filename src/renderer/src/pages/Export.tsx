@@ -1,7 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { FINISHED_STATUSES, type Task } from '../../../shared/jobs';
-import { api, ApiError, buildUrl, errorText } from '../api/client';
+import { jobRoutes } from '../../../shared/api/jobs';
+import { ApiError, buildUrl, call, errorText } from '../api/client';
 import { downloadFile } from '../api/download';
 import { streamEvents } from '../api/sse';
 import { DevicePicker } from '../components/DevicePicker';
@@ -21,7 +22,7 @@ function useTask(taskId: string | null) {
     setState({});
     const ctl = new AbortController();
     const finish = async () => {
-      const task = await api<Task>(`/api/tasks/${taskId}`);
+      const task = await call(jobRoutes.get, { params: { task_id: taskId } });
       setState({ event: task, task });
     };
     (async () => {
@@ -39,7 +40,7 @@ function useTask(taskId: string | null) {
         setState((s) => ({ ...s, error: `live progress lost (${errorText(err)}); checking every 2 s` }));
         for (;;) {
           if (ctl.signal.aborted) return;
-          const task = await api<Task>(`/api/tasks/${taskId}`).catch(() => null);
+          const task = await call(jobRoutes.get, { params: { task_id: taskId } }).catch(() => null);
           if (task && FINISHED_STATUSES.includes(task.status)) return setState({ event: task, task });
           if (task) setState((s) => ({ ...s, event: task }));
           await new Promise((r) => setTimeout(r, 2000));
@@ -83,7 +84,7 @@ export function Export() {
     setStartError('');
     downloaded.current = null;
     try {
-      const r = await api<{ task_id: string }>('/api/telemetry/export/async', { method: 'POST', query: filters() });
+      const r = await call(jobRoutes.exportAsync, { query: filters() });
       setTaskId(r.task_id);
     } catch (err) {
       setStartError(errorText(err));
@@ -100,7 +101,7 @@ export function Export() {
     }
   };
   const cancel = async () => {
-    if (taskId) await api(`/api/tasks/${taskId}`, { method: 'DELETE' }).catch((err) => setStartError(errorText(err)));
+    if (taskId) await call(jobRoutes.delete, { params: { task_id: taskId } }).catch((err) => setStartError(errorText(err)));
   };
 
   const ev = task.event;

@@ -2,7 +2,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import { readingInputSchema, type Reading } from '../../../shared/telemetry';
-import { api, ApiError, errorText } from '../api/client';
+import { telemetryRoutes } from '../../../shared/api/telemetry';
+import { ApiError, call, errorText } from '../api/client';
 import { useIsAdmin } from '../api/queries';
 import { CsvImport } from '../components/CsvImport';
 import { IngestKey, ingestOptions, ingestRefusal } from '../components/IngestKey';
@@ -48,7 +49,7 @@ function ReadingForm() {
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string; reading?: Reading } | null>(null);
   const [busy, setBusy] = useState(false);
-  const { errors } = validate(readingInputSchema, toPayload(v, units));
+  const { input, errors } = validate(readingInputSchema, toPayload(v, units));
   const errorFor = (k: string, key = k) => (touched[k] ? (errors[key] ?? serverErrors[key]) : undefined);
   const change = (k: keyof FormValues) => (e: React.ChangeEvent<HTMLInputElement>) => {
     setV({ ...v, [k]: e.target.value });
@@ -58,11 +59,11 @@ function ReadingForm() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setTouched({ device_id: true, time: true, temperature: true, pressure: true, status: true });
-    if (Object.keys(errors).length) return;
+    if (!input) return;
     setBusy(true);
     setResult(null);
     try {
-      const reading = await api<Reading>('/api/telemetry', { method: 'POST', body: toPayload(v, units), ...ingestOptions(isAdmin) });
+      const reading = await call(telemetryRoutes.create, { body: input }, ingestOptions(isAdmin));
       setResult({ kind: 'ok', text: `Stored reading ${reading.id} of ${reading.device_id} at ${fmtTime(reading.ts)}.`, reading });
       void qc.invalidateQueries();
     } catch (err) {

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
-import type { Stats } from '../../../shared/telemetry';
-import { api } from '../api/client';
+import { telemetryRoutes } from '../../../shared/api/telemetry';
+import { call } from '../api/client';
 import { useAlarms } from '../api/alarms';
 import { useUnits } from '../lib/preferences';
 import { ErrorNote, Empty, PageHeader, Panel } from '../components/ui';
@@ -17,7 +17,7 @@ const STALE_AFTER_S = 15 * 60;
 export function Overview() {
   const units = useUnits();
   const labels = unitLabels(units);
-  const stats = useQuery({ queryKey: ['stats'], queryFn: () => api<Stats>('/api/telemetry/stats'), refetchInterval: 15_000 });
+  const stats = useQuery({ queryKey: ['stats'], queryFn: () => call(telemetryRoutes.stats, {}), refetchInterval: 15_000 });
   const alarms = useAlarms({ state: 'open' });
   const openByDevice = new Map<string, number>();
   for (const a of alarms.data ?? []) openByDevice.set(a.device_id, (openByDevice.get(a.device_id) ?? 0) + 1);

@@ -1,7 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { settingsUpdateSchema, type ConnectionResult, type Settings as S, type Units } from '../../../shared/settings';
-import { api, errorText } from '../api/client';
+import { settingsRoutes } from '../../../shared/api/settings';
+import { call, errorText } from '../api/client';
 import { useIsAdmin, useSettings } from '../api/queries';
 import { CopyButton, Empty, ErrorNote, Field, Note, PageHeader, Panel } from '../components/ui';
 import { validate } from '../lib/form';
@@ -22,7 +23,7 @@ function ConnectionTest({ kind, url, token }: { kind: 'redis' | 'influx'; url: s
         onClick={async () => {
           setBusy(true);
           try {
-            setR(await api<ConnectionResult>('/api/settings/test', { method: 'POST', body: { kind, url, ...(token ? { token } : {}) } }));
+            setR(await call(settingsRoutes.testConnection, { body: { kind, url, ...(token ? { token } : {}) } }));
           } catch (err) {
             setR({ ok: false, detail: errorText(err) });
           } finally {
@@ -64,7 +65,7 @@ function SettingsForm({ s }: { s: S }) {
   const save = async () => {
     if (Object.keys(errors).length) return;
     try {
-      const next = await api<S>('/api/settings', { method: 'PUT', body });
+      const next = await call(settingsRoutes.update, { body });
       qc.setQueryData(['settings'], next);
       // people who never picked their own units follow the new default
       void qc.invalidateQueries({ queryKey: ['preferences'] });

@@ -1,13 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { passwordSchema, usernameSchema } from '../../../shared/users';
 import { z } from 'zod';
-import { api, errorText } from '../api/client';
+import { accountRoutes } from '../../../shared/api/accounts';
+import { call, errorText } from '../api/client';
 import { session } from '../api/session';
 import { validate, type FieldErrors } from '../lib/form';
 import { Field, Note } from '../components/ui';
 
 async function signIn(username: string, password: string): Promise<void> {
-  const r = await api<{ access_token: string }>('/token', { method: 'POST', body: new URLSearchParams({ username, password }) });
+  const r = await call(accountRoutes.token, { body: new URLSearchParams({ username, password }) });
   session.signIn(r.access_token);
 }
 
@@ -84,7 +85,7 @@ export function CreateAdmin({ onDone }: { onDone: () => void }) {
     if (Object.keys(errors).length) return;
     setBusy(true);
     try {
-      await api('/api/setup', { method: 'POST', body: { username: v.username, password: v.password } });
+      await call(accountRoutes.setup, { body: { username: v.username, password: v.password } });
       await signIn(v.username, v.password);
       onDone();
     } catch (err) {

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { batchCreateSchema, type Batch } from '../../../../shared/batches';
-import { api, errorText } from '../../api/client';
+import { batchRoutes } from '../../../../shared/api/batches';
+import { call, errorText } from '../../api/client';
 import { validate } from '../../lib/form';
 import { Field, Note } from '../ui';
 import { clean, emptyMeasure, MeasureFields, measurePayload } from './measure';
@@ -12,15 +13,15 @@ export function CreateBatch({ onCreated }: { onCreated: (b: Batch) => void }) {
   const [tried, setTried] = useState(false);
   const [error, setError] = useState('');
   const payload = clean({ ...v, ...measurePayload(m) });
-  const { errors } = validate(batchCreateSchema, payload);
+  const { input, errors } = validate(batchCreateSchema, payload);
   const dirty = Object.values(v).some(Boolean) || Object.values(m).some(Boolean);
   const shown = tried || dirty ? errors : {};
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
-    if (Object.keys(errors).length) return;
+    if (!input) return;
     try {
-      onCreated(await api<Batch>('/api/oil/batches', { method: 'POST', body: payload }));
+      onCreated(await call(batchRoutes.create, { body: input }));
       setV({ batch_id: '', well_id: '', location: '', note: '' });
       setM(emptyMeasure());
       setTried(false);

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { STAGE_NEEDS, STAGES, stageIndex, transitionEventSchema, type Batch, type Stage } from '../../../../shared/batches';
-import { api, ApiError, errorText } from '../../api/client';
+import { batchRoutes } from '../../../../shared/api/batches';
+import { ApiError, call, errorText } from '../../api/client';
 import { serverFieldErrors, validate, type FieldErrors } from '../../lib/form';
 import { Field, Note } from '../ui';
 import { clean, emptyMeasure, MeasureFields, measurePayload, statusLabel } from './measure';
@@ -28,7 +29,8 @@ export function StageEvent({ batch, onPosted }: { batch: Batch; onPosted: () => 
     );
   const needs = STAGE_NEEDS[next];
   const payload = clean({ type: 'transition', to_stage: next, ...v, ...measurePayload(m), expected_version: batch.version });
-  const errors: FieldErrors = { ...validate(transitionEventSchema, payload).errors };
+  const checked = validate(transitionEventSchema, payload);
+  const errors: FieldErrors = { ...checked.errors };
   if (needs.includes('measurement') && m.gross_volume_bbl.trim() === '') errors.gross_volume_bbl ??= `Required to move to ${next}`;
   if (needs.includes('location') && !v.location.trim()) errors.location ??= `Required to move to ${next}`;
   const shown = tried ? { ...serverErrors, ...errors } : serverErrors;
@@ -40,8 +42,9 @@ export function StageEvent({ batch, onPosted }: { batch: Batch; onPosted: () => 
   };
   const send = async () => {
     setConfirming(false);
+    if (!checked.input) return;
     try {
-      await api(`/api/oil/batches/${encodeURIComponent(batch.batch_id)}/events`, { method: 'POST', body: payload });
+      await call(batchRoutes.postEvent, { params: { batch_id: batch.batch_id }, body: checked.input });
       setV({ location: '', carrier: '', ticket: '', note: '' });
       setM(emptyMeasure());
       setTried(false);
