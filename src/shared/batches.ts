@@ -7,11 +7,11 @@ import { deviceIdSchema, timestampSchema } from './telemetry';
  * seconds or ISO-8601; out they are `*_ts` (Unix seconds) beside ISO strings.
  */
 export const STAGES = ['produced', 'separated', 'stored', 'transported', 'delivered'] as const;
-export const stageSchema = z.enum(STAGES);
+const stageSchema = z.enum(STAGES);
 export type Stage = z.infer<typeof stageSchema>;
 
 export const STATUSES = ['active', 'on_hold', 'completed', 'rejected'] as const;
-export const batchStatusSchema = z.enum(STATUSES);
+const batchStatusSchema = z.enum(STATUSES);
 export type BatchStatus = z.infer<typeof batchStatusSchema>;
 
 export const stageIndex = (s: Stage): number => STAGES.indexOf(s);
@@ -246,7 +246,7 @@ export const batchSchema = z.object({
 });
 export type Batch = z.infer<typeof batchSchema>;
 
-export const MAX_BATCH_PAGE = 1000;
+const MAX_BATCH_PAGE = 1000;
 
 const filterShape = {
   current_stage: stageSchema.optional(),

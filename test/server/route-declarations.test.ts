@@ -54,10 +54,12 @@ describe('audit log paging', () => {
     const walked: number[] = [];
     let cursor: string | null = null;
     do {
-      const page = await s.call('GET', `/api/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: admin });
+      const page = await s.call<{ items: { id: number }[]; next_cursor: string | null }>('GET', `/api/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: admin,
+      });
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
-      walked.push(...page.body.items.map((e: { id: number }) => e.id));
+      walked.push(...page.body.items.map((e) => e.id));
       cursor = page.body.next_cursor;
     } while (cursor);
     expect(walked).toEqual(all.body.items.map((e: { id: number }) => e.id));

@@ -16,7 +16,7 @@ export interface KeyRow {
   revoked_at: number | null;
 }
 
-export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 /** `sok_` + 32 random bytes in base64url; the first 12 characters are the visible prefix. */
 export function generateKey(): { key: string; prefix: string } {

@@ -12,16 +12,6 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'bo
   throw new AppError(422, detail, { errors });
 }
 
-export const parseBody = <S extends z.ZodType>(schema: S, req: Request) => parse(schema, req.body, 'body');
-export const parseQuery = <S extends z.ZodType>(schema: S, req: Request) => parse(schema, { ...req.query }, 'query');
-
-/** Route ids are positive integers; anything else is a 404, not a database error. */
-export function parseId(raw: unknown, what: string): number {
-  const text = String(raw);
-  if (!/^[1-9]\d{0,15}$/.test(text)) throw new AppError(404, `${what} ${JSON.stringify(text).slice(0, 40)} not found`);
-  return Number(text);
-}
-
 /** Refuses bodies of the wrong media type with 415 instead of parsing them as something else. */
 export function requireContentType(req: Request, ...types: string[]): void {
   if (!req.is(types)) {

@@ -7,11 +7,11 @@ import { VERSION } from '../version';
 export { OpenAPIRegistry };
 
 /** Standard error responses every route may answer with. */
-export function problems(...statuses: number[]) {
+function problems(...statuses: number[]) {
   return Object.fromEntries(statuses.map((s) => [s, { description: `problem (${s})`, content: { 'application/problem+json': { schema: problemSchema } } }]));
 }
 
-export const bearer: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKey: [] }];
+const bearer: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKey: [] }];
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 

@@ -43,7 +43,6 @@ const auditEntry = z.object({
   ip: z.string().nullable(),
   detail: z.unknown().nullable(),
 });
-export type AuditItem = z.infer<typeof auditEntry>;
 
 const auditQuerySchema = z.strictObject({
   action: z

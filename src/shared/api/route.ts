@@ -4,7 +4,7 @@ import type { z } from 'zod';
  * Who may call a route; the server maps each onto a guard, the OpenAPI document onto its security.
  * `signed-in`: any valid credentials (a user's token or any key).
  */
-export type Access = 'public' | 'signed-in' | 'read' | 'user' | 'admin' | 'ingest';
+type Access = 'public' | 'signed-in' | 'read' | 'user' | 'admin' | 'ingest';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

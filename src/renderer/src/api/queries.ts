@@ -3,7 +3,6 @@ import { accountRoutes } from '../../../shared/api/accounts';
 import { settingsRoutes } from '../../../shared/api/settings';
 import { stationRoutes } from '../../../shared/api/station';
 import { deviceRoutes } from '../../../shared/api/telemetry';
-import { DEFAULT_UNITS, type Units } from '../../../shared/settings';
 import { call } from './client';
 
 export const useMe = () => useQuery({ queryKey: ['me'], queryFn: () => call(accountRoutes.me, {}), staleTime: 60_000 });
@@ -14,13 +13,6 @@ export const useHealth = () => useQuery({ queryKey: ['health'], queryFn: () => c
 
 export function useSettings(enabled: boolean) {
   return useQuery({ queryKey: ['settings'], queryFn: () => call(settingsRoutes.get, {}), enabled, staleTime: 30_000 });
-}
-
-/** Display units: the station's setting for admins (engineers cannot read settings), else the defaults. */
-export function useUnits(): Units {
-  const me = useMe();
-  const settings = useSettings(me.data?.role === 'admin');
-  return settings.data?.units ?? DEFAULT_UNITS;
 }
 
 export const useIsAdmin = (): boolean => useMe().data?.role === 'admin';
