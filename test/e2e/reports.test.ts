@@ -89,7 +89,7 @@ describe.skipIf(!hasChromium || !hasPdftotext)('printable reports', () => {
 
   it('when a daily well report is printed, then the PDF has the day’s min/max/average, the hourly table, the alarms section and the typed notes', async () => {
     const day = YESTERDAY;
-    await b.page.goto(`${station.url}/reports/well?device=report-well-1&day=${day}`);
+    await b.page.goto(`${station.url}/well-report?device=report-well-1&day=${day}`);
     await b.page.getByRole('heading', { name: `Daily well report · report-well-1 · ${day}` }).waitFor();
     await expect.poll(() => b.page.getByRole('table', { name: 'Day summary' }).textContent()).toMatch(/Temperature \(°C\)60\.00[\d.]+69\.00/);
     await b.page.getByLabel('Notes for the report').fill('Choke changed at 09:00; flowline pigged.');

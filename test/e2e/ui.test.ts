@@ -295,7 +295,7 @@ describe.skipIf(!hasChromium)('the station UI in Chromium', () => {
         await expect.poll(async () => Number(await page.getByTestId('series-chart').getAttribute('data-points'))).toBeGreaterThan(0);
       }
       if (name === 'Settings') await page.getByText('Now listening on').waitFor();
-      if (name === 'Overview') await page.getByRole('cell', { name: 'e2e-well-2' }).waitFor();
+      if (name === 'Overview') await page.getByRole('cell', { name: 'e2e-well-2', exact: true }).waitFor();
       await b.shot(file);
       expect((await page.locator('main').innerText()).length).toBeGreaterThan(20);
     }

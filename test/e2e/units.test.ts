@@ -30,8 +30,8 @@ describe.skipIf(!hasChromium)('display units per user', () => {
     await signIn(b.page, station.url, ENGINEER);
     const row = b.page.getByRole('row', { name: /units-well-1/ });
     await expect.poll(() => row.textContent()).toContain('100.00');
-    await b.page.getByLabel('Temperature unit').selectOption('F');
-    await b.page.getByLabel('Pressure unit').selectOption('psi');
+    await b.page.getByLabel('Display temperature unit').selectOption('F');
+    await b.page.getByLabel('Display pressure unit').selectOption('psi');
     await expect.poll(() => b.page.getByRole('columnheader', { name: 'Temperature (°F)' }).count()).toBe(1);
     await expect.poll(() => row.textContent()).toMatch(/212\.00.*100\.0/);
     await b.shot('units-overview-fahrenheit-psi');
@@ -40,7 +40,7 @@ describe.skipIf(!hasChromium)('display units per user', () => {
     const again = await openBrowser();
     try {
       await signIn(again.page, station.url, ENGINEER);
-      await expect.poll(() => again.page.getByLabel('Temperature unit').inputValue()).toBe('F');
+      await expect.poll(() => again.page.getByLabel('Display temperature unit').inputValue()).toBe('F');
     } finally {
       await again.close();
     }
@@ -56,8 +56,8 @@ describe.skipIf(!hasChromium)('display units per user', () => {
 
   it('when an admin types 212 °F and 100 psi in the reading form, then the station stores 100 °C and 689.5 kPa', async () => {
     await signIn(b.page, station.url, ADMIN);
-    await b.page.getByLabel('Temperature unit').selectOption('F');
-    await b.page.getByLabel('Pressure unit').selectOption('psi');
+    await b.page.getByLabel('Display temperature unit').selectOption('F');
+    await b.page.getByLabel('Display pressure unit').selectOption('psi');
     await nav(b.page, 'Ingest');
     await b.page.getByRole('button', { name: 'Create a device key for this session' }).click();
     await b.page.getByText('ingest key set').waitFor();
@@ -72,8 +72,8 @@ describe.skipIf(!hasChromium)('display units per user', () => {
     expect(stored.items[0]!.temperature).toBeCloseTo(100, 6);
     expect(stored.items[0]!.pressure).toBeCloseTo(689.4757, 3);
     // back to the station default for the next test's admin
-    await b.page.getByLabel('Temperature unit').selectOption('C');
-    await b.page.getByLabel('Pressure unit').selectOption('kPa');
+    await b.page.getByLabel('Display temperature unit').selectOption('C');
+    await b.page.getByLabel('Display pressure unit').selectOption('kPa');
     await expect
       .poll(async () => ((await (await station.api('GET', '/api/me/preferences', admin)).json()) as { units: unknown }).units)
       .toEqual({ temperature: 'C', pressure: 'kPa' });

@@ -54,8 +54,9 @@ export function App() {
           <Route path="/batches" component={Batches} />
           <Route path="/field" component={FieldDevices} />
           <Route path="/reports" component={Reports} />
-          <Route path="/reports/batch/:id" component={RunTicket} />
-          <Route path="/reports/well" component={WellDay} />
+          {/* one level deep: the built index.html loads its assets relative to the page, so a reload of /a/b would miss them */}
+          <Route path="/run-ticket" component={RunTicket} />
+          <Route path="/well-report" component={WellDay} />
           <Route path="/admin" component={Admin} />
           <Route path="/settings" component={Settings} />
           <Route>

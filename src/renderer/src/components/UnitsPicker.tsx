@@ -16,7 +16,7 @@ export function UnitsPicker() {
   return (
     <span className="units-picker" role="group" aria-label="Display units">
       <select
-        aria-label="Temperature unit"
+        aria-label="Display temperature unit"
         value={units.temperature}
         disabled={save.isPending}
         onChange={(e) => save.mutate({ units: { temperature: e.target.value as TemperatureUnit } })}
@@ -28,7 +28,7 @@ export function UnitsPicker() {
         ))}
       </select>
       <select
-        aria-label="Pressure unit"
+        aria-label="Display pressure unit"
         value={units.pressure}
         disabled={save.isPending}
         onChange={(e) => save.mutate({ units: { pressure: e.target.value as PressureUnit } })}

@@ -18,7 +18,7 @@ export function BatchDetail({ batchId, onClose }: { batchId: string; onClose: ()
       <div className="panel-head">
         <h2>Batch {batchId}</h2>
         <div className="row">
-          <Link href={`/reports/batch/${encodeURIComponent(batchId)}`} className="btn btn-small">
+          <Link href={`/run-ticket?batch=${encodeURIComponent(batchId)}`} className="btn btn-small">
             Run ticket
           </Link>
           <button type="button" className="btn btn-small" onClick={onClose}>

@@ -2,7 +2,7 @@ import { numberOrUndefined } from '../../lib/form';
 import { Field } from '../ui';
 
 /** A batch measurement as typed: the four values the net standard volume needs, together. */
-export const MEASURE = ['gross_volume_bbl', 'temperature_f', 'api_gravity', 'bsw_pct'] as const;
+const MEASURE = ['gross_volume_bbl', 'temperature_f', 'api_gravity', 'bsw_pct'] as const;
 const MEASURE_LABEL: Record<(typeof MEASURE)[number], string> = {
   gross_volume_bbl: 'Gross volume (bbl)',
   temperature_f: 'Oil temperature (°F)',

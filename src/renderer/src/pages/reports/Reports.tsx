@@ -17,7 +17,7 @@ export function Reports() {
           <Field label="Well">{(id) => <DevicePicker id={id} value={device} onChange={setDevice} />}</Field>
           <Field label="Day">{(id) => <input id={id} type="date" value={day} onChange={(e) => setDay(e.target.value)} />}</Field>
           {device && day ? (
-            <Link className="btn btn-primary" href={`/reports/well?device=${encodeURIComponent(device)}&day=${day}`}>
+            <Link className="btn btn-primary" href={`/well-report?device=${encodeURIComponent(device)}&day=${day}`}>
               Open the daily report
             </Link>
           ) : null}
@@ -30,7 +30,7 @@ export function Reports() {
         <div className="toolbar">
           <Field label="Batch id">{(id) => <input id={id} value={batch} onChange={(e) => setBatch(e.target.value.trim())} />}</Field>
           {batch ? (
-            <Link className="btn btn-primary" href={`/reports/batch/${encodeURIComponent(batch)}`}>
+            <Link className="btn btn-primary" href={`/run-ticket?batch=${encodeURIComponent(batch)}`}>
               Open the run ticket
             </Link>
           ) : null}

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link, useParams } from 'wouter';
+import { Link, useSearch } from 'wouter';
 import type { Track } from '../../../../shared/batches';
 import { api } from '../../api/client';
 import { TrackView } from '../../components/batches/TrackView';
@@ -12,7 +12,7 @@ import { fmtNum } from '../../lib/format';
  * stages and the timeline, as the browser prints it (print CSS drops the menu and the buttons).
  */
 export function RunTicket() {
-  const { id = '' } = useParams<{ id: string }>();
+  const id = new URLSearchParams(useSearch()).get('batch') ?? '';
   const track = useQuery({ queryKey: ['track', id], queryFn: () => api<Track>(`/api/oil/track/${encodeURIComponent(id)}`) });
   const t = track.data;
   const last = t?.volumes.at(-1);

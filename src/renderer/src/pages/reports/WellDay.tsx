@@ -61,7 +61,7 @@ export function WellDay() {
   const units = useUnits();
   const labels = unitLabels(units);
   const bounds = dayBounds(day);
-  const set = (d: string, dy: string) => navigate(`/reports/well?device=${encodeURIComponent(d)}&day=${dy}`, { replace: true });
+  const set = (d: string, dy: string) => navigate(`/well-report?device=${encodeURIComponent(d)}&day=${dy}`, { replace: true });
   const series = useQuery({
     queryKey: ['series', device, bounds?.from, bounds?.to, 24],
     queryFn: () => api<Series>('/api/telemetry/series', { query: { device_id: device, ts_from: bounds!.from, ts_to: bounds!.to, buckets: 24 } }),
