@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declaredRoutes } from '../../src/shared/api';
 import { fillPath } from '../../src/shared/api/route';
-import { TestStation } from './helpers/station';
+import { TestStation, type Reply } from './helpers/station';
 
 /**
  * Routes are declared once (src/shared/api) and mounted from the declaration. These tests check
@@ -52,11 +52,11 @@ describe('audit log paging', () => {
     expect(all.status).toBe(200);
     expect(all.body.next_cursor).toBeNull();
     const walked: number[] = [];
+    type Page = { items: { id: number }[]; next_cursor: string | null };
     let cursor: string | null = null;
     do {
-      const page = await s.call<{ items: { id: number }[]; next_cursor: string | null }>('GET', `/api/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
-        token: admin,
-      });
+      const query: string = cursor ? `&cursor=${cursor}` : '';
+      const page: Reply<Page> = await s.call<Page>('GET', `/api/audit?limit=2${query}`, { token: admin });
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       walked.push(...page.body.items.map((e) => e.id));
