@@ -152,6 +152,10 @@ export class TelemetryRepository {
       const added = new Map<number, number>();
       const refs = new Array<number>(readings.length);
       for (let i = 0; i < readings.length; i++) refs[i] = this.ensureDevice(readings[i]!.device_id, receivedAt);
+      if (this.insertChunk && readings.length >= this.chunkRows && this.insertAllInKeyOrder(readings, refs, lastId, receivedAt, added)) {
+        for (const [ref, n] of added) this.touchDevice.run(receivedAt, n, ref);
+        return { inserted: readings.length, replaced: 0, duplicates: [], lastId: lastId + readings.length };
+      }
       const rowByRow = (from: number, to: number) => {
         for (let i = from; i < to; i++) {
           const r = readings[i]!;
@@ -227,6 +231,58 @@ export class TelemetryRepository {
       throw err;
     }
   };
+
+  /**
+   * The usual batch, every reading new: inserted in (device, ts) order, the table's own order, so
+   * consecutive rows land on the same leaf page instead of jumping between 100 devices' tails
+   * (storage-ab: about a quarter fewer CPU-seconds per row). Ids are those input order gives
+   * (row i gets lastId + 1 + i), so the outcome and the rows equal the row-by-row write's. Any
+   * (device, ts) met twice in the batch or already stored: everything is undone and false returned,
+   * and the caller writes in input order, which tells duplicates from replacements.
+   */
+  private insertAllInKeyOrder(
+    readings: readonly NewReading[],
+    refs: readonly number[],
+    lastId: number,
+    receivedAt: number,
+    added: Map<number, number>,
+  ): boolean {
+    const order = keyOrder(readings, refs);
+    if (!order) return false;
+    const chunk = this.chunkRows;
+    const params = new Array<unknown>(chunk * 8);
+    const rowOf = (i: number, out: unknown[], p: number) => {
+      const r = readings[i]!;
+      out[p] = refs[i];
+      out[p + 1] = r.ts;
+      out[p + 2] = lastId + 1 + i;
+      out[p + 3] = r.temperature ?? null;
+      out[p + 4] = r.pressure ?? null;
+      out[p + 5] = r.status ?? null;
+      out[p + 6] = r.extra && Object.keys(r.extra).length ? JSON.stringify(r.extra) : null;
+      out[p + 7] = receivedAt;
+    };
+    this.savepoint.run();
+    let j = 0;
+    let ok = true;
+    for (; ok && j + chunk <= order.length; j += chunk) {
+      for (let k = 0; k < chunk; k++) rowOf(order[j + k]!, params, k * 8);
+      ok = this.insertChunk!.run(params).changes === chunk;
+    }
+    const one = new Array<unknown>(8);
+    for (; ok && j < order.length; j++) {
+      rowOf(order[j]!, one, 0);
+      ok = this.insertIgnore.run(one).changes === 1;
+    }
+    if (!ok) {
+      this.rollbackTo.run();
+      this.release.run();
+      return false;
+    }
+    this.release.run();
+    for (const ref of refs) added.set(ref, (added.get(ref) ?? 0) + 1);
+    return true;
+  }
 
   private ensureDevice(deviceId: string, now: number): number {
     const known = this.deviceRef(deviceId);
@@ -305,4 +361,31 @@ export class TelemetryRepository {
     const { where, params } = filterSql(f);
     return this.queries.get(`SELECT COUNT(*) FROM telemetry t ${where}`).pluck().get(params) as number;
   }
+}
+
+/**
+ * Indexes of `readings` in (device, ts) order, or undefined when a (device, ts) occurs twice. Linear
+ * for the usual batch (each device's readings already in time order): grouped by device, and a
+ * group is sorted only when its timestamps do not already rise.
+ */
+function keyOrder(readings: readonly NewReading[], refs: readonly number[]): Int32Array | undefined {
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < refs.length; i++) {
+    const g = groups.get(refs[i]!);
+    if (g) g.push(i);
+    else groups.set(refs[i]!, [i]);
+  }
+  const order = new Int32Array(refs.length);
+  let o = 0;
+  for (const ref of [...groups.keys()].sort((a, b) => a - b)) {
+    const g = groups.get(ref)!;
+    let rising = true;
+    for (let k = 1; k < g.length && rising; k++) rising = readings[g[k]!]!.ts > readings[g[k - 1]!]!.ts;
+    if (!rising) {
+      g.sort((a, b) => readings[a]!.ts - readings[b]!.ts);
+      for (let k = 1; k < g.length; k++) if (readings[g[k]!]!.ts === readings[g[k - 1]!]!.ts) return undefined;
+    }
+    for (const i of g) order[o++] = i;
+  }
+  return order;
 }
