@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/ml-cv.ts [--repeats 3] [--first-repeat 0] [--by-well] [--normal-share 0.7] [--rows 1600] [--cv-trees 15]
  *        [--max-features 0.6] [--max-depth 12] [--min-samples 5] [--smoothing 3] [--long 360] [--mid 30]
- *        [--no-guards] [--threshold T]
+ *        [--no-guards] [--threshold T] [--early-normalise N]
  *
  * --by-well: leave-one-well-out (the primary criterion: a new wellsite is a well the model never saw);
  * without it, folds of whole instances (wells may be on both sides). Prints one JSON document: per
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     threshold: { type: 'string' },
     'by-well': { type: 'boolean', default: false },
     'no-guards': { type: 'boolean', default: false },
+    'early-normalise': { type: 'string' },
   },
   strict: true,
 });
@@ -64,6 +65,20 @@ const started = Date.now();
 const { train } = groupedSplit(loadLabelledSeries(DATA), o.testFraction, o.seed);
 const prepared = prepare(train, o.windows);
 if (values['no-guards']) for (const p of prepared) p.guards = p.guards.map(() => null);
+// Experiment (not in the station): every feature minus its median over the series' first N scored
+// readings, as a new wellsite would calibrate on its own first hours.
+const early = num(values['early-normalise'], 0);
+if (early > 0) {
+  for (const p of prepared) {
+    const rows = p.features.filter((f): f is number[] => f !== null).slice(0, early);
+    if (rows.length === 0) continue;
+    const med = rows[0]!.map((_, k) => {
+      const v = rows.map((r) => r[k]!).sort((a, b) => a - b);
+      return v[v.length >> 1]!;
+    });
+    p.features = p.features.map((f) => (f ? f.map((v, k) => v - med[k]!) : null));
+  }
+}
 const round = (v: number) => Math.round(v * 1000) / 1000;
 // --first-repeat 1 skips repeat 0 (the training run's own folds, already in default.metrics.json).
 const first = num(values['first-repeat'], 0);
@@ -83,7 +98,7 @@ process.stdout.write(
   `${JSON.stringify(
     {
       case: 'ml-cv',
-      options: { ...o, repeats, guards: !values['no-guards'], folds: runs[0]!.folds },
+      options: { ...o, repeats, guards: !values['no-guards'], early_normalise: early, folds: runs[0]!.folds },
       instances: train.length,
       cv_mean_balanced_accuracy: round(mean),
       cv_spread: round(spread),
