@@ -142,7 +142,8 @@ export function Layout({ children }: { children: ReactNode }) {
         </div>
         <ul>
           {NAV.filter(([, , adminOnly]) => !adminOnly || me.data?.role === 'admin').map(([href, label]) => {
-            const active = href === '/' ? location === '/' : location.startsWith(href);
+            // the printable reports live one level deep (/run-ticket, /well-report) but belong to Reports
+            const active = href === '/' ? location === '/' : location.startsWith(href) || (href === '/reports' && /^\/(run-ticket|well-report)/.test(location));
             return (
               <li key={href}>
                 <Link href={href} aria-current={active ? 'page' : undefined} className={active ? 'active' : undefined}>

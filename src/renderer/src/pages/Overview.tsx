@@ -6,6 +6,7 @@ import { useAlarms } from '../api/alarms';
 import { useUnits } from '../lib/preferences';
 import { ErrorNote, Empty, PageHeader, Panel } from '../components/ui';
 import { Sparkline } from '../components/Sparkline';
+import { UpdatedAgo } from '../components/UpdatedAgo';
 import { FailingPolls } from '../components/field/FailingPolls';
 import { OfflineNodes } from '../components/field/mqtt/OfflineNodes';
 import { fmtAge, fmtCount, fmtNum, fmtTime } from '../lib/format';
@@ -32,8 +33,9 @@ export function Overview() {
       <PageHeader title="Overview">
         <span className="muted">
           {fmtCount(stats.data?.count ?? 0)} readings · {devices.length} devices · {stale} stale ·{' '}
-          {alarms.isError ? 'alarms unavailable' : `${alarms.data?.length ?? 0} open alarms`}
+          {alarms.isError ? 'alarms unavailable' : `${alarms.data?.length ?? 0} open alarms`} ·{' '}
         </span>
+        <UpdatedAgo at={stats.dataUpdatedAt} live={false} />
       </PageHeader>
       <ErrorNote error={stats.error} title="Devices" />
       <FailingPolls />
