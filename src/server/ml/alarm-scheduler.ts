@@ -12,9 +12,15 @@ export interface AlarmSchedulerOptions {
   duty: number;
   /** no new readings for this long: ingest is quiet, and scoring runs step after step at full speed */
   quietMs: number;
+  /**
+   * While readings keep arriving, a device that is up to date is checked again at most this often.
+   * Each check reads the device's recent history once, so a well polled every second is scored a few
+   * readings at a time instead of one (alarms open after minutes: seconds of delay change nothing).
+   */
+  minIntervalMs: number;
 }
 
-const DEFAULT_SCHEDULER: AlarmSchedulerOptions = { batch: 50, duty: 0.1, quietMs: 1_000 };
+const DEFAULT_SCHEDULER: AlarmSchedulerOptions = { batch: 50, duty: 0.1, quietMs: 1_000, minIntervalMs: 5_000 };
 
 /**
  * Scores new readings for alarms after they are stored, never inside the ingest request: device
@@ -28,17 +34,35 @@ export function createAlarmScheduler(alarms: AlarmService, logger: Logger, optio
   let stopped = false;
   let lastMs = 0;
   let lastNotify = -Infinity;
+  /** when each device was last brought up to date (a backlog being worked off does not count) */
+  const upToDateAt = new Map<string, number>();
+
+  /** The first pending device that may be checked now, or when the soonest one may. */
+  const nextDue = (now: number): { deviceId: string } | { wait: number } => {
+    const busy = now - lastNotify < options.quietMs;
+    let soonest = Infinity;
+    for (const deviceId of pending) {
+      const due = busy ? (upToDateAt.get(deviceId) ?? -Infinity) + options.minIntervalMs : -Infinity;
+      if (due <= now) return { deviceId };
+      soonest = Math.min(soonest, due);
+    }
+    return { wait: soonest - now };
+  };
 
   const step = () => {
     timer = null;
-    if (stopped) return;
-    const next = pending.values().next();
-    if (next.done) return;
-    const deviceId = next.value;
+    if (stopped || pending.size === 0) return;
+    const next = nextDue(performance.now());
+    if ('wait' in next) {
+      timer = setTimeout(step, next.wait).unref();
+      return;
+    }
+    const { deviceId } = next;
     pending.delete(deviceId);
     const started = performance.now();
     try {
       if (alarms.check(deviceId, options.batch).more) pending.add(deviceId);
+      else upToDateAt.set(deviceId, started);
     } catch (err) {
       logger.error({ err, deviceId }, 'alarm check failed');
     }
