@@ -26,8 +26,10 @@ export interface DataTableProps<T> {
   /** rows open a detail pane (click, Enter or Space) */
   onRowClick?: (row: T) => void;
   isSelected?: (row: T) => boolean;
-  /** wrap modifier: `short` caps the height with a scrolling body */
-  wrap?: 'short';
+  /** wrap modifier: `short` or `tall` caps the height with a scrolling body */
+  wrap?: 'short' | 'tall';
+  /** a row that says why there are none (shown when `rows` is empty) */
+  empty?: ReactNode;
   /** a row under the last (paging, a summary) */
   footer?: ReactNode;
 }
@@ -68,6 +70,13 @@ export function DataTable<T>(p: DataTableProps<T>) {
               ))}
             </tr>
           ))}
+          {p.empty && p.rows.length === 0 ? (
+            <tr>
+              <td colSpan={p.columns.length} className="empty-cell">
+                {p.empty}
+              </td>
+            </tr>
+          ) : null}
         </tbody>
         {p.footer ? (
           <tfoot>

@@ -6,6 +6,7 @@ import { telemetryRoutes } from '../../../shared/api/telemetry';
 import { call, errorText } from '../api/client';
 import { fmtCount, fmtNum, fmtTime, fromLocalInput } from '../lib/format';
 import { useEscape } from '../lib/keys';
+import { DataTable } from './DataTable';
 import { UpdatedAgo } from './UpdatedAgo';
 import { convertPressure, convertTemp, unitLabels } from '../lib/units';
 import { ErrorNote, Note } from './ui';
@@ -102,55 +103,37 @@ export function ReadingsTable(p: {
           <UpdatedAgo at={page.dataUpdatedAt} live={live && onFirstPage} />
         </form>
         <ErrorNote error={page.error} title="Readings" />
-        <div className="table-wrap tall">
-          <table className="data" aria-label="Readings">
-            <thead>
-              <tr>
-                <th aria-sort={newestFirst ? 'descending' : 'ascending'}>
-                  <button
-                    type="button"
-                    className="sort-toggle"
-                    title={newestFirst ? 'Newest first: click for oldest first' : 'Oldest first: click for newest first'}
-                    onClick={() => p.onOrderChange(newestFirst ? 'asc' : 'desc')}
-                  >
-                    Time <span aria-hidden="true">{newestFirst ? '↓' : '↑'}</span>
-                  </button>
-                </th>
-                <th>Device</th>
-                <th className="num">Temperature ({labels.temperature})</th>
-                <th className="num">Pressure ({labels.pressure})</th>
-                <th>Status</th>
-                <th className="num">Id</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((r) => (
-                <tr
-                  key={r.id}
-                  tabIndex={0}
-                  aria-selected={selected?.id === r.id}
-                  className={selected?.id === r.id ? 'selected' : undefined}
-                  onClick={() => setSelected(r)}
-                  onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setSelected(r))}
+        <DataTable
+          label="Readings"
+          wrap="tall"
+          rows={items}
+          rowKey={(r) => r.id}
+          onRowClick={setSelected}
+          isSelected={(r) => selected?.id === r.id}
+          empty={page.isSuccess ? 'No readings in this range. Pick a longer range or another device.' : undefined}
+          columns={[
+            {
+              header: 'Time',
+              sort: newestFirst ? 'descending' : 'ascending',
+              head: (
+                <button
+                  type="button"
+                  className="sort-toggle"
+                  title={newestFirst ? 'Newest first: click for oldest first' : 'Oldest first: click for newest first'}
+                  onClick={() => p.onOrderChange(newestFirst ? 'asc' : 'desc')}
                 >
-                  <td>{fmtTime(r.ts)}</td>
-                  <td>{r.device_id}</td>
-                  <td className="num">{fmtNum(convertTemp(r.temperature, p.units.temperature), 2)}</td>
-                  <td className="num">{fmtNum(convertPressure(r.pressure, p.units.pressure), 1)}</td>
-                  <td>{r.status ?? '—'}</td>
-                  <td className="num muted">{r.id}</td>
-                </tr>
-              ))}
-              {page.isSuccess && items.length === 0 ? (
-                <tr>
-                  <td colSpan={6} className="empty-cell">
-                    No readings in this range. Pick a longer range or another device.
-                  </td>
-                </tr>
-              ) : null}
-            </tbody>
-          </table>
-        </div>
+                  Time <span aria-hidden="true">{newestFirst ? '↓' : '↑'}</span>
+                </button>
+              ),
+              cell: (r) => fmtTime(r.ts),
+            },
+            { header: 'Device', cell: (r) => r.device_id },
+            { header: `Temperature (${labels.temperature})`, num: true, cell: (r) => fmtNum(convertTemp(r.temperature, p.units.temperature), 2) },
+            { header: `Pressure (${labels.pressure})`, num: true, cell: (r) => fmtNum(convertPressure(r.pressure, p.units.pressure), 1) },
+            { header: 'Status', cell: (r) => r.status ?? '—' },
+            { header: 'Id', num: true, className: 'muted', cell: (r) => r.id },
+          ]}
+        />
       </div>
       {selected ? (
         <ReadingDetail

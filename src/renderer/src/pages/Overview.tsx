@@ -1,16 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import { telemetryRoutes } from '../../../shared/api/telemetry';
+import type { Stats } from '../../../shared/telemetry';
 import { call } from '../api/client';
 import { useAlarms } from '../api/alarms';
 import { useUnits } from '../lib/preferences';
 import { ErrorNote, Empty, PageHeader, Panel } from '../components/ui';
+import { DataTable } from '../components/DataTable';
 import { Sparkline } from '../components/Sparkline';
 import { UpdatedAgo } from '../components/UpdatedAgo';
 import { FailingPolls } from '../components/field/FailingPolls';
 import { OfflineNodes } from '../components/field/mqtt/OfflineNodes';
 import { fmtAge, fmtCount, fmtNum, fmtTime } from '../lib/format';
 import { convertPressure, convertTemp, unitLabels } from '../lib/units';
+
+type DeviceStats = Stats['devices'][number];
 
 /** A device that has not reported for this long is stale: its RTU, radio or gateway needs a look. */
 const STALE_AFTER_S = 15 * 60;
@@ -26,7 +30,9 @@ export function Overview() {
   const now = Date.now();
   // The sparklines' window moves once a minute, not every render (it is part of their query key).
   const since = Math.floor(now / 60_000) * 60 - 86_400;
-  const stale = devices.filter((d) => d.last_ts == null || now / 1000 - d.last_ts > STALE_AFTER_S).length;
+  const isStale = (d: DeviceStats) => d.last_ts == null || now / 1000 - d.last_ts > STALE_AFTER_S;
+  const stateOf = (d: DeviceStats) => (openByDevice.get(d.device_id) ? 'alarm' : isStale(d) ? 'stale' : 'ok');
+  const stale = devices.filter(isStale).length;
 
   return (
     <>
@@ -47,53 +53,33 @@ export function Overview() {
             point a device at the URL shown there.
           </Empty>
         ) : (
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th>Device</th>
-                  <th>State</th>
-                  <th>Last reading</th>
-                  <th>Age</th>
-                  <th className="num">Temperature ({labels.temperature})</th>
-                  <th className="num">Pressure ({labels.pressure})</th>
-                  <th>Temperature, 24 h</th>
-                  <th>Pressure, 24 h</th>
-                  <th>Status</th>
-                  <th className="num">Readings</th>
-                </tr>
-              </thead>
-              <tbody>
-                {devices.map((d) => {
-                  const isStale = d.last_ts == null || now / 1000 - d.last_ts > STALE_AFTER_S;
+          <DataTable
+            label="Devices"
+            rows={devices}
+            rowKey={(d) => d.device_id}
+            rowClass={(d) => `row-${stateOf(d)}`}
+            columns={[
+              { header: 'Device', cell: (d) => <Link href={`/telemetry?device=${encodeURIComponent(d.device_id)}`}>{d.device_id}</Link> },
+              {
+                header: 'State',
+                cell: (d) => {
                   const open = openByDevice.get(d.device_id) ?? 0;
-                  const state = open ? 'alarm' : isStale ? 'stale' : 'ok';
+                  const state = stateOf(d);
                   return (
-                    <tr key={d.device_id} className={`row-${state}`}>
-                      <td>
-                        <Link href={`/telemetry?device=${encodeURIComponent(d.device_id)}`}>{d.device_id}</Link>
-                      </td>
-                      <td>
-                        <span className={`badge badge-${state}`}>{open ? `${open} alarm${open > 1 ? 's' : ''}` : isStale ? 'stale' : 'reporting'}</span>
-                      </td>
-                      <td>{fmtTime(d.last_ts)}</td>
-                      <td>{fmtAge(d.last_ts, now)}</td>
-                      <td className="num">{fmtNum(convertTemp(d.last?.temperature, units.temperature), 2)}</td>
-                      <td className="num">{fmtNum(convertPressure(d.last?.pressure, units.pressure), 1)}</td>
-                      <td>
-                        <Sparkline deviceId={d.device_id} channel="temperature" since={since} />
-                      </td>
-                      <td>
-                        <Sparkline deviceId={d.device_id} channel="pressure" since={since} />
-                      </td>
-                      <td>{d.last?.status ?? '—'}</td>
-                      <td className="num">{fmtCount(d.count)}</td>
-                    </tr>
+                    <span className={`badge badge-${state}`}>{open ? `${open} alarm${open > 1 ? 's' : ''}` : state === 'stale' ? 'stale' : 'reporting'}</span>
                   );
-                })}
-              </tbody>
-            </table>
-          </div>
+                },
+              },
+              { header: 'Last reading', cell: (d) => fmtTime(d.last_ts) },
+              { header: 'Age', cell: (d) => fmtAge(d.last_ts, now) },
+              { header: `Temperature (${labels.temperature})`, num: true, cell: (d) => fmtNum(convertTemp(d.last?.temperature, units.temperature), 2) },
+              { header: `Pressure (${labels.pressure})`, num: true, cell: (d) => fmtNum(convertPressure(d.last?.pressure, units.pressure), 1) },
+              { header: 'Temperature, 24 h', cell: (d) => <Sparkline deviceId={d.device_id} channel="temperature" since={since} /> },
+              { header: 'Pressure, 24 h', cell: (d) => <Sparkline deviceId={d.device_id} channel="pressure" since={since} /> },
+              { header: 'Status', cell: (d) => d.last?.status ?? '—' },
+              { header: 'Readings', num: true, cell: (d) => fmtCount(d.count) },
+            ]}
+          />
         )}
       </Panel>
       <Panel title="Open alarms" actions={<Link href="/anomalies">All alarms</Link>}>
