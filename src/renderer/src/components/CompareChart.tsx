@@ -1,5 +1,6 @@
 import { useQueries } from '@tanstack/react-query';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
+import { useWidth } from '../lib/use-width';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Units } from '../../../shared/settings';
@@ -20,15 +21,7 @@ const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9
  * averages, a bucket per pixel), like a Grafana panel with several queries.
  */
 export function CompareChart(p: { devices: string[]; channel: Channel; from: number; to: number; units: Units; live: boolean }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(([e]) => setWidth(Math.floor(e!.contentRect.width)));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const [box, width] = useWidth<HTMLDivElement>();
   const buckets = Math.max(10, Math.min(2000, width - 100));
   const results = useQueries({
     queries: p.devices.map((d) => ({

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Units } from '../../../shared/settings';
@@ -8,6 +8,7 @@ import { call } from '../api/client';
 import { fmtTime } from '../lib/format';
 import { convertPressure, convertTemp, unitLabels } from '../lib/units';
 import { ErrorNote } from './ui';
+import { useWidth } from '../lib/use-width';
 import { useRuleLimits } from '../api/limits';
 import type { RuleLimits } from '../../../shared/ml';
 
@@ -64,22 +65,13 @@ const cssVar = (name: string, fallback: string) => getComputedStyle(document.doc
  * horizontal pixel, so it never draws more points than the screen can show, whatever the range.
  */
 export function SeriesChart(p: SeriesChartProps) {
-  const box = useRef<HTMLDivElement>(null);
+  const [box, width] = useWidth<HTMLDivElement>();
   const plot = useRef<uPlot | null>(null);
-  const [width, setWidth] = useState(0);
   const rules = useRuleLimits();
   const limits = limitLines(rules.data, p.deviceId, p.units);
   const [drawnLimits, setDrawnLimits] = useState(0);
   const handlers = useRef({ onZoom: p.onZoom, onReset: p.onReset, spans: p.spans, limits, setDrawnLimits });
   handlers.current = { onZoom: p.onZoom, onReset: p.onReset, spans: p.spans, limits, setDrawnLimits };
-
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(([entry]) => setWidth(Math.floor(entry!.contentRect.width)));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   const buckets = Math.max(10, Math.min(5000, width - 120));
   const series = useQuery({
