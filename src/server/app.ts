@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import swaggerUiPath from 'swagger-ui-dist/absolute-path.js';
 import type { Logger } from './logger';
 import { errorHandler, notFoundHandler } from './http/errors';
+import { requestLog } from './http/request-log';
 
 export interface AppDeps {
   logger: Logger;
@@ -31,20 +31,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      quietReqLogger: true,
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      serializers: {
-        req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: req.url.split('?')[0], remote: req.remoteAddress }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-      customSuccessMessage: (req, res, ms) =>
-        `${req.method} ${(req as { originalUrl?: string }).originalUrl?.split('?')[0]} ${res.statusCode} ${Math.round(ms)}ms`,
-      customErrorMessage: (req, res) => `${req.method} ${(req as { originalUrl?: string }).originalUrl?.split('?')[0]} ${res.statusCode}`,
-    }),
-  );
+  app.use(requestLog(deps.logger));
 
   app.use(deps.hostCheck);
   app.use(
