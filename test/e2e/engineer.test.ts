@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hasChromium, openBrowser, type Browser } from './helpers/browser';
+import { hasChromium, nav as navTo, openBrowser, signIn as signInAs, type Browser } from './helpers/browser';
 import { ADMIN, UiStation } from './helpers/station';
 
 const ENGINEER = { username: 'field-engineer', password: 'field-engineer-pw-1' };
@@ -33,17 +33,8 @@ describe.skipIf(!hasChromium)('the UI for a field engineer', () => {
     await b?.close();
   });
 
-  const signIn = async (user: { username: string; password: string }) => {
-    await b.page.goto(station.url);
-    await b.page.getByLabel('Username').fill(user.username);
-    await b.page.getByLabel('Password').fill(user.password);
-    await b.page.getByRole('button', { name: 'Sign in' }).click();
-    await b.page.getByRole('heading', { name: 'Overview' }).waitFor();
-  };
-  const nav = async (name: string) => {
-    await b.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
-    await b.page.getByRole('heading', { level: 1 }).first().waitFor();
-  };
+  const signIn = (user: { username: string; password: string }) => signInAs(b.page, station.url, user);
+  const nav = (name: string) => navTo(b.page, name);
   const menu = () => b.page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
 
   it('when an engineer signs in, then the menu has no Admin or Settings; an admin sees both', async () => {
