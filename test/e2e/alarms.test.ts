@@ -78,5 +78,10 @@ describe.skipIf(!hasChromium)('alarms', () => {
     // the list reloads for the new filter (empty while it loads): wait for this alarm gone and the other shown together
     const rows = async () => [await table.getByRole('row', { name: /alarm-well-1/ }).count(), await table.getByRole('row', { name: /alarm-well-2/ }).count()];
     await expect.poll(rows).toEqual([0, 1]);
+    // Overview's open alarms say the same
+    await nav(b.page, 'Overview');
+    const open = b.page.getByRole('region', { name: 'Open alarms' }).getByRole('listitem');
+    await expect.poll(() => open.filter({ hasText: 'alarm-well-1' }).textContent()).toContain('✓ acknowledged');
+    expect(await open.filter({ hasText: 'alarm-well-2' }).textContent()).not.toContain('acknowledged');
   });
 });

@@ -90,9 +90,9 @@ export function Overview() {
         ) : (
           <ul className="alarm-list">
             {(alarms.data ?? []).map((a) => (
-              <li key={a.id} className="badge-row">
-                <span className="badge badge-alarm">alarm</span> <strong>{a.device_id}</strong> since {fmtTime(a.opened_ts)} · peak score{' '}
-                {a.peak_score.toFixed(2)} ({a.model}){a.reason ? ` · ${a.reason}` : ''}
+              <li key={a.id} className={a.acknowledged_at ? 'badge-row acked' : 'badge-row'}>
+                {a.acknowledged_at ? <span className="badge badge-acked">✓ acknowledged</span> : <span className="badge badge-alarm">alarm</span>}{' '}
+                <strong>{a.device_id}</strong> since {fmtTime(a.opened_ts)} · peak score {a.peak_score.toFixed(2)} ({a.model}){a.reason ? ` · ${a.reason}` : ''}
               </li>
             ))}
           </ul>
