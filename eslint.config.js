@@ -38,6 +38,11 @@ export default tseslint.config(
     rules: restrict([
       ...electronAndNode,
       { group: ['**/server/**', '**/main/**', '**/preload/**'], message: 'The renderer talks to the station over HTTP only; import from src/shared.' },
+      {
+        group: ['**/api/client'],
+        importNames: ['api', 'request'],
+        message: 'Call the station with call(route, ...) and a declaration from src/shared/api, so the call is typed and checked.',
+      },
     ]),
   },
   {

@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useSyncExternalStore } from 'react';
 import { Route, Switch } from 'wouter';
-import { api } from './api/client';
+import { accountRoutes } from '../../shared/api/accounts';
+import { call } from './api/client';
 import { session } from './api/session';
 import { Layout } from './components/Layout';
 import { CreateAdmin, SignIn } from './pages/SignIn';
@@ -27,7 +28,7 @@ export function App() {
   const setup = useQuery({
     queryKey: ['setup'],
     // A station without the setup endpoint simply has no first-run screen.
-    queryFn: () => api<{ needs_admin: boolean }>('/api/setup').catch(() => ({ needs_admin: false })),
+    queryFn: () => call(accountRoutes.setupStatus, {}).catch(() => ({ needs_admin: false })),
     enabled: !token,
   });
 

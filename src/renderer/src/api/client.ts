@@ -85,7 +85,7 @@ export async function request(path: string, o: CallOptions = {}): Promise<Respon
 }
 
 /** JSON call; 204 answers undefined. */
-export async function api<T>(path: string, o: CallOptions = {}): Promise<T> {
+async function api<T>(path: string, o: CallOptions = {}): Promise<T> {
   const res = await request(path, o);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Track } from '../../../../shared/batches';
-import { api } from '../../api/client';
+import { batchRoutes } from '../../../../shared/api/batches';
+import { call } from '../../api/client';
 import { useEscape } from '../../lib/keys';
 import { Link } from 'wouter';
 import { ErrorNote } from '../ui';
@@ -10,7 +10,7 @@ import { TrackView } from './TrackView';
 /** The detail pane of one batch: its track, a link to its printable run ticket, and the next stage move. Esc closes it. */
 export function BatchDetail({ batchId, onClose }: { batchId: string; onClose: () => void }) {
   const qc = useQueryClient();
-  const track = useQuery({ queryKey: ['track', batchId], queryFn: () => api<Track>(`/api/oil/track/${encodeURIComponent(batchId)}`) });
+  const track = useQuery({ queryKey: ['track', batchId], queryFn: () => call(batchRoutes.track, { params: { batch_id: batchId } }) });
   useEscape(onClose);
   const t = track.data;
   return (

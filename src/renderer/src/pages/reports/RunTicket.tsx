@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearch } from 'wouter';
-import type { Track } from '../../../../shared/batches';
-import { api } from '../../api/client';
+import { batchRoutes } from '../../../../shared/api/batches';
+import { call } from '../../api/client';
 import { TrackView } from '../../components/batches/TrackView';
 import { PrintButton } from '../../components/PrintButton';
 import { ErrorNote, PageHeader } from '../../components/ui';
@@ -13,7 +13,7 @@ import { fmtNum } from '../../lib/format';
  */
 export function RunTicket() {
   const id = new URLSearchParams(useSearch()).get('batch') ?? '';
-  const track = useQuery({ queryKey: ['track', id], queryFn: () => api<Track>(`/api/oil/track/${encodeURIComponent(id)}`) });
+  const track = useQuery({ queryKey: ['track', id], queryFn: () => call(batchRoutes.track, { params: { batch_id: id } }) });
   const t = track.data;
   const last = t?.volumes.at(-1);
   const first = t?.volumes[0];

@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { useLocation, useSearch } from 'wouter';
 import type { Series } from '../../../../shared/telemetry';
 import { useAlarms } from '../../api/alarms';
-import { api } from '../../api/client';
+import { telemetryRoutes } from '../../../../shared/api/telemetry';
+import { call } from '../../api/client';
 import { DataTable, type Column } from '../../components/DataTable';
 import { DevicePicker } from '../../components/DevicePicker';
 import { PrintButton } from '../../components/PrintButton';
@@ -64,7 +65,7 @@ export function WellDay() {
   const set = (d: string, dy: string) => navigate(`/well-report?device=${encodeURIComponent(d)}&day=${dy}`, { replace: true });
   const series = useQuery({
     queryKey: ['series', device, bounds?.from, bounds?.to, 24],
-    queryFn: () => api<Series>('/api/telemetry/series', { query: { device_id: device, ts_from: bounds!.from, ts_to: bounds!.to, buckets: 24 } }),
+    queryFn: () => call(telemetryRoutes.series, { query: { device_id: device, ts_from: bounds!.from, ts_to: bounds!.to, buckets: 24 } }),
     enabled: Boolean(device && bounds),
   });
   const alarms = useAlarms(
