@@ -36,4 +36,18 @@ describe.skipIf(!hasChromium)('Content-Security-Policy in Chromium', () => {
     expect(meta).not.toMatch(/frame-ancestors|report-uri|sandbox/);
     expect(console.filter((text) => /Content Security Policy|frame-ancestors/i.test(text))).toEqual([]);
   });
+
+  it('when a page is opened or reloaded at a deep address, then the app loads and every asset is found (they are addressed from the root)', async () => {
+    await b.page.goto(`${station.url}/reports/nowhere/deeper`);
+    await expect.poll(async () => (await b.page.locator('#root').innerText()).trim().length, { timeout: 15_000 }).toBeGreaterThan(0);
+    // every script and style the page asks for must come back as itself, not as the index page
+    const assets: string[] = [];
+    b.page.on('response', (r) => {
+      if (/\.(js|css)$/.test(new URL(r.url()).pathname)) assets.push(`${r.status()} ${r.headers()['content-type'] ?? ''} ${new URL(r.url()).pathname}`);
+    });
+    await b.page.reload();
+    await expect.poll(async () => (await b.page.locator('#root').innerText()).trim().length, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(assets.length).toBeGreaterThan(0);
+    expect(assets.filter((line) => !/^200 (text\/javascript|application\/javascript|text\/css)/.test(line) || !line.includes(' /assets/'))).toEqual([]);
+  });
 });
