@@ -10,5 +10,7 @@ export const useAlarms = (query: AlarmFilter, refetchInterval: number | false = 
     queryKey: ['alarms', query],
     queryFn: () => call(alarmRoutes.list, { query }),
     refetchInterval,
+    // keep the rows on screen while a changed filter loads, instead of flashing an empty list
+    placeholderData: (previous) => previous,
     retry: false,
   });
