@@ -268,6 +268,25 @@ describe('MQTT configuration API', () => {
     expect(station.count('SELECT COUNT(*) FROM mqtt_config')).toBe(0);
   });
 
+  it('when a configuration is saved, then one audit row records it (no password, no credentials in the URL), and a refused one records none', async () => {
+    const audited = () => station.count("SELECT COUNT(*) FROM audit_log WHERE action = 'field.mqtt.update'");
+    const before = audited();
+    expect((await put({ mode: 'off', surprise: true })).status).toBe(422);
+    expect(audited()).toBe(before);
+    const saved = await put({ mode: 'off', host_id: 'audit-check', password: 'never-in-the-log' });
+    expect(saved.status).toBe(200);
+    expect(audited()).toBe(before + 1);
+    const row = station.db.prepare("SELECT actor, detail FROM audit_log WHERE action = 'field.mqtt.update' ORDER BY id DESC LIMIT 1").get() as {
+      actor: string;
+      detail: string;
+    };
+    expect(row.actor).toBe('admin');
+    expect(JSON.parse(row.detail)).toMatchObject({ mode: 'off', host_id: 'audit-check' });
+    expect(row.detail).not.toContain('never-in-the-log');
+    // back to nothing saved, for the tests that follow
+    station.db.prepare('DELETE FROM mqtt_config').run();
+  });
+
   it('when the body is malformed or not JSON, then 400 / 415', async () => {
     expect((await station.call('PUT', '/api/field/mqtt', { token: admin, raw: '{"mode":', type: 'application/json' })).status).toBe(400);
     expect((await station.call('PUT', '/api/field/mqtt', { token: admin, raw: 'mode=off', type: 'application/x-www-form-urlencoded' })).status).toBe(415);

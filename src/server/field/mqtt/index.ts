@@ -35,6 +35,7 @@ export function createFieldMqtt(deps: {
     envConfig: deps.config.mqtt,
     listenHost: deps.config.host,
     logger: deps.logger.child({ component: 'mqtt' }),
+    audit: deps.audit,
   });
-  return { field, router: createMqttRouter(field, deps.guards, deps.audit), start: () => field.start(), stop: () => field.stop() };
+  return { field, router: createMqttRouter(field, deps.guards), start: () => field.start(), stop: () => field.stop() };
 }

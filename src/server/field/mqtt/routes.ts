@@ -1,12 +1,13 @@
-import type { Router } from 'express';
+import type { Request, Router } from 'express';
 import { fieldMqttRoutes } from '../../../shared/api/field-mqtt';
-import type { AuditLog } from '../../audit/repository';
 import type { Guards } from '../../auth/guards';
 import { createRouteTable } from '../../http/route-table';
-import { testConnection, type MqttField } from './service';
+import { testConnection, type MqttChanger, type MqttField } from './service';
+
+const changerOf = (req: Request): MqttChanger => ({ subject: req.principal?.subject ?? null, ip: req.ip });
 
 /** /api/field/mqtt: configuration and connection test (admin), status (signed in), Rebirth (admin). */
-export function createMqttRouter(field: MqttField, guards: Guards, audit: AuditLog): Router {
+export function createMqttRouter(field: MqttField, guards: Guards): Router {
   const routes = fieldMqttRoutes;
   return createRouteTable({ base: '/api/field/mqtt', guards, bodyLimit: '256kb', strictJson: true })
     .on(routes.get, (_input, _req, res) => {
@@ -14,13 +15,7 @@ export function createMqttRouter(field: MqttField, guards: Guards, audit: AuditL
       return field.view();
     })
     .on(routes.update, async ({ body }, req, res) => {
-      const view = await field.update(body);
-      audit.record({
-        actor: req.principal?.subject ?? null,
-        action: 'field.mqtt.update',
-        ip: req.ip,
-        detail: { mode: view.mode, url: view.url, host_id: view.host_id },
-      });
+      const view = await field.update(body, changerOf(req));
       res.setHeader('Cache-Control', 'no-store');
       return view;
     })
@@ -30,8 +25,7 @@ export function createMqttRouter(field: MqttField, guards: Guards, audit: AuditL
       return field.status();
     })
     .on(routes.rebirth, ({ params }, req) => {
-      field.rebirth(params.group, params.node);
-      audit.record({ actor: req.principal?.subject ?? null, action: 'field.mqtt.rebirth', ip: req.ip, detail: { group: params.group, node: params.node } });
+      field.rebirth(params.group, params.node, changerOf(req));
       return { sent: true as const };
     }).router;
 }

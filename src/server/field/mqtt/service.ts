@@ -8,6 +8,7 @@ import {
   type MqttConnectionTest,
   type MqttStatus,
 } from '../../../shared/field-mqtt';
+import type { AuditEntry } from '../../audit/repository';
 import type { KeysRepository } from '../../auth/keys-repository';
 import type { Db } from '../../db/open';
 import { AppError, notFound } from '../../http/errors';
@@ -29,6 +30,13 @@ export interface MqttFieldDeps {
   /** where the embedded broker listens: the station's own listen address */
   listenHost: string;
   logger: Logger;
+  audit?: { record(e: AuditEntry): void };
+}
+
+/** Who asks for a change, for its audit row. */
+export interface MqttChanger {
+  subject: string | null;
+  ip?: string;
 }
 
 const hostSettings = (c: MqttConfig): HostSettings => ({ metricMap: c.metric_map, deviceMap: c.device_map, rebirthIntervalMs: c.rebirth_interval_s * 1000 });
@@ -66,9 +74,18 @@ export class MqttField {
   }
 
   /** Saves a whole new configuration and applies it at once (reconnects, starts or stops the broker). */
-  async update(update: MqttConfigUpdate): Promise<MqttConfigView> {
+  async update(update: MqttConfigUpdate, by: MqttChanger): Promise<MqttConfigView> {
     const next = mqttConfigSchema.parse({ ...update, password: update.password === undefined ? this.config.password : update.password });
-    this.deps.repo.saveConfig(next);
+    // the saved configuration and its audit row commit together
+    this.deps.db.transaction(() => {
+      this.deps.repo.saveConfig(next);
+      this.deps.audit?.record({
+        actor: by.subject,
+        action: 'field.mqtt.update',
+        ip: by.ip,
+        detail: { mode: next.mode, url: next.url ? displayUrl(next.url) : null, host_id: next.host_id },
+      });
+    })();
     this.config = next;
     this.source = 'saved';
     this.host.configure(hostSettings(next));
@@ -184,10 +201,11 @@ export class MqttField {
   }
 
   /** An admin's Rebirth request: sent at once (the per-interval limit is for automatic ones). */
-  rebirth(group: string, node: string): void {
+  rebirth(group: string, node: string, by: MqttChanger): void {
     if (!this.subscriber?.connected) throw new AppError(409, 'the station is not connected to an MQTT broker');
     if (!this.host.has(group, node)) throw notFound(`Sparkplug edge node ${group}/${node}`);
     this.subscriber.requestRebirth(group, node, true);
+    this.deps.audit?.record({ actor: by.subject, action: 'field.mqtt.rebirth', ip: by.ip, detail: { group, node } });
   }
 }
 
