@@ -18,7 +18,7 @@ afterAll(async () => {
   }
 });
 
-async function stationLogging(level: string) {
+async function stationLogging(level: 'info' | 'error') {
   const dir = mkdtempSync(join(tmpdir(), 'oilfield-reqlog-'));
   const out = new PassThrough();
   const lines: Record<string, any>[] = [];
