@@ -83,7 +83,7 @@ export async function startStation(config: Config, options: StationOptions = {})
   const keys = new KeysRepository(db);
   const tokens = new TokenIssuer(loadJwtSecret(config.jwtSecretFile, config.jwtSecret), config.tokenTtlSeconds);
   const revoked = new RevokedTokens(db);
-  const auth = new AuthService(users, keys, tokens, audit, revoked);
+  const auth = new AuthService(users, keys, tokens, audit, revoked, (fn) => db.transaction(fn)());
   await ensureFirstAdmin(users, auth, config, options.onGeneratedAdminPassword);
   // Rate-limit counters live in Redis when it is configured (shared by every process), else in memory.
   const security = await createSecurity({ config, tokens, users, keys, revoked, audit, auth, logger });

@@ -31,12 +31,16 @@ export class AuthService {
     private readonly tokens: TokenIssuer,
     private readonly audit: AuditLog,
     private readonly revoked: RevokedTokens,
+    /** runs a change and its audit row in one SQLite transaction: both are stored, or neither */
+    private readonly inTransaction: <T>(fn: () => T) => T,
   ) {}
 
   /** Signing out: this one token stops working now (others of the same user are unaffected). */
   signOut(token: { jti: string; expMs: number }, actor: Actor): void {
-    this.revoked.revoke(token.jti, token.expMs);
-    this.audit.record({ actor: actor.name, action: 'auth.logout', ip: actor.ip });
+    this.inTransaction(() => {
+      this.revoked.revoke(token.jti, token.expMs);
+      this.audit.record({ actor: actor.name, action: 'auth.logout', ip: actor.ip });
+    });
   }
 
   /** Password grant. Unknown user and wrong password look identical, in body and in timing. */
@@ -69,8 +73,12 @@ export class AuthService {
 
   async createUser(input: { username: string; password: string; role: 'admin' | 'user' }, actor: Actor) {
     if (this.users.findByName(input.username)) throw new AppError(409, `user ${input.username} already exists`);
-    const row = this.users.insert(input.username, await hashPassword(input.password), input.role);
-    this.audit.record({ actor: actor.name, action: 'user.create', target: row.username, ip: actor.ip, detail: { role: row.role } });
+    const hash = await hashPassword(input.password);
+    const row = this.inTransaction(() => {
+      const inserted = this.users.insert(input.username, hash, input.role);
+      this.audit.record({ actor: actor.name, action: 'user.create', target: inserted.username, ip: actor.ip, detail: { role: inserted.role } });
+      return inserted;
+    });
     return toUser(row);
   }
 
@@ -82,9 +90,13 @@ export class AuthService {
   /** Creates the first admin, only while no user exists at all (409 afterwards, even if disabled). */
   async setupFirstAdmin(input: { username: string; password: string }, actor: Actor) {
     if (!this.needsAdmin()) throw new AppError(409, 'the station already has users; sign in instead');
-    const row = this.users.insertFirst(input.username, await hashPassword(input.password), 'admin');
-    if (!row) throw new AppError(409, 'the station already has users; sign in instead');
-    this.audit.record({ actor: row.username, action: 'setup.admin', target: row.username, ip: actor.ip });
+    const hash = await hashPassword(input.password);
+    const row = this.inTransaction(() => {
+      const first = this.users.insertFirst(input.username, hash, 'admin');
+      if (!first) throw new AppError(409, 'the station already has users; sign in instead');
+      this.audit.record({ actor: first.username, action: 'setup.admin', target: first.username, ip: actor.ip });
+      return first;
+    });
     return toUser(row);
   }
 
@@ -98,29 +110,36 @@ export class AuthService {
     if (actor.userId === id && (changes.disabled || changes.role === 'user')) {
       throw new AppError(409, 'you cannot disable or demote yourself; ask another admin');
     }
-    const row = this.users.update(id, {
-      role: changes.role,
-      disabled: changes.disabled,
-      password_hash: changes.password ? await hashPassword(changes.password) : undefined,
-      // a reset password or a disabled account ends every session the user has open
-      endTokens: changes.password !== undefined || changes.disabled === true,
-    })!;
+    const passwordHash = changes.password ? await hashPassword(changes.password) : undefined;
+    const detail = { role: changes.role, disabled: changes.disabled, password_reset: changes.password ? true : undefined };
+    const row = this.inTransaction(() => {
+      const updated = this.users.update(id, {
+        role: changes.role,
+        disabled: changes.disabled,
+        password_hash: passwordHash,
+        // a reset password or a disabled account ends every session the user has open
+        endTokens: changes.password !== undefined || changes.disabled === true,
+      })!;
+      this.audit.record({ actor: actor.name, action: 'user.update', target: updated.username, ip: actor.ip, detail });
+      return updated;
+    });
     // cached tokens of this user carry the old role and state: drop them before anyone asks again
     this.revoked.credentialsChanged();
-    const detail = { role: changes.role, disabled: changes.disabled, password_reset: changes.password ? true : undefined };
-    this.audit.record({ actor: actor.name, action: 'user.update', target: row.username, ip: actor.ip, detail });
     return toUser(row);
   }
 
   createKey(input: { name: string; role: Role; devices?: string[] | null }, actor: Actor) {
     const { key, prefix } = generateKey();
-    const row = this.keys.insert({ name: input.name, key, prefix, role: input.role, devices: input.devices ?? null, createdBy: actor.userId ?? null });
-    this.audit.record({
-      actor: actor.name,
-      action: 'key.create',
-      target: prefix,
-      ip: actor.ip,
-      detail: { name: input.name, role: input.role, devices: input.devices ?? null },
+    const row = this.inTransaction(() => {
+      const inserted = this.keys.insert({ name: input.name, key, prefix, role: input.role, devices: input.devices ?? null, createdBy: actor.userId ?? null });
+      this.audit.record({
+        actor: actor.name,
+        action: 'key.create',
+        target: prefix,
+        ip: actor.ip,
+        detail: { name: input.name, role: input.role, devices: input.devices ?? null },
+      });
+      return inserted;
     });
     return { ...toApiKey(row), key };
   }
@@ -130,10 +149,13 @@ export class AuthService {
   }
 
   revokeKey(id: number, actor: Actor) {
-    const row = this.keys.revoke(id);
-    if (!row) throw new AppError(404, `API key ${id} not found`);
+    const row = this.inTransaction(() => {
+      const revoked = this.keys.revoke(id);
+      if (!revoked) throw new AppError(404, `API key ${id} not found`);
+      this.audit.record({ actor: actor.name, action: 'key.revoke', target: revoked.prefix, ip: actor.ip });
+      return revoked;
+    });
     this.revoked.credentialsChanged();
-    this.audit.record({ actor: actor.name, action: 'key.revoke', target: row.prefix, ip: actor.ip });
     return toApiKey(row);
   }
 }
