@@ -12,36 +12,27 @@ const badLines = {
 const writeDescription =
   'Device from the first configured tag present (INFLUX_DEVICE_TAGS, default device_id); fields temperature, pressure, status are columns; other fields and tags go to extra. Lines of one device at one instant are merged.';
 
+/** The two InfluxDB-style write endpoints differ only in their path and query. */
+const lineProtocolWrite = <const P extends `/${string}`, Q extends typeof v1WriteQuerySchema | typeof v2WriteQuerySchema>(path: P, summary: string, query: Q) =>
+  defineRoute({
+    method: 'post',
+    path,
+    summary,
+    description: writeDescription,
+    access: 'ingest',
+    authSchemes: ['apiKey', 'influxToken'],
+    query,
+    otherBodies: lineProtocol,
+    status: 204,
+    responseDescription: 'every line stored',
+    responses: { 400: badLines },
+    problems: [401, 403, 413, 415, 422],
+  });
+
 /** InfluxDB-compatible writes, the InfluxDB query with its SQLite fallback, and the mirror's status. */
 export const influxRoutes = {
-  writeV2: defineRoute({
-    method: 'post',
-    path: '/api/v2/write',
-    summary: 'Line-protocol ingest, InfluxDB 2 style (org and bucket accepted and ignored)',
-    description: writeDescription,
-    access: 'ingest',
-    authSchemes: ['apiKey', 'influxToken'],
-    query: v2WriteQuerySchema,
-    otherBodies: lineProtocol,
-    status: 204,
-    responseDescription: 'every line stored',
-    responses: { 400: badLines },
-    problems: [401, 403, 413, 415, 422],
-  }),
-  writeV1: defineRoute({
-    method: 'post',
-    path: '/write',
-    summary: 'Line-protocol ingest, InfluxDB 1.x style (db accepted and ignored)',
-    description: writeDescription,
-    access: 'ingest',
-    authSchemes: ['apiKey', 'influxToken'],
-    query: v1WriteQuerySchema,
-    otherBodies: lineProtocol,
-    status: 204,
-    responseDescription: 'every line stored',
-    responses: { 400: badLines },
-    problems: [401, 403, 413, 415, 422],
-  }),
+  writeV2: lineProtocolWrite('/api/v2/write', 'Line-protocol ingest, InfluxDB 2 style (org and bucket accepted and ignored)', v2WriteQuerySchema),
+  writeV1: lineProtocolWrite('/write', 'Line-protocol ingest, InfluxDB 1.x style (db accepted and ignored)', v1WriteQuerySchema),
   query: defineRoute({
     method: 'get',
     path: '/api/telemetry/influx',
