@@ -6,7 +6,7 @@ import { TelemetryRepository } from '../src/server/telemetry/repository';
 import { TelemetryStats } from '../src/server/telemetry/stats';
 import type { NewReading } from '../src/shared/telemetry';
 import { DEVICES, deviceName, fillStationDb, layout } from './lib/dataset';
-import { median, now, percentile, round } from './lib/stats';
+import { median, now, percentile, pick, round, timed } from './lib/stats';
 
 /**
  * How cost grows with the table: for each size, a database of the bench's readings (100 devices,
@@ -19,18 +19,7 @@ import { median, now, percentile, round } from './lib/stats';
 const sizes = (process.env.BENCH_GROWTH_SIZES ?? '1000000,10000000').split(',').map(Number);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const DAY = 86_400_000;
-const pick = (i: number, n: number) => (i * 2_654_435_761) % n;
 const log = (msg: string) => process.stderr.write(`[growth ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-
-function timed(n: number, fn: (i: number) => void): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = now();
-    fn(i);
-    out.push(now() - t);
-  }
-  return out;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'growth-'));
 const report: Record<string, Record<string, number>> = {};

@@ -8,7 +8,7 @@ import { TelemetryRepository } from '../src/server/telemetry/repository';
 import { TelemetryStats } from '../src/server/telemetry/stats';
 import type { NewReading } from '../src/shared/telemetry';
 import { DEVICES, deviceName, fillStationDb, layout } from './lib/dataset';
-import { median, now, percentile, round } from './lib/stats';
+import { median, now, percentile, pick, round, timed } from './lib/stats';
 
 /**
  * Storage A/B: the telemetry layout of this tree against a baseline tree (`git archive <commit> src`
@@ -33,17 +33,6 @@ interface Subject {
 }
 
 const DAY = 86_400_000;
-const pick = (i: number, n: number) => (i * 2_654_435_761) % n;
-
-function timed(n: number, fn: (i: number) => void): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = now();
-    fn(i);
-    out.push(now() - t);
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'storage-ab-'));

@@ -2,7 +2,7 @@ import type { StationProcess } from '../../test/reliability/helpers/station-proc
 import { DEVICES, deviceName, type Layout } from '../lib/dataset';
 import type { BenchEnv } from '../lib/env';
 import type { InfluxPeer } from '../lib/influx';
-import { now, percentile, ratio, round } from '../lib/stats';
+import { now, percentile, pick, ratio, round } from '../lib/stats';
 import type { CaseResult } from '../lib/types';
 
 const DAY = 86_400_000;
@@ -16,7 +16,6 @@ interface Query {
 }
 
 /** Deterministic "random" picks, so both subjects get the very same sequence of questions. */
-const pick = (i: number, n: number) => (i * 2_654_435_761) % n;
 
 function queryPlan(env: BenchEnv, l: Layout): Query[] {
   const dev = (i: number) => deviceName(pick(i, DEVICES));

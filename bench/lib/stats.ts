@@ -16,3 +16,17 @@ export const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 1
 export const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A well-spread pseudo-random index in 0..n-1 for the i-th sample (Knuth's multiplicative hash): repeatable runs. */
+export const pick = (i: number, n: number) => (i * 2_654_435_761) % n;
+
+/** Runs `fn` n times and returns each run's milliseconds. */
+export function timed(n: number, fn: (i: number) => void): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = now();
+    fn(i);
+    out.push(now() - t);
+  }
+  return out;
+}
