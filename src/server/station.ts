@@ -18,7 +18,7 @@ import { AuthService } from './auth/service';
 import { loadJwtSecret, TokenIssuer } from './auth/tokens';
 import { UsersRepository } from './auth/users-repository';
 import type { Config } from './config';
-import { migrate } from './db/migrate';
+import { migrateAsync, type LayoutProgress } from './db/migrate';
 import { layoutProgressLogger } from './db/layout-progress-log';
 import { startCheckpointer } from './db/checkpointer';
 import { closeDatabase, openDatabase, type Db } from './db/open';
@@ -64,6 +64,10 @@ export interface StationOptions {
   logger?: Logger;
   /** called with a generated first admin password, which is shown exactly once */
   onGeneratedAdminPassword?: (username: string, password: string) => void;
+  /** progress of a data move an update left to do before the station can listen (logged as well) */
+  onMigrationProgress?: (p: LayoutProgress) => void;
+  /** aborting it stops such a move between two batches: start rejects with LayoutMoveStopped, nothing is lost */
+  signal?: AbortSignal;
 }
 
 /** Opens the store, wires every feature, and listens. `close()` undoes it all, in reverse. */
@@ -72,7 +76,14 @@ export async function startStation(config: Config, options: StationOptions = {})
   ensurePrivateDir(config.dataDir);
   const db = openDatabase(config.databasePath, { maxPageCount: config.dbMaxPageCount });
   try {
-    migrate(db, undefined, layoutProgressLogger(logger));
+    const log = layoutProgressLogger(logger);
+    await migrateAsync(db, {
+      signal: options.signal,
+      onProgress: (p) => {
+        log(p);
+        options.onMigrationProgress?.(p);
+      },
+    });
   } catch (err) {
     closeDatabase(db);
     throw err;

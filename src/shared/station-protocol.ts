@@ -70,9 +70,38 @@ const stationStatusSchema = z.strictObject({
 });
 export type StationStatus = z.infer<typeof stationStatusSchema>;
 
+const rows = z.number().int().nonnegative();
+
+/**
+ * Sent while the station, before it listens, moves the readings of an older database to the current
+ * storage layout (migration 012): once before the first batch, after every batch (50,000 rows),
+ * then 'finishing' and 'done'. Counts include rows an earlier, interrupted start moved, so a
+ * restarted station carries on from the same figures.
+ */
+const stationMigrationSchema = z
+  .strictObject({
+    type: z.literal('migration'),
+    phase: z.enum(['moving', 'finishing', 'done']),
+    /** readings in the new layout so far */
+    movedRows: rows,
+    /** readings it holds when the move is done */
+    totalRows: rows,
+    /** moved by an earlier start that was stopped or killed: where this one resumed */
+    resumedAtRows: rows,
+    /** this start's rate; 0 before its first batch */
+    rowsPerS: z.number().nonnegative().finite(),
+    /** estimated from that rate; absent before the first batch */
+    secondsLeft: z.number().nonnegative().finite().optional(),
+  })
+  .refine((m) => m.resumedAtRows <= m.movedRows && m.movedRows <= m.totalRows, {
+    message: 'expected resumedAtRows <= movedRows <= totalRows',
+  });
+export type StationMigration = z.infer<typeof stationMigrationSchema>;
+
 export const fromStationSchema = z.discriminatedUnion('type', [
   stationReadySchema,
   stationStatusSchema,
+  stationMigrationSchema,
   z.strictObject({ type: z.literal('diagnostics-saved'), id: requestId, file: z.string(), bytes: z.number().int() }),
   z.strictObject({ type: z.literal('diagnostics-failed'), id: requestId, message: z.string() }),
   /** the database is closed; the process exits 0 right after */

@@ -67,7 +67,7 @@ describe('migration 012: telemetry clustered by (device, ts)', () => {
     expectSameData(db);
     const moved = db.prepare(`SELECT COUNT(*) FROM before.telemetry`).pluck().get() as number;
     expect(moved).toBeGreaterThan(990_000);
-    expect(progress.at(-1)).toMatchObject({ done: true, moved, fraction: 1 });
+    expect(progress.at(-1)).toMatchObject({ phase: 'done', moved, inNewLayout: moved, total: moved, resumedAt: 0, fraction: 1 });
     expect(progress.length).toBeGreaterThan(10); // in batches, not one transaction
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
 
@@ -110,7 +110,7 @@ describe('migration 012: telemetry clustered by (device, ts)', () => {
     expect(split.moved + split.left).toBe(db.prepare(`SELECT COUNT(*) FROM before.telemetry`).pluck().get());
     const progress: LayoutProgress[] = [];
     migrate(db, undefined, (p) => progress.push(p));
-    expect(progress.at(-1)).toMatchObject({ done: true, moved: split.left });
+    expect(progress.at(-1)).toMatchObject({ phase: 'done', moved: split.left, resumedAt: split.moved, total: split.moved + split.left });
     expectSameData(db);
   });
 

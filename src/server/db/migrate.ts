@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrationsDir } from '../paths';
 import type { Db } from './open';
-import { moveLegacyTelemetry, type LayoutProgress } from './telemetry-layout';
+import { LayoutMoveStopped, moveLegacyTelemetry, moveLegacyTelemetryAsync, type LayoutProgress } from './telemetry-layout';
 
-export type { LayoutProgress };
+export { LayoutMoveStopped, type LayoutProgress };
 
 export interface Migration {
   version: number;
@@ -33,8 +33,29 @@ export function loadMigrations(dir = migrationsDir): Migration[] {
  * A database written by a newer station is refused: downgrading would silently misread it.
  * Then finishes any data move a migration left to be done in batches (the telemetry layout of
  * 012), reporting through `onProgress`; such a move resumes where a killed one stopped.
+ * In one go: for commands with nobody to answer meanwhile. The station uses `migrateAsync`.
  */
 export function migrate(db: Db, migrations = loadMigrations(), onProgress?: (p: LayoutProgress) => void): { from: number; to: number } {
+  const versions = applyMigrations(db, migrations);
+  moveLegacyTelemetry(db, onProgress);
+  return versions;
+}
+
+/**
+ * The same, with the event loop turning between the move's batches: the station process reports
+ * progress to the window while it runs, and stops between two batches (LayoutMoveStopped, nothing
+ * lost) when `signal` aborts.
+ */
+export async function migrateAsync(
+  db: Db,
+  options: { migrations?: Migration[]; onProgress?: (p: LayoutProgress) => void; signal?: AbortSignal } = {},
+): Promise<{ from: number; to: number }> {
+  const versions = applyMigrations(db, options.migrations ?? loadMigrations());
+  await moveLegacyTelemetryAsync(db, options.onProgress, { signal: options.signal });
+  return versions;
+}
+
+function applyMigrations(db: Db, migrations: Migration[]): { from: number; to: number } {
   const from = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.length;
   if (from > latest) {
@@ -48,6 +69,5 @@ export function migrate(db: Db, migrations = loadMigrations(), onProgress?: (p: 
       db.pragma(`user_version = ${m.version}`);
     })();
   }
-  moveLegacyTelemetry(db, onProgress);
   return { from, to: latest };
 }

@@ -4,11 +4,12 @@ import {
   type FromStation,
   type StationFailureKind,
   type StationFatal,
+  type StationMigration,
   type StationSettings,
   type ToStation,
 } from '../../shared/station-protocol';
 import { ConfigError, loadConfig, type Env } from '../config';
-import { MigrationError } from '../db/migrate';
+import { LayoutMoveStopped, MigrationError, type LayoutProgress } from '../db/migrate';
 import { DatabaseNotWritableError } from '../db/open';
 import { createLogger, createTeeLogger, type Logger } from '../logger';
 import { startStation, type Station } from '../station';
@@ -52,6 +53,20 @@ function classifyFailure(err: unknown): { kind: StationFailureKind; port?: numbe
   return { kind: 'internal' };
 }
 
+/** A layout move's progress as the parent gets it: figures for the window, the time left estimated here. */
+function migrationMessage(p: LayoutProgress): StationMigration {
+  const left = p.total - p.inNewLayout;
+  return {
+    type: 'migration',
+    phase: p.phase,
+    movedRows: p.inNewLayout,
+    totalRows: p.total,
+    resumedAtRows: p.resumedAt,
+    rowsPerS: p.rowsPerSecond,
+    ...(p.rowsPerSecond > 0 ? { secondsLeft: Math.round(left / p.rowsPerSecond) } : {}),
+  };
+}
+
 export function runStationEntry(channel: ParentChannel, options: EntryOptions): void {
   let state: State = 'idle';
   let station: Station | undefined;
@@ -59,6 +74,8 @@ export function runStationEntry(channel: ParentChannel, options: EntryOptions): 
   let logFile: LogFile | undefined;
   let logDir: string | undefined;
   let stopAfterStart: string | undefined;
+  // a shutdown while starting stops a long data move between two batches instead of waiting for it
+  const starting = new AbortController();
   let exited = false;
   const startedAt = Date.now();
 
@@ -97,8 +114,22 @@ export function runStationEntry(channel: ParentChannel, options: EntryOptions): 
       }
       logger = logFile ? createTeeLogger(config.logLevel, config.logPretty, logFile.stream) : createLogger(config.logLevel, config.logPretty);
       if (logFileError) logger.warn({ err: logFileError, logDir: resolve(dir!) }, 'log files unavailable; logging to stdout only');
-      station = await startStation(config, { logger, onGeneratedAdminPassword: options.onGeneratedAdminPassword });
+      station = await startStation(config, {
+        logger,
+        onGeneratedAdminPassword: options.onGeneratedAdminPassword,
+        onMigrationProgress: (p) => void channel.send(migrationMessage(p)),
+        signal: starting.signal,
+      });
     } catch (err) {
+      if (err instanceof LayoutMoveStopped && stopAfterStart) {
+        // asked to stop: what moved is committed and the database closed; the next start carries on
+        logger?.info({ reason: stopAfterStart }, err.message);
+        state = 'stopping';
+        await logFile?.close();
+        await channel.send({ type: 'stopped' });
+        exit(0);
+        return;
+      }
       await fail('start', err);
       return;
     }
@@ -119,6 +150,7 @@ export function runStationEntry(channel: ParentChannel, options: EntryOptions): 
   const shutdown = async (reason: string) => {
     if (state === 'starting') {
       stopAfterStart ??= `${reason} (while starting)`;
+      starting.abort();
       return;
     }
     if (state === 'stopping') return;

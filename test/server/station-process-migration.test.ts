@@ -1,0 +1,164 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/server/db/migrate';
+import { closeDatabase, openDatabase } from '../../src/server/db/open';
+import type { FromStation, StationMigration } from '../../src/shared/station-protocol';
+import { ForkedStation } from '../main/helpers/fork-station';
+import { buildLegacyDb } from './storage-legacy-db';
+
+/**
+ * The station process (src/server/entry/station-process.ts, forked as the desktop app forks it) on
+ * a database of the release before migration 012: while it moves the readings to the clustered
+ * layout, before it listens, it sends 'migration' messages the window shows; a restart carries on
+ * with the same figures, and a shutdown stops the move between two batches.
+ */
+const cleanup: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+const READING = 'id, device_ref, ts, temperature, pressure, status, extra, received_at';
+
+/** A data dir holding a legacy database of `rows` readings, and an untouched copy to compare with. */
+function legacyDataDir(rows: number): { dataDir: string; dbPath: string; before: string } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'oilfield-entry-migration-'));
+  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const dbPath = join(dataDir, 'processed', 'oilfield.db');
+  mkdirSync(join(dataDir, 'processed'), { recursive: true });
+  buildLegacyDb(dbPath, rows);
+  const before = join(dataDir, 'before.db');
+  copyFileSync(dbPath, before);
+  return { dataDir, dbPath, before };
+}
+
+function forkStation(): ForkedStation {
+  const station = new ForkedStation({ ADMIN_PASSWORD: 'migration-admin-pw', SERVE_UI: 'false', LOG_LEVEL: 'info' });
+  cleanup.push(async () => {
+    if (station.child.exitCode === null && station.child.signalCode === null) station.child.kill('SIGKILL');
+    await station.exited;
+  });
+  return station;
+}
+
+const migrationsOf = (messages: FromStation[]) => messages.filter((m): m is StationMigration => m.type === 'migration');
+
+/** Rising figures, one total, ending 'done' at the total; returns the total. */
+function expectRisingToTotal(progress: StationMigration[]): number {
+  const total = progress[0]!.totalRows;
+  expect(progress.map((m) => m.totalRows)).toEqual(progress.map(() => total));
+  expect(progress.map((m) => m.resumedAtRows)).toEqual(progress.map(() => progress[0]!.resumedAtRows));
+  expect(progress.map((m) => m.phase)).toEqual([...progress.slice(0, -2).map(() => 'moving'), 'finishing', 'done']);
+  for (let i = 1; i < progress.length; i++) {
+    const [prev, cur] = [progress[i - 1]!, progress[i]!];
+    if (cur.phase === 'moving') expect(cur.movedRows).toBeGreaterThan(prev.movedRows);
+    else expect(cur.movedRows).toBeGreaterThanOrEqual(prev.movedRows);
+    if (cur.phase === 'moving') expect(cur.secondsLeft).toBeGreaterThanOrEqual(0); // a rate after the first batch
+  }
+  expect(progress.at(-1)).toMatchObject({ phase: 'done', movedRows: total, totalRows: total });
+  return total;
+}
+
+/** Every reading of the copy taken before is in the moved database, once and unchanged. */
+function expectEveryReading(dbPath: string, before: string): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    db.prepare(`ATTACH DATABASE ? AS before`).run(before);
+    const count = (sql: string) => db.prepare(`SELECT COUNT(*) FROM (${sql})`).pluck().get() as number;
+    const total = count(`SELECT id FROM before.telemetry`);
+    expect({
+      now: count(`SELECT id FROM main.telemetry`),
+      missing: count(`SELECT ${READING} FROM before.telemetry EXCEPT SELECT ${READING} FROM main.telemetry`),
+      extra: count(`SELECT ${READING} FROM main.telemetry EXCEPT SELECT ${READING} FROM before.telemetry`),
+      legacyTable: count(`SELECT name FROM main.sqlite_master WHERE name = 'telemetry_legacy'`),
+    }).toEqual({ now: total, missing: 0, extra: 0, legacyTable: 0 });
+    return total;
+  } finally {
+    db.close();
+  }
+}
+
+async function stopStation(station: ForkedStation): Promise<void> {
+  station.postMessage({ type: 'shutdown' });
+  await station.next('stopped');
+  expect((await station.exited).code).toBe(0);
+}
+
+describe('the station process on a database of the previous storage layout', () => {
+  it('when it starts, then it reports the move batch by batch, rising to the total, before it says ready, and every reading is intact', async () => {
+    const { dataDir, dbPath, before } = legacyDataDir(160_000);
+    const station = forkStation();
+    station.postMessage({ type: 'start', settings: { dataDir, env: {} } });
+    await station.next('ready');
+
+    const progress = migrationsOf(station.messages);
+    expect(progress.filter((m) => m.phase === 'moving').length).toBeGreaterThanOrEqual(4); // 4 batches of up to 50,000
+    expect(progress[0]).toMatchObject({ phase: 'moving', movedRows: 0, resumedAtRows: 0, rowsPerS: 0 });
+    expect(progress[0]).not.toHaveProperty('secondsLeft');
+    const total = expectRisingToTotal(progress);
+    // every migration message came before 'ready'
+    expect(station.messages.findIndex((m) => m.type === 'ready')).toBeGreaterThan(station.messages.lastIndexOf(progress.at(-1)!));
+    await stopStation(station);
+    expect(expectEveryReading(dbPath, before)).toBe(total);
+  });
+
+  it('when an earlier start stopped half way, then the next one reports from where it stopped and ends at the same total', async () => {
+    const { dataDir, dbPath, before } = legacyDataDir(160_000);
+    // the first start dies after its first batch (as a kill would leave it)
+    const first = openDatabase(dbPath);
+    let reports = 0;
+    expect(() =>
+      migrate(first, undefined, () => {
+        if (++reports === 2) throw new Error('killed');
+      }),
+    ).toThrow('killed');
+    const movedBefore = first.prepare(`SELECT COUNT(*) FROM telemetry`).pluck().get() as number;
+    closeDatabase(first);
+    expect(movedBefore).toBeGreaterThan(0);
+
+    const station = forkStation();
+    station.postMessage({ type: 'start', settings: { dataDir, env: {} } });
+    await station.next('ready');
+    const progress = migrationsOf(station.messages);
+    expect(progress[0]).toMatchObject({ phase: 'moving', movedRows: movedBefore, resumedAtRows: movedBefore });
+    const total = expectRisingToTotal(progress);
+    expect(total).toBeGreaterThan(movedBefore);
+    await stopStation(station);
+    expect(expectEveryReading(dbPath, before)).toBe(total);
+  });
+
+  it('when it is told to shut down during the move, then it stops between two batches with a clean exit, and the next start finishes the move', async () => {
+    const { dataDir, dbPath, before } = legacyDataDir(400_000);
+    const station = forkStation();
+    station.postMessage({ type: 'start', settings: { dataDir, env: {} } });
+    await station.next('migration');
+    station.postMessage({ type: 'shutdown' });
+    await station.next('stopped');
+    expect((await station.exited).code).toBe(0);
+    expect(station.messages.map((m) => m.type)).not.toContain('ready');
+    expect(station.messages.map((m) => m.type)).not.toContain('fatal');
+    expect(station.output).toMatch(/the next start carries on from there/);
+    const stoppedAt = migrationsOf(station.messages).at(-1)!;
+    expect(stoppedAt.phase).toBe('moving');
+
+    const half = new Database(dbPath, { readonly: true });
+    const split = half.prepare(`SELECT (SELECT COUNT(*) FROM telemetry) AS moved, (SELECT COUNT(*) FROM telemetry_legacy) AS left`).get() as {
+      moved: number;
+      left: number;
+    };
+    half.close();
+    expect(split.moved).toBe(stoppedAt.movedRows);
+    expect(split.moved + split.left).toBe(stoppedAt.totalRows);
+
+    const again = forkStation();
+    again.postMessage({ type: 'start', settings: { dataDir, env: {} } });
+    await again.next('ready');
+    const progress = migrationsOf(again.messages);
+    expect(progress[0]).toMatchObject({ movedRows: split.moved, resumedAtRows: split.moved, totalRows: stoppedAt.totalRows });
+    expectRisingToTotal(progress);
+    await stopStation(again);
+    expect(expectEveryReading(dbPath, before)).toBe(stoppedAt.totalRows);
+  }, 60_000);
+});
