@@ -13,7 +13,7 @@ import { savePdf } from './save-pdf';
 import { claimSingleInstance, focusWindow } from './single-instance';
 import { describeFailure, desktopStationSettings, logsDir } from './station-settings';
 import { StationStartError, StationSupervisor, type SupervisorEvent } from './station-supervisor';
-import { crashedView, STARTING_VIEW, statusPageUrl } from './status-page';
+import { crashedView, migrationView, STARTING_VIEW, statusPageUrl, throttledViews } from './status-page';
 import { externalUrl, originOf } from './url-policy';
 import { createWindowOptions } from './window-options';
 
@@ -69,7 +69,19 @@ async function main(): Promise<void> {
   secureSession(() => stationUrl && originOf(stationUrl), trustedOrigins);
   app.on('web-contents-created', (_event, contents) => guardContents(contents, { trustedOrigins, openExternal }));
 
+  // a move of an older database reports every 50,000 rows: its page is rendered again at most once a second
+  const migrationPage = throttledViews((view) => show(statusPageUrl(view)));
   const onStationEvent = (event: SupervisorEvent) => {
+    if (event.type === 'migrating') {
+      const m = event.migration;
+      if (m.phase === 'moving' && m.movedRows === m.resumedAtRows)
+        log.info({ total: m.totalRows, resumedAt: m.resumedAtRows }, 'the station is moving readings to the new storage layout');
+      else if (m.phase === 'done') log.info({ total: m.totalRows, rowsPerS: m.rowsPerS }, 'the station moved its readings to the new storage layout');
+      migrationPage.show(migrationView(m));
+      return;
+    }
+    // the station is up, down or gone: a progress page still waiting must not cover what comes next
+    migrationPage.cancel();
     if (event.type === 'crashed') {
       log.error(
         { exitCode: event.exitCode, fatal: event.fatal, failures: event.failures, restartInMs: event.restartInMs },

@@ -2,6 +2,7 @@ import {
   fromStationSchema,
   type FromStation,
   type StationFatal,
+  type StationMigration,
   type StationReady,
   type StationSettings,
   type StationStatus,
@@ -45,6 +46,8 @@ export function restartDelay(failures: number, backoff: Backoff = DEFAULT_BACKOF
 
 export type SupervisorEvent =
   | { type: 'ready'; ready: StationReady; restarts: number }
+  /** before it listens, it moves an older database's readings to the current layout; a restart carries on */
+  | { type: 'migrating'; migration: StationMigration }
   /** it died (or never became ready); `fatal` is what it said before, if anything */
   | { type: 'crashed'; exitCode: number | null; fatal?: StationFatal; failures: number; restartInMs: number }
   | { type: 'stopped'; clean: boolean };
@@ -217,6 +220,10 @@ export class StationSupervisor {
         this.firstStart = undefined;
         return;
       }
+      case 'migration':
+        // only a station that is starting moves data; nothing to show once the app began to quit
+        if (!this.readyInfo && !this.stopping) this.options.onEvent?.({ type: 'migrating', migration: message });
+        return;
       case 'fatal':
         this.lastFatal = message;
         return;
