@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import swaggerUiPath from 'swagger-ui-dist/absolute-path.js';
 import type { Logger } from './logger';
 import { errorHandler, notFoundHandler } from './http/errors';
+import { withFastLane, type FastLane } from './http/fast-lane';
 import { requestLog } from './http/request-log';
 
 export interface AppDeps {
@@ -22,38 +24,22 @@ export interface AppDeps {
   corsOrigins: string[];
   /** refuses requests whose Host header names something other than this station (DNS rebinding) */
   hostCheck: RequestHandler;
+  /** one route (single-reading ingest) taken past the router, with the chain its router runs (http/fast-lane.ts) */
+  fastLane?: FastLane;
 }
 
-/** Express wiring only: middleware order, routers, the UI, errors. */
-export function createApp(deps: AppDeps): Express {
+/**
+ * Express wiring only: middleware order, routers, the UI, errors. The result is the server's
+ * request listener: the app, or the app behind a fast lane for the hottest route.
+ */
+export function createApp(deps: AppDeps): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use(requestLog(deps.logger));
-
-  app.use(deps.hostCheck);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: true,
-        directives: {
-          'default-src': ["'self'"],
-          'script-src': ["'self'"],
-          'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:', 'blob:'],
-          'connect-src': ["'self'"],
-          'font-src': ["'self'", 'data:'],
-          'frame-ancestors': ["'none'"],
-          'upgrade-insecure-requests': null,
-        },
-      },
-      crossOriginEmbedderPolicy: false,
-      strictTransportSecurity: false,
-    }),
-  );
-  app.use(cors(deps.corsOrigins));
+  const everyRequest = [requestLog(deps.logger), deps.hostCheck, securityHeaders(), cors(deps.corsOrigins)];
+  app.use(...everyRequest);
 
   for (const router of deps.publicRouters) app.use(router);
   app.get('/openapi.json', (_req, res) => void res.json(deps.openApiDocument()));
@@ -66,8 +52,33 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', notFoundHandler);
   if (deps.rendererDir && existsSync(join(deps.rendererDir, 'index.html'))) mountRenderer(app, deps.rendererDir);
   app.use(notFoundHandler);
-  app.use(errorHandler(deps.logger));
-  return app;
+  const onError = errorHandler(deps.logger);
+  app.use(onError);
+  if (!deps.fastLane) return app;
+  // the lane's route runs what the app would run for it: the common middleware, authentication
+  // (nothing between them matches the route), then the route's own chain
+  const chain = [...everyRequest, deps.authenticate, ...deps.fastLane.chain];
+  return withFastLane(app, { ...deps.fastLane, chain }, { notFound: notFoundHandler, error: onError });
+}
+
+function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'connect-src': ["'self'"],
+        'font-src': ["'self'", 'data:'],
+        'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    strictTransportSecurity: false,
+  });
 }
 
 /**

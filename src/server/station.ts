@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { createCache, type Cache } from './cache';
@@ -31,11 +31,11 @@ import { createLogger, type Logger } from './logger';
 import { buildDocument, OpenAPIRegistry, registerRoutes } from './openapi/registry';
 import { rendererDir } from './paths';
 import { declaredRoutes } from '../shared/api';
-import { deviceRoutes } from '../shared/api/telemetry';
+import { deviceRoutes, telemetryRoutes } from '../shared/api/telemetry';
 import { createRouteTable } from './http/route-table';
 import { createBatchesRouter } from './batches/routes';
 import { TelemetryRepository } from './telemetry/repository';
-import { createTelemetryRouter } from './telemetry/routes';
+import { createTelemetryRoutes } from './telemetry/routes';
 import { TelemetryService } from './telemetry/service';
 import { TelemetryStats } from './telemetry/stats';
 import { VERSION } from './version';
@@ -125,7 +125,8 @@ export async function startStation(config: Config, options: StationOptions = {})
     const online = mqtt.field.presence();
     return online.size ? devices.list().map((d) => (online.has(d.device_id) ? { ...d, online: online.get(d.device_id) } : d)) : devices.list();
   }).router;
-  const app = createApp({
+  const telemetryTable = createTelemetryRoutes({ config, service: telemetry, stats, guards, cachedStats: cachedTelemetry.cachedStats });
+  const listener = createApp({
     logger,
     authenticate: security.authenticate,
     publicRouters: [
@@ -143,7 +144,7 @@ export async function startStation(config: Config, options: StationOptions = {})
       '/telemetry/export/async': jobs.exportAsyncRouter,
       '/telemetry/influx': influx.queryRouter,
       '/influx': influx.statusRouter,
-      '/telemetry': createTelemetryRouter({ config, service: telemetry, stats, guards, cachedStats: cachedTelemetry.cachedStats }),
+      '/telemetry': telemetryTable.router,
       '/tasks': jobs.tasksRouter,
       '/ml': ml.router,
       '/alarms': ml.alarmsRouter,
@@ -160,6 +161,7 @@ export async function startStation(config: Config, options: StationOptions = {})
     rendererDir: config.serveUi ? rendererDir : undefined,
     corsOrigins: config.corsOrigins,
     hostCheck: hostCheck({ lan: !isLoopbackHost(config.host), extra: config.allowedHosts }),
+    fastLane: { method: 'POST', path: telemetryRoutes.create.path, chain: telemetryTable.chainOf(telemetryRoutes.create) },
   });
 
   const checkpointer = startCheckpointer(db, config.databasePath, logger);
@@ -182,8 +184,9 @@ export async function startStation(config: Config, options: StationOptions = {})
   let server: Server;
   try {
     server = await new Promise((resolve, reject) => {
-      const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+      const s = createServer(listener);
       s.once('error', reject);
+      s.listen(config.port, config.host, () => resolve(s));
     });
   } catch (err) {
     await releaseAll();

@@ -14,6 +14,8 @@ export interface RouteTable {
   router: Router;
   /** Mounts one declared route: its guard, its validation, then the handler. */
   on<R extends RouteDef>(route: R, handler: Handler<R>, options?: RouteOptions<R>): RouteTable;
+  /** The middleware a mounted route runs (guard, parsers, handler), for a lane that skips the router (http/fast-lane.ts). */
+  chainOf(route: RouteDef): RequestHandler[];
 }
 
 interface RouteOptions<R extends RouteDef> {
@@ -63,8 +65,14 @@ function parseParams(route: RouteDef, req: Request): unknown {
 export function createRouteTable(options: RouteTableOptions): RouteTable {
   const router = Router();
   const json = express.json({ limit: options.bodyLimit, strict: options.strictJson ?? false });
+  const chains = new Map<RouteDef, RequestHandler[]>();
   const table: RouteTable = {
     router,
+    chainOf(route) {
+      const chain = chains.get(route);
+      if (!chain) throw new Error(`${route.method.toUpperCase()} ${route.path} is not mounted here`);
+      return chain;
+    },
     on(route, handler, routeOptions) {
       const chain: RequestHandler[] = [guardOf(options.guards, route), ...(routeOptions?.before ?? [])];
       if (route.body) chain.push(json);
@@ -84,6 +92,7 @@ export function createRouteTable(options: RouteTableOptions): RouteTable {
         else if (res.statusCode === 204) res.end();
       });
       router[route.method](localPath(options.base, route.path), ...chain);
+      chains.set(route, chain);
       return table;
     },
   };

@@ -1,11 +1,11 @@
-import express, { type Router } from 'express';
+import express from 'express';
 import { telemetryRoutes } from '../../shared/api/telemetry';
 import { fastParseReading, listQuerySchema, readingInputSchema } from '../../shared/telemetry';
 import { callerOf } from '../auth/principal';
 import type { Guards } from '../auth/guards';
 import type { Config } from '../config';
 import { AppError } from '../http/errors';
-import { createRouteTable, runMiddleware } from '../http/route-table';
+import { createRouteTable, runMiddleware, type RouteTable } from '../http/route-table';
 import { parse } from '../http/validate';
 import { readNdjson } from './body';
 import { CSV_HEADER, createCsvLineFormatter } from './csv';
@@ -28,7 +28,8 @@ const bytes = (limit: string): number => {
   return Number(m[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[m[2]!.toLowerCase() as 'b' | 'kb' | 'mb'];
 };
 
-export function createTelemetryRouter(deps: TelemetryRouterDeps): Router {
+/** The /api/telemetry routes; the station also takes single-reading ingest's chain from the table for its fast lane. */
+export function createTelemetryRoutes(deps: TelemetryRouterDeps): RouteTable {
   const { service, stats, guards, config } = deps;
   const routes = telemetryRoutes;
   // each streaming export holds a read-only connection in its worker thread: the read pool bounds them
@@ -128,7 +129,7 @@ export function createTelemetryRouter(deps: TelemetryRouterDeps): Router {
     service.delete(params.id, { name: req.principal?.subject ?? null, ip: req.ip });
   });
 
-  return table.router;
+  return table;
 }
 
 function deviceIdsOf(items: unknown[]): Set<string> {
