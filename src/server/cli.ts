@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
+import { layoutProgressLogger } from './db/layout-progress-log';
 import { migrate, MigrationError } from './db/migrate';
 import { closeDatabase, DatabaseNotWritableError, openDatabase } from './db/open';
+import { createLogger } from './logger';
 import { runTrainCommand, TRAIN_USAGE, TrainCommandError } from './ml/train-command';
 import { seedDatabase } from './seed/seed';
 import { inProcessChannel, runStationEntry } from './entry/station-entry';
@@ -74,7 +76,8 @@ async function migrateCommand(): Promise<void> {
   const config = loadConfig();
   const db = openDatabase(config.databasePath);
   try {
-    const { from, to } = migrate(db);
+    // an older database's readings move in batches (minutes for millions): the log says how far
+    const { from, to } = migrate(db, undefined, layoutProgressLogger(createLogger(config.logLevel, config.logPretty)));
     process.stdout.write(`database ${config.databasePath}: schema ${from} -> ${to}\n`);
   } finally {
     closeDatabase(db);

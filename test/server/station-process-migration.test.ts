@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { migrate } from '../../src/server/db/migrate';
 import { closeDatabase, openDatabase } from '../../src/server/db/open';
 import type { FromStation, StationMigration } from '../../src/shared/station-protocol';
 import { ForkedStation } from '../main/helpers/fork-station';
+import { followStation } from './helpers/follow-station';
 import { buildLegacyDb } from './storage-legacy-db';
 
 /**
@@ -160,5 +162,66 @@ describe('the station process on a database of the previous storage layout', () 
     expectRisingToTotal(progress);
     await stopStation(again);
     expect(expectEveryReading(dbPath, before)).toBe(stoppedAt.totalRows);
+  }, 60_000);
+});
+
+describe('the headless station and CLI on a database of the previous storage layout', () => {
+  /** `npm run <command>` from source, as the bundle runs it */
+  const cli = (command: string, dataDir: string) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', command], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATA_DIR: dataDir,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        ADMIN_PASSWORD: 'cli-admin-pw',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanup.push(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
+    const followed = followStation(child);
+    followed.ready.catch(() => undefined); // one that never listens (migrate, stopped mid-move) is no failure by itself
+    return { child, ...followed };
+  };
+  const lines = (output: string, pattern: RegExp) => output.split('\n').filter((l) => pattern.test(l));
+
+  it('when `serve` starts, then its log says how far the move is, in rising order, before it listens; Ctrl-C during the move stops it cleanly', async () => {
+    const { dataDir, dbPath, before } = legacyDataDir(300_000);
+    const interrupted = cli('serve', dataDir);
+    await expect
+      .poll(() => /starting to move telemetry to the clustered layout: \d+ readings/.test(interrupted.output()), { timeout: 20_000, interval: 20 })
+      .toBe(true);
+    interrupted.child.kill('SIGINT');
+    const code = await interrupted.exit;
+    // it stopped between two batches, or (on a machine much faster than the test) had already finished and stopped after listening
+    expect(code).toBe(0);
+    expect(interrupted.output()).toMatch(/the next start carries on from there|station stopped/);
+
+    const s = cli('serve', dataDir);
+    const url = await s.ready;
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    const out = s.output();
+    const percents = lines(out, /moving telemetry to the clustered layout: \d+%/).map((l) => Number(/layout: (\d+)%/.exec(l)![1]));
+    expect(percents.length).toBeGreaterThan(0);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(out).toMatch(/telemetry moved to the clustered layout: \d+ readings/);
+    expect(out.indexOf('telemetry moved to the clustered layout')).toBeLessThan(out.indexOf('station listening'));
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+    expectEveryReading(dbPath, before);
+  }, 60_000);
+
+  it('when `migrate` runs, then it logs the move with its progress and says which schema versions it went between', async () => {
+    const { dataDir, dbPath, before } = legacyDataDir(160_000);
+    const m = cli('migrate', dataDir);
+    expect(await m.exit).toBe(0);
+    const out = m.output();
+    expect(out).toMatch(/starting to move telemetry to the clustered layout: \d+ readings/);
+    expect(lines(out, /moving telemetry to the clustered layout: \d+% \(\d+ of \d+ readings\)/).length).toBeGreaterThan(0);
+    expect(out).toMatch(/telemetry moved to the clustered layout/);
+    expect(out).toMatch(/schema 11 -> \d+/);
+    expectEveryReading(dbPath, before);
   }, 60_000);
 });
