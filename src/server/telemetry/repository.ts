@@ -1,3 +1,4 @@
+import type { Transaction } from 'better-sqlite3';
 import type { Db } from '../db/open';
 import { StatementCache } from '../db/statement-cache';
 import type { NewReading } from '../../shared/telemetry';
@@ -85,6 +86,8 @@ export class TelemetryRepository {
   private readonly rollbackTo;
   private readonly highestId;
   private readonly keepHighestId;
+  /** made once: better-sqlite3 builds four wrapper functions on every transaction() call, which showed in single-reading profiles */
+  private readonly writeRowsTx: Transaction<(readings: readonly NewReading[], receivedAt: number) => WriteOutcome>;
 
   constructor(
     private readonly db: Db,
@@ -123,6 +126,7 @@ export class TelemetryRepository {
     this.getByKey = db.prepare(`SELECT ${SELECT_COLUMNS} FROM telemetry t JOIN devices d ON d.id = t.device_ref WHERE t.device_ref = ? AND t.ts = ?`);
     this.deleteById = db.prepare(`DELETE FROM telemetry WHERE id = ? RETURNING device_ref`);
     this.decrementDevice = db.prepare(`UPDATE devices SET reading_count = reading_count - 1 WHERE id = ?`);
+    this.writeRowsTx = db.transaction((readings: readonly NewReading[], receivedAt: number) => this.writeRows(readings, receivedAt));
   }
 
   /** The integer key of a device id, or undefined if the station has never seen it. */
@@ -145,92 +149,94 @@ export class TelemetryRepository {
   }
 
   private readonly writeTx = (readings: readonly NewReading[], receivedAt: number): WriteOutcome => {
-    const run = this.db.transaction((): WriteOutcome => {
-      const outcome: WriteOutcome = { inserted: 0, replaced: 0, duplicates: [], lastId: 0 };
-      // read inside the write transaction, so no other connection can hand out the same ids
-      let lastId = this.highestId.get() as number;
-      const added = new Map<number, number>();
-      const refs = new Array<number>(readings.length);
-      for (let i = 0; i < readings.length; i++) refs[i] = this.ensureDevice(readings[i]!.device_id, receivedAt);
-      if (this.insertChunk && readings.length >= this.chunkRows && this.insertAllInKeyOrder(readings, refs, lastId, receivedAt, added)) {
-        for (const [ref, n] of added) this.touchDevice.run(receivedAt, n, ref);
-        return { inserted: readings.length, replaced: 0, duplicates: [], lastId: lastId + readings.length };
-      }
-      const rowByRow = (from: number, to: number) => {
-        for (let i = from; i < to; i++) {
-          const r = readings[i]!;
-          const ref = refs[i]!;
-          const extra = r.extra && Object.keys(r.extra).length ? JSON.stringify(r.extra) : null;
-          const temperature = r.temperature ?? null;
-          const pressure = r.pressure ?? null;
-          const status = r.status ?? null;
-          const res = this.insertIgnore.run(ref, r.ts, lastId + 1, temperature, pressure, status, extra, receivedAt);
-          if (res.changes === 1) {
-            outcome.inserted++;
-            outcome.lastId = ++lastId;
-            added.set(ref, (added.get(ref) ?? 0) + 1);
-            continue;
-          }
-          const old = this.findExisting.get(ref, r.ts) as Pick<ReadingRow, 'temperature' | 'pressure' | 'status' | 'extra'>;
-          if (old.temperature === temperature && old.pressure === pressure && old.status === status && old.extra === extra) {
-            outcome.duplicates.push(i);
-          } else {
-            this.replaceRow.run(ref, r.ts, lastId + 1, temperature, pressure, status, extra, receivedAt);
-            outcome.replaced++;
-            outcome.lastId = ++lastId;
-          }
-        }
-      };
-      let i = 0;
-      const chunk = this.chunkRows;
-      if (this.insertChunk) {
-        const params = new Array<unknown>(chunk * 8);
-        for (; i + chunk <= readings.length; i += chunk) {
-          for (let k = 0; k < chunk; k++) {
-            const r = readings[i + k]!;
-            const p = k * 8;
-            params[p] = refs[i + k];
-            params[p + 1] = r.ts;
-            params[p + 2] = lastId + 1 + k;
-            params[p + 3] = r.temperature ?? null;
-            params[p + 4] = r.pressure ?? null;
-            params[p + 5] = r.status ?? null;
-            params[p + 6] = r.extra && Object.keys(r.extra).length ? JSON.stringify(r.extra) : null;
-            params[p + 7] = receivedAt;
-          }
-          // All new rows (the usual case): one statement for the chunk. A (device, ts) already
-          // stored, or twice in the chunk: undo the chunk and write it row by row, which tells
-          // duplicates from replacements exactly as before.
-          this.savepoint.run();
-          const res = this.insertChunk.run(params);
-          if (res.changes === chunk) {
-            this.release.run();
-            outcome.inserted += chunk;
-            lastId += chunk;
-            outcome.lastId = lastId;
-            for (let k = 0; k < chunk; k++) added.set(refs[i + k]!, (added.get(refs[i + k]!) ?? 0) + 1);
-            continue;
-          }
-          this.rollbackTo.run();
-          this.release.run();
-          // Nothing in the chunk was new: most likely a re-sent batch, so the rest goes row by row
-          // rather than paying for a failed multi-row INSERT per chunk.
-          if (res.changes === 0) break;
-          rowByRow(i, i + chunk);
-        }
-      }
-      rowByRow(i, readings.length);
-      for (const [ref, n] of added) this.touchDevice.run(receivedAt, n, ref);
-      return outcome;
-    });
     try {
-      return run.immediate();
+      return this.writeRowsTx.immediate(readings, receivedAt);
     } catch (err) {
       // A rolled-back transaction may have created devices we cached; forget them.
       this.deviceCache.clear();
       throw err;
     }
   };
+
+  /** The body of a write; it runs inside `writeRowsTx`, the one transaction of the whole write. */
+  private writeRows(readings: readonly NewReading[], receivedAt: number): WriteOutcome {
+    const outcome: WriteOutcome = { inserted: 0, replaced: 0, duplicates: [], lastId: 0 };
+    // read inside the write transaction, so no other connection can hand out the same ids
+    let lastId = this.highestId.get() as number;
+    const added = new Map<number, number>();
+    const refs = new Array<number>(readings.length);
+    for (let i = 0; i < readings.length; i++) refs[i] = this.ensureDevice(readings[i]!.device_id, receivedAt);
+    if (this.insertChunk && readings.length >= this.chunkRows && this.insertAllInKeyOrder(readings, refs, lastId, receivedAt, added)) {
+      for (const [ref, n] of added) this.touchDevice.run(receivedAt, n, ref);
+      return { inserted: readings.length, replaced: 0, duplicates: [], lastId: lastId + readings.length };
+    }
+    const rowByRow = (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const r = readings[i]!;
+        const ref = refs[i]!;
+        const extra = r.extra && Object.keys(r.extra).length ? JSON.stringify(r.extra) : null;
+        const temperature = r.temperature ?? null;
+        const pressure = r.pressure ?? null;
+        const status = r.status ?? null;
+        const res = this.insertIgnore.run(ref, r.ts, lastId + 1, temperature, pressure, status, extra, receivedAt);
+        if (res.changes === 1) {
+          outcome.inserted++;
+          outcome.lastId = ++lastId;
+          added.set(ref, (added.get(ref) ?? 0) + 1);
+          continue;
+        }
+        const old = this.findExisting.get(ref, r.ts) as Pick<ReadingRow, 'temperature' | 'pressure' | 'status' | 'extra'>;
+        if (old.temperature === temperature && old.pressure === pressure && old.status === status && old.extra === extra) {
+          outcome.duplicates.push(i);
+        } else {
+          this.replaceRow.run(ref, r.ts, lastId + 1, temperature, pressure, status, extra, receivedAt);
+          outcome.replaced++;
+          outcome.lastId = ++lastId;
+        }
+      }
+    };
+    let i = 0;
+    const chunk = this.chunkRows;
+    if (this.insertChunk) {
+      const params = new Array<unknown>(chunk * 8);
+      for (; i + chunk <= readings.length; i += chunk) {
+        for (let k = 0; k < chunk; k++) {
+          const r = readings[i + k]!;
+          const p = k * 8;
+          params[p] = refs[i + k];
+          params[p + 1] = r.ts;
+          params[p + 2] = lastId + 1 + k;
+          params[p + 3] = r.temperature ?? null;
+          params[p + 4] = r.pressure ?? null;
+          params[p + 5] = r.status ?? null;
+          params[p + 6] = r.extra && Object.keys(r.extra).length ? JSON.stringify(r.extra) : null;
+          params[p + 7] = receivedAt;
+        }
+        // All new rows (the usual case): one statement for the chunk. A (device, ts) already
+        // stored, or twice in the chunk: undo the chunk and write it row by row, which tells
+        // duplicates from replacements exactly as before.
+        this.savepoint.run();
+        const res = this.insertChunk.run(params);
+        if (res.changes === chunk) {
+          this.release.run();
+          outcome.inserted += chunk;
+          lastId += chunk;
+          outcome.lastId = lastId;
+          for (let k = 0; k < chunk; k++) added.set(refs[i + k]!, (added.get(refs[i + k]!) ?? 0) + 1);
+          continue;
+        }
+        this.rollbackTo.run();
+        this.release.run();
+        // Nothing in the chunk was new: most likely a re-sent batch, so the rest goes row by row
+        // rather than paying for a failed multi-row INSERT per chunk.
+        if (res.changes === 0) break;
+        rowByRow(i, i + chunk);
+      }
+    }
+    rowByRow(i, readings.length);
+    for (const [ref, n] of added) this.touchDevice.run(receivedAt, n, ref);
+    return outcome;
+  }
 
   /**
    * The usual batch, every reading new: inserted in (device, ts) order, the table's own order, so
