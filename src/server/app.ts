@@ -38,6 +38,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  // what every request gets before any route: the fast lane runs these too, so add such middleware here
   const everyRequest = [requestLog(deps.logger), deps.hostCheck, securityHeaders(), cors(deps.corsOrigins)];
   app.use(...everyRequest);
 
