@@ -58,8 +58,8 @@ export interface SupervisorOptions {
   backoff?: Partial<Backoff>;
   /**
    * A station that has not said 'ready' by then is killed and counts as a failure. None by default:
-   * a first start may migrate a large database, and killing that would only roll it back and repeat
-   * it; the window shows "starting" meanwhile and never waits on it.
+   * a first start may move a large database's readings to a new layout for minutes (it reports its
+   * progress, which the window shows), and a kill would only put that off; the window never waits on it.
    */
   readyTimeoutMs?: number;
   /**
