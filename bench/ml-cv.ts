@@ -6,11 +6,13 @@
  *
  *   npx tsx bench/ml-cv.ts [--repeats 3] [--first-repeat 0] [--by-well] [--normal-share 0.7] [--rows 1600] [--cv-trees 15]
  *        [--max-features 0.6] [--max-depth 12] [--min-samples 5] [--smoothing 3] [--long 360] [--mid 30]
- *        [--no-guards] [--threshold T] [--early-normalise N]
+ *        [--no-guards] [--novelty] [--threshold T] [--early-normalise N]
  *
  * --by-well: leave-one-well-out (the primary criterion: a new wellsite is a well the model never saw);
- * without it, folds of whole instances (wells may be on both sides). Prints one JSON document: per
- * repeat the threshold and its figures, their mean and spread, per class and per event instance.
+ * without it, folds of whole instances (wells may be on both sides). --novelty: the forest gated by
+ * the novelty model (novelty.ts), forest and novelty thresholds chosen together. Prints one JSON document: per repeat the
+ * thresholds (forest and novelty) and their figures, their mean and spread, per class and per event
+ * instance.
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +42,7 @@ const { values } = parseArgs({
     threshold: { type: 'string' },
     'by-well': { type: 'boolean', default: false },
     'no-guards': { type: 'boolean', default: false },
+    novelty: { type: 'boolean', default: false },
     'early-normalise': { type: 'string' },
   },
   strict: true,
@@ -55,6 +58,7 @@ const o: TrainOptions = {
   maxDepth: num(values['max-depth'], d.maxDepth),
   minNumSamples: num(values['min-samples'], d.minNumSamples),
   smoothing: num(values.smoothing, d.smoothing),
+  novelty: values.novelty,
   windows: { ...DEFAULT_WINDOWS, long: num(values.long, DEFAULT_WINDOWS.long), mid: num(values.mid, DEFAULT_WINDOWS.mid) },
 };
 const repeats = num(values.repeats, 3);
@@ -86,7 +90,7 @@ const runs = Array.from({ length: repeats }, (_, r) => {
   const summary = crossValidate(prepared, o, o.seed + (first + r) * SEED_STEP, byWell, undefined, fixed).summary;
   // Each repeat on stderr as it ends: a long run on a busy machine still leaves its finished repeats.
   process.stderr.write(
-    `repeat ${first + r}: ${JSON.stringify({ threshold: summary.threshold, mean_balanced_accuracy: summary.mean_balanced_accuracy, false_positive_rate: summary.false_positive_rate, nested: summary.nested, per_class: summary.per_class, seconds: Math.round((Date.now() - started) / 1000) })}\n`,
+    `repeat ${first + r}: ${JSON.stringify({ threshold: summary.threshold, novelty_threshold: summary.novelty_threshold, mean_balanced_accuracy: summary.mean_balanced_accuracy, false_positive_rate: summary.false_positive_rate, nested: summary.nested, per_class: summary.per_class, seconds: Math.round((Date.now() - started) / 1000) })}\n`,
   );
   return summary;
 });
@@ -106,6 +110,7 @@ process.stdout.write(
       nested_mean_balanced_accuracy: round(runs.reduce((a, r) => a + (r.nested?.mean_balanced_accuracy ?? 0), 0) / runs.length),
       repeats: runs.map((r) => ({
         threshold: r.threshold,
+        novelty_threshold: r.novelty_threshold,
         mean_balanced_accuracy: r.mean_balanced_accuracy,
         false_positive_rate: r.false_positive_rate,
         nested: r.nested,

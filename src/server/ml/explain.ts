@@ -1,4 +1,5 @@
 import { FEATURE_NAMES } from './features';
+import { noveltyRarity, type NoveltyModel } from './novelty';
 
 /**
  * Why the forest flagged a reading, in words. A forest has no single "reason", so the reasons are the
@@ -38,6 +39,44 @@ const CROSS: Record<string, Phrase> = {
   'cross.agree_mid': (_ch, v) => `temperature and pressure moving ${v >= 0 ? 'together' : 'in opposite directions'} unlike normal operation`,
   'cross.corr_diff_mid': (_ch, v) => `temperature and pressure changes ${v >= 0 ? 'in step' : 'opposed'}, unlike normal operation`,
 };
+
+/** What each feature measures, in words, for the novelty reason ("pressure's steady change over 120 readings"). */
+const WHAT: Record<string, string> = {
+  z_long: 'distance from its 6-h mean',
+  z_mid: 'distance from its 30-reading mean',
+  z_recent_long: 'last 5 readings against its 6-h mean',
+  slope_short: 'slope over 10 readings',
+  slope_mid: 'slope over 30 readings',
+  log_spread_ratio: 'recent noise against its 6-h noise',
+  step: 'last change',
+  range_pos: 'position in its 6-h range',
+  trend_long: 'steadiness of its 6-h trend',
+  trend_mid: 'steadiness of its 30-reading trend',
+  drift_30: 'steady change over 30 readings',
+  drift_60: 'steady change over 60 readings',
+  drift_120: 'steady change over 120 readings',
+  z_early: 'move since 6 h ago',
+  since_big_change: 'time since its last jump',
+  ewma_resid: 'gap to its slow average',
+  persistence_mid: 'share of changes in one direction',
+  corr_diff_mid: 'temperature and pressure changing in step',
+  corr_level_mid: 'temperature and pressure levels moving together over 30 readings',
+  corr_level_long: 'temperature and pressure levels moving together over 6 h',
+  agree_mid: 'temperature and pressure moving the same way',
+  log_change_ratio: 'which of temperature and pressure moved',
+};
+
+/**
+ * The novelty gate's reason: the reading's rarest feature and how few normal training readings were
+ * as far out, e.g. "unlike normal wells: pressure's steady change over 120 readings is as far out as
+ * only 1 in 3,200 normal training readings".
+ */
+export function noveltyReason(features: readonly number[], model: NoveltyModel): string {
+  const r = noveltyRarity(features, model);
+  const [ch, f] = r.name.split('.') as [string, string];
+  const what = WHAT[f] ?? f;
+  return `unlike normal wells: ${ch === 'cross' ? what : `${ch}'s ${what}`} is ${r.share}`;
+}
 
 /** Top reasons (at most `max`) for a reading the forest flagged; [] when nothing stands out. */
 export function forestReasons(features: readonly number[], scales: readonly FeatureScale[] | undefined, max = 2): string[] {

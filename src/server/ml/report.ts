@@ -15,9 +15,12 @@ const CLASS_NAMES: Record<string, string> = {
   '8': 'hydrate in production line',
 };
 
+/** ", novelty gate 0.8" when a novelty threshold is set (0 or absent: the forest alone). */
+const gate = (tn: number | undefined): string => (tn ? `, novelty gate ${tn}` : '');
+
 function cvLines(title: string, cv: CvSummary): string[] {
   return [
-    `${title}: ${cv.folds}, threshold ${cv.threshold}`,
+    `${title}: ${cv.folds}, threshold ${cv.threshold}${gate(cv.novelty_threshold)}`,
     `  mean balanced accuracy over event instances ${cv.mean_balanced_accuracy.toFixed(3)}, false positives ${pct(cv.false_positive_rate)} of normal rows${cv.met_false_positive_target ? '' : ' (above the target)'}`,
     ...(cv.nested
       ? [
@@ -25,7 +28,7 @@ function cvLines(title: string, cv: CvSummary): string[] {
           '    per fold, at its nested threshold:',
           ...cv.nested.per_fold.map(
             (f) =>
-              `      ${f.fold.padEnd(12)} ${String(f.instances).padStart(3)} instances  threshold ${f.threshold.toFixed(3)}  balanced accuracy ${f.mean_balanced_accuracy === null ? '  -  ' : f.mean_balanced_accuracy.toFixed(3)}  false positives ${pct(f.false_positive_rate)}`,
+              `      ${f.fold.padEnd(12)} ${String(f.instances).padStart(3)} instances  threshold ${f.threshold.toFixed(3)}${f.novelty_threshold ? ` novelty ${f.novelty_threshold.toFixed(2)}` : ''}  balanced accuracy ${f.mean_balanced_accuracy === null ? '  -  ' : f.mean_balanced_accuracy.toFixed(3)}  false positives ${pct(f.false_positive_rate)}`,
           ),
         ]
       : []),
@@ -40,7 +43,7 @@ function cvLines(title: string, cv: CvSummary): string[] {
 /** The training report as the train command prints it: both cross-validations per class, then any held-out figures. */
 export function formatReport(m: ModelFile): string {
   const lines = [
-    `model ${m.version} (threshold ${m.threshold}, smoothing ${m.smoothing} readings, ${m.options.nEstimators} trees, ${m.training.rows_used} training rows, ${m.training.train_series.length} series from ${m.training.wells} wells)`,
+    `model ${m.version} (threshold ${m.threshold}${gate(m.novelty_threshold)}, smoothing ${m.smoothing} readings, ${m.options.nEstimators} trees, ${m.training.rows_used} training rows, ${m.training.train_series.length} series from ${m.training.wells} wells)`,
     `guards: distance > ${m.guards.distance} spreads, step > ${m.guards.step}x the step noise, frozen for ${m.guards.frozen} readings`,
     '',
     ...cvLines('leave-one-well-out cross-validation (primary: picks the threshold)', m.cv.leave_one_well_out),

@@ -4,9 +4,10 @@ import { AppError, notFound } from '../http/errors';
 import { MAX_SCORE_POINTS, SCORE_SYNC_MAX, type PredictResponse, type RuleFired, type ScorePoint, type Span, type SpanCreate } from '../../shared/ml';
 import { msToIso, msToSeconds } from '../../shared/time';
 import { DEFAULT_TIMING, type AlarmTiming } from './alarms';
-import { forestReasons } from './explain';
+import { forestReasons, noveltyReason } from './explain';
 import { channelStatsSeries, DEFAULT_GUARDS, guardHits, guardScore, type GuardHit, type GuardLimits } from './guards';
 import type { LoadedModel, ModelRegistry } from './model-store';
+import { noveltyScore } from './novelty';
 import type { HistoryRow, LimitsRow, MlRepository, SpanRow } from './repository';
 import { DEFAULT_LIMITS, ruleReason, scoreByRules, type Limits } from './rules';
 
@@ -36,6 +37,8 @@ export interface ScoredReading {
   features: number[] | null;
   /** the smoothed forest score alone (null: the forest did not answer) */
   forest: number | null;
+  /** the smoothed novelty (novelty.ts; null: no novelty gate or no features) */
+  novelty: number | null;
   /** the guards' distance and step (larger channel), 0 before the guards have enough history */
   distance: number;
   step: number;
@@ -249,7 +252,12 @@ export class MlService {
     const p = fillGaps(rawP);
     const first = history.length;
     const raw: (number | null)[] = all.map(() => null);
+    const nov: (number | null)[] = all.map(() => null);
     const feats: (number[] | null)[] = all.map(() => null);
+    // The novelty gate (novelty.ts): a model trained with it flags a reading only when the forest's
+    // score reaches its threshold and the reading is unusual for a normal well; one score carries both,
+    // min(forest, threshold × novelty / novelty threshold), so "score ≥ threshold" stays the rule.
+    const gate = model?.file.novelty && (model.file.novelty_threshold ?? 0) > 0 ? model.file.novelty : null;
     const w = model?.file.windows;
     if (model && w) {
       const start = Math.max(0, first - model.file.smoothing + 1);
@@ -262,6 +270,7 @@ export class MlService {
       });
       const votes = model.forest.scores(idx.map((i) => feats[i]!));
       idx.forEach((i, k) => (raw[i] = votes[k]!));
+      if (gate) for (const i of idx) nov[i] = noveltyScore(feats[i]!, gate);
     }
     const base = model?.file.guards ?? DEFAULT_GUARDS;
     const guards: GuardLimits = {
@@ -288,20 +297,16 @@ export class MlService {
       const v = raw[i];
       let score: number;
       let forest: number | null = null;
+      let novelty: number | null = null;
       let forestFlag = false;
       let modelKind: 'rf' | 'rule' = 'rule';
       if (model && v != null) {
-        let s = 0;
-        let n = 0;
-        for (let j = Math.max(0, i - model.file.smoothing + 1); j <= i; j++) {
-          const rj = raw[j];
-          if (rj != null) {
-            s += rj;
-            n++;
-          }
+        forest = smoothed(raw, i, model.file.smoothing);
+        score = forest;
+        if (gate) {
+          novelty = smoothed(nov, i, model.file.smoothing);
+          score = Math.min(forest, (model.file.threshold * novelty) / model.file.novelty_threshold!);
         }
-        score = s / n;
-        forest = score;
         forestFlag = score >= threshold;
         modelKind = 'rf';
       } else {
@@ -312,6 +317,7 @@ export class MlService {
       if (forestFlag && feats[i]) {
         const why = forestReasons(feats[i]!, model?.file.feature_scales);
         reasons.push(...(why.length ? why.map((x) => `forest: ${x}`) : ['forest: a pattern like the training events']));
+        if (gate) reasons.push(noveltyReason(feats[i]!, gate));
       }
       let anomaly = forestFlag || hits.length > 0 || rule.anomaly;
       // An admin marked this stretch normal: hard limits still count, the model's and guards' view does not.
@@ -331,12 +337,27 @@ export class MlService {
         reasons: anomaly || span ? reasons.slice(0, MAX_REASONS) : [],
         features: feats[i] ?? null,
         forest,
+        novelty,
         distance: Math.max(st?.distance ?? 0, sp?.distance ?? 0),
         step: Math.max(st?.step ?? 0, sp?.step ?? 0),
       });
     }
     return out;
   }
+}
+
+/** Mean of the defined values among the last `k` up to i (as training smooths the forest's votes). */
+function smoothed(values: readonly (number | null)[], i: number, k: number): number {
+  let s = 0;
+  let n = 0;
+  for (let j = Math.max(0, i - k + 1); j <= i; j++) {
+    const v = values[j];
+    if (v != null) {
+      s += v;
+      n++;
+    }
+  }
+  return n ? s / n : 0;
 }
 
 /** Without a model, the guards look back this many readings (the shipped model's baseline). */

@@ -11,13 +11,14 @@ import { trainInWorker } from './train-runner';
 import type { TrainOptions, TrainProgress } from './train';
 import { loadModelFile } from './model-store';
 
-export const TRAIN_USAGE = `train [--data PATH | --from-db] [--out DIR] [--ship] [--seed N] [--trees N] [--rows N] [--inline]
+export const TRAIN_USAGE = `train [--data PATH | --from-db] [--out DIR] [--ship] [--seed N] [--trees N] [--rows N] [--novelty] [--inline]
   --data PATH  labelled CSV file or folder (3W files, or device_id,ts,temperature,pressure,label);
                default: $ML_TRAIN_DATA, else ../shared/data/3w next to the project
   --from-db    train on the station database: readings inside spans labelled in the UI or API, and
                readings that carry an integer extra field "label"
   --out DIR    where to write the versioned model (default DATA_DIR/models)
   --ship       write resources/models/default.json (+ metrics and attribution) instead
+  --novelty    gate the forest with a novelty model of the normal rows (docs/ML.md, "The novelty gate")
   --inline     train on this thread (default: a worker thread)`;
 
 export class TrainCommandError extends Error {
@@ -50,6 +51,7 @@ export async function runTrainCommand(
       seed: { type: 'string' },
       trees: { type: 'string' },
       rows: { type: 'string' },
+      novelty: { type: 'boolean', default: false },
       inline: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -66,6 +68,7 @@ export async function runTrainCommand(
   if (seed !== undefined) options.seed = seed;
   if (trees !== undefined) options.nEstimators = trees;
   if (rows !== undefined) options.maxTrainRows = rows;
+  if (values.novelty) options.novelty = true;
 
   const shipDir = join(resourcesDir, 'models');
   const input: TrainJobInput = {
@@ -105,8 +108,10 @@ export async function runTrainCommand(
   out.write(`model saved: ${result.path}\n`);
   if (values.ship) {
     mkdirSync(shipDir, { recursive: true });
-    const { forest: _forest, ...metrics } = model;
-    writeFileSync(join(shipDir, 'default.metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+    // The metrics file is for reading: the novelty model's tables (46 numbers per feature) stay in the model file.
+    const { forest: _forest, novelty, ...metrics } = model;
+    const summary = novelty ? { rows: novelty.rows, anchor: novelty.anchor, tail_entries_per_feature: novelty.tails[0]?.length ?? 0 } : null;
+    writeFileSync(join(shipDir, 'default.metrics.json'), `${JSON.stringify({ ...metrics, novelty: summary }, null, 2)}\n`);
     if (model.attribution) writeFileSync(join(shipDir, 'ATTRIBUTION.md'), `# Training data of the default anomaly model\n\n${model.attribution}\n`);
   }
   return result;

@@ -5,6 +5,7 @@ import { DEFAULT_WINDOWS, FEATURE_NAMES, fillGaps, type FeatureWindows } from '.
 import { Forest, trainForest, type ForestJson } from './forest';
 import { channelStatsSeries, type GuardLimits } from './guards';
 import { qualityReport, type QualityReport } from './metrics';
+import { fitNovelty, noveltySeries, type NoveltyModel } from './novelty';
 import { seededRandom } from '../../shared/random';
 import { groupedSplit, shuffle } from './split';
 
@@ -35,6 +36,13 @@ export interface TrainOptions {
   smoothing: number;
   /** highest acceptable share of flagged rows on normal instances when picking the threshold */
   maxFalsePositiveRate: number;
+  /**
+   * gate the forest with the novelty model (novelty.ts): a reading is flagged only when the forest's
+   * score reaches the threshold and its novelty reaches the novelty threshold, both chosen by the
+   * cross-validation (a novelty threshold of 0 is "no gate", so the gate is used only where it pays).
+   * Off by default: measured and not shipped (docs/ML.md, "The novelty gate").
+   */
+  novelty: boolean;
   windows: FeatureWindows;
 }
 
@@ -51,6 +59,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   cvEstimators: 15,
   smoothing: 3,
   maxFalsePositiveRate: 0.05,
+  novelty: false,
   windows: DEFAULT_WINDOWS,
 };
 
@@ -63,6 +72,8 @@ export interface TrainProgress {
 
 export interface ThresholdChoice {
   threshold: number;
+  /** the novelty a flagged reading must also reach (0: no gate); optional: older model files lack it */
+  novelty_threshold?: number;
   /** what the cross-validation measured at that threshold (guards included) */
   cv_mean_balanced_accuracy: number;
   cv_false_positive_rate: number;
@@ -83,6 +94,7 @@ interface ClassFigures {
 export interface CvSummary {
   folds: string;
   threshold: number;
+  novelty_threshold?: number;
   mean_balanced_accuracy: number;
   false_positive_rate: number;
   met_false_positive_target: boolean;
@@ -93,7 +105,13 @@ export interface CvSummary {
    * only (the figures above use one threshold chosen on all of them, the fold being scored included).
    * Optional: model files from before it was measured lack it.
    */
-  nested?: { mean_balanced_accuracy: number; false_positive_rate: number; thresholds: number[]; per_fold: FoldFigures[] };
+  nested?: {
+    mean_balanced_accuracy: number;
+    false_positive_rate: number;
+    thresholds: number[];
+    novelty_thresholds?: number[];
+    per_fold: FoldFigures[];
+  };
 }
 
 /** One fold of a cross-validation, scored at its nested threshold (chosen on the other folds only). */
@@ -102,6 +120,7 @@ interface FoldFigures {
   fold: string;
   instances: number;
   threshold: number;
+  novelty_threshold?: number;
   /** mean balanced accuracy over the fold's event instances (null: none) */
   mean_balanced_accuracy: number | null;
   /** share of the fold's normal-instance rows flagged (null: none) */
@@ -112,8 +131,13 @@ export interface TrainedModel {
   feature_names: string[];
   windows: FeatureWindows;
   smoothing: number;
+  /** the forest's threshold; the reading's score is min(forest, threshold × novelty / novelty_threshold) */
   threshold: number;
+  /** the novelty a flagged reading must reach as well (0 or absent: the forest alone decides) */
+  novelty_threshold?: number;
   threshold_choice: ThresholdChoice;
+  /** the one-class view of normal rows that gates the forest (novelty.ts); absent in older model files */
+  novelty?: NoveltyModel | null;
   /** the guards' limits, learned from the normal training rows (guards.ts) */
   guards: GuardLimits;
   /** per feature: normal median and 95th-percentile deviation, to name the reasons (explain.ts) */
@@ -277,30 +301,77 @@ export interface ScoredSeries {
   truth: readonly number[];
   scores: readonly number[];
   forced?: readonly boolean[];
+  /** smoothed novelty per reading (novelty.ts); without it the forest alone decides */
+  novelty?: readonly number[];
 }
 
-const predictAt = (s: ScoredSeries, t: number): boolean[] => s.scores.map((v, i) => v >= t || (s.forced?.[i] ?? false));
+/** Is reading i flagged at forest threshold t and novelty threshold tn (0: no gate)? */
+const flaggedAt = (s: ScoredSeries, i: number, t: number, tn: number): boolean =>
+  (s.scores[i]! >= t && (tn <= 0 || (s.novelty?.[i] ?? 0) >= tn)) || (s.forced?.[i] ?? false);
+
+const predictAt = (s: ScoredSeries, t: number, tn = 0): boolean[] => s.scores.map((_, i) => flaggedAt(s, i, t, tn));
 
 const THRESHOLDS = Array.from({ length: 37 }, (_, i) => Math.round((0.05 + i * 0.025) * 1000) / 1000);
+/** Novelty thresholds tried with each forest threshold (in the model's anchor units); 0 is "no gate". */
+const NOVELTY_THRESHOLDS = [0, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.35, 1.5, 1.75, 2, 2.5, 3, 4, 6];
 
 /**
- * The threshold with the best cross-validated mean balanced accuracy over event instances among those
- * whose false-positive rate on normal instances meets the target (ties: the higher threshold, fewer
- * alarms); if none meets it, the one with the fewest false positives.
+ * Mean balanced accuracy over event instances and false-positive rate over normal-instance rows at
+ * (t, tn): the numbers `qualityReport` gives, counted without building prediction arrays (the
+ * threshold search tries 629 pairs, and the nested figures repeat it per fold).
+ */
+function figuresAt(scored: readonly ScoredSeries[], t: number, tn: number): { ba: number; fpr: number } {
+  let baSum = 0;
+  let events = 0;
+  let normalRows = 0;
+  let normalFp = 0;
+  for (const s of scored) {
+    let tp = 0;
+    let fn = 0;
+    let fp = 0;
+    let tnRows = 0;
+    for (let i = 0; i < s.truth.length; i++) {
+      const p = flaggedAt(s, i, t, tn);
+      if (s.truth[i] === 1) {
+        if (p) tp++;
+        else fn++;
+      } else if (p) fp++;
+      else tnRows++;
+    }
+    if (tp + fn > 0) {
+      events++;
+      baSum += fp + tnRows > 0 ? (tp / (tp + fn) + tnRows / (fp + tnRows)) / 2 : tp / (tp + fn);
+    } else {
+      normalRows += s.truth.length;
+      normalFp += fp;
+    }
+  }
+  return { ba: events ? baSum / events : 0, fpr: normalRows ? normalFp / normalRows : 0 };
+}
+
+/**
+ * The threshold (and, when the series carry novelty, the novelty threshold) with the best
+ * cross-validated mean balanced accuracy over event instances among those whose false-positive rate on
+ * normal instances meets the target (ties: the higher thresholds, fewer alarms); if none meets it, the
+ * one with the fewest false positives.
  */
 export function chooseThreshold(scored: readonly ScoredSeries[], maxFpr: number): ThresholdChoice {
   let best: ThresholdChoice | null = null;
   let fallback: ThresholdChoice | null = null;
+  const gates = scored.some((s) => s.novelty) ? NOVELTY_THRESHOLDS : [0];
   for (const t of THRESHOLDS) {
-    const q = qualityReport(scored.map((s) => ({ id: s.id, truth: s.truth, predicted: predictAt(s, t) })));
-    const choice: ThresholdChoice = {
-      threshold: t,
-      cv_mean_balanced_accuracy: q.mean_balanced_accuracy_event_instances,
-      cv_false_positive_rate: q.false_positive_rate_normal_instances,
-      met_false_positive_target: q.false_positive_rate_normal_instances <= maxFpr,
-    };
-    if (choice.met_false_positive_target && (!best || choice.cv_mean_balanced_accuracy >= best.cv_mean_balanced_accuracy)) best = choice;
-    if (!fallback || choice.cv_false_positive_rate < fallback.cv_false_positive_rate) fallback = choice;
+    for (const tn of gates) {
+      const q = figuresAt(scored, t, tn);
+      const choice: ThresholdChoice = {
+        threshold: t,
+        novelty_threshold: tn,
+        cv_mean_balanced_accuracy: q.ba,
+        cv_false_positive_rate: q.fpr,
+        met_false_positive_target: q.fpr <= maxFpr,
+      };
+      if (choice.met_false_positive_target && (!best || choice.cv_mean_balanced_accuracy >= best.cv_mean_balanced_accuracy)) best = choice;
+      if (!fallback || choice.cv_false_positive_rate < fallback.cv_false_positive_rate) fallback = choice;
+    }
   }
   return (best ?? fallback)!;
 }
@@ -337,9 +408,18 @@ export interface OutOfFoldVotes {
   raw: (number | null)[];
   /** rows the guards flag, with guard limits learned from the other folds' normal rows */
   forced: boolean[];
+  /** novelty per reading against the other folds' normal rows (null: too little history; absent: novelty off) */
+  novelty?: (number | null)[];
   /** the fold that scored it, and its name (the well left out, or "fold k") */
   fold: number;
   foldName: string;
+}
+
+/** Features of the normal rows (label 0, enough history): what the novelty model and the reasons' scales are fitted on. */
+function normalFeatureRows(data: readonly Prepared[]): number[][] {
+  const rows: number[][] = [];
+  for (const d of data) d.features.forEach((f, i) => f && d.series.labels[i] === 0 && rows.push(f));
+  return rows;
 }
 
 /** One fold per group, in group order: with the well as the group, leave-one-well-out. */
@@ -377,8 +457,19 @@ export function outOfFoldVotes(
     const sample = subsample(rest, o, seed + 10 + f);
     const forest = new Forest(trainForest(sample.X, sample.y, forestOptions(o, o.cvEstimators, seed + 100 + f)));
     const guards = learnGuards(rest);
+    const novelty = o.novelty ? fitNovelty(normalFeatureRows(rest)) : null;
     const foldName = groupOf ? groupOf(held[0]!.series) : `fold ${f + 1}`;
-    for (const p of held) out.push({ id: p.series.id, truth: p.series.labels, raw: rawVotes(forest, p), forced: guardFlags(p, guards), fold: f, foldName });
+    for (const p of held) {
+      out.push({
+        id: p.series.id,
+        truth: p.series.labels,
+        raw: rawVotes(forest, p),
+        forced: guardFlags(p, guards),
+        ...(novelty ? { novelty: noveltySeries(p.features, novelty) } : {}),
+        fold: f,
+        foldName,
+      });
+    }
   });
   return out;
 }
@@ -390,18 +481,23 @@ function nestedFigures(scored: readonly ScoredSeries[], votes: readonly OutOfFol
   const ids = [...new Set(votes.map((v) => v.fold))].sort((a, b) => a - b);
   const predicted: { id: string; truth: readonly number[]; predicted: boolean[] }[] = [];
   const thresholds: number[] = [];
+  const noveltyThresholds: number[] = [];
   const per_fold: FoldFigures[] = [];
   for (const f of ids) {
     const others = scored.filter((_, i) => votes[i]!.fold !== f);
-    const t = others.length ? chooseThreshold(others, maxFpr).threshold : 0.5;
+    const c = others.length ? chooseThreshold(others, maxFpr) : { threshold: 0.5, novelty_threshold: 0 };
+    const t = c.threshold;
+    const tn = c.novelty_threshold ?? 0;
     thresholds.push(t);
-    const mine = scored.flatMap((s, i) => (votes[i]!.fold === f ? [{ id: s.id, truth: s.truth, predicted: predictAt(s, t) }] : []));
+    noveltyThresholds.push(tn);
+    const mine = scored.flatMap((s, i) => (votes[i]!.fold === f ? [{ id: s.id, truth: s.truth, predicted: predictAt(s, t, tn) }] : []));
     predicted.push(...mine);
     const q = qualityReport(mine);
     per_fold.push({
       fold: votes.find((v) => v.fold === f)!.foldName,
       instances: mine.length,
       threshold: t,
+      novelty_threshold: tn,
       mean_balanced_accuracy: q.event_instances ? round3(q.mean_balanced_accuracy_event_instances) : null,
       false_positive_rate: q.normal_instances ? round3(q.false_positive_rate_normal_instances) : null,
     });
@@ -411,6 +507,7 @@ function nestedFigures(scored: readonly ScoredSeries[], votes: readonly OutOfFol
     mean_balanced_accuracy: round3(q.mean_balanced_accuracy_event_instances),
     false_positive_rate: round3(q.false_positive_rate_normal_instances),
     thresholds,
+    novelty_thresholds: noveltyThresholds,
     per_fold,
   };
 }
@@ -434,18 +531,20 @@ export function crossValidate(
     truth: v.truth,
     scores: smoothScores(v.raw, o.smoothing),
     forced: v.forced,
+    ...(v.novelty ? { novelty: smoothScores(v.novelty, o.smoothing) } : {}),
   }));
   let choice = chooseThreshold(scored, o.maxFalsePositiveRate);
   if (fixedThreshold !== undefined) {
     const q = qualityReport(scored.map((s) => ({ id: s.id, truth: s.truth, predicted: predictAt(s, fixedThreshold) })));
     choice = {
       threshold: fixedThreshold,
+      novelty_threshold: 0,
       cv_mean_balanced_accuracy: q.mean_balanced_accuracy_event_instances,
       cv_false_positive_rate: q.false_positive_rate_normal_instances,
       met_false_positive_target: q.false_positive_rate_normal_instances <= o.maxFalsePositiveRate,
     };
   }
-  const q = qualityReport(scored.map((s) => ({ id: s.id, truth: s.truth, predicted: predictAt(s, choice.threshold) })));
+  const q = qualityReport(scored.map((s) => ({ id: s.id, truth: s.truth, predicted: predictAt(s, choice.threshold, choice.novelty_threshold ?? 0) })));
   const stratum = new Map(data.map((d) => [d.series.id, d.series.stratum]));
   const per_class: Record<string, ClassFigures> = {};
   const byClass = new Map<number, typeof q.instances>();
@@ -482,6 +581,7 @@ export function crossValidate(
     summary: {
       folds: byWell ? `leave one well out (${wells} wells)` : `${Math.min(o.cvFolds, data.length)} folds of whole instances`,
       threshold: choice.threshold,
+      novelty_threshold: choice.novelty_threshold ?? 0,
       mean_balanced_accuracy: round3(choice.cv_mean_balanced_accuracy),
       false_positive_rate: round3(choice.cv_false_positive_rate),
       met_false_positive_target: choice.met_false_positive_target,
@@ -531,8 +631,9 @@ export function trainModel(
     onProgress({ phase: 'training', done, total, message: `tree ${done} of ${total}` }),
   );
   const guards = learnGuards(trainP);
-  const normalRows: number[][] = [];
-  for (const d of trainP) d.features.forEach((f, i) => f && d.series.labels[i] === 0 && normalRows.push(f));
+  const normalRows = normalFeatureRows(trainP);
+  const noveltyThreshold = choice.novelty_threshold ?? 0;
+  const novelty = o.novelty && normalRows.length ? fitNovelty(normalRows) : null;
   let validation: TrainedModel['validation'] = null;
   if (testP.length) {
     onProgress({ phase: 'validation', done: 0, total: test.length, message: 'scoring held-out series' });
@@ -542,8 +643,15 @@ export function trainModel(
         id: p.series.id,
         truth: p.series.labels,
         predicted: predictAt(
-          { id: p.series.id, truth: p.series.labels, scores: smoothScores(rawVotes(forest, p), o.smoothing), forced: guardFlags(p, guards) },
+          {
+            id: p.series.id,
+            truth: p.series.labels,
+            scores: smoothScores(rawVotes(forest, p), o.smoothing),
+            forced: guardFlags(p, guards),
+            ...(novelty ? { novelty: smoothScores(noveltySeries(p.features, novelty), o.smoothing) } : {}),
+          },
           choice.threshold,
+          novelty ? noveltyThreshold : 0,
         ),
       })),
     );
@@ -554,7 +662,9 @@ export function trainModel(
     windows: o.windows,
     smoothing: o.smoothing,
     threshold: choice.threshold,
+    novelty_threshold: novelty ? noveltyThreshold : 0,
     threshold_choice: choice,
+    novelty,
     guards,
     feature_scales: featureScales(normalRows),
     options: o,
