@@ -8,6 +8,7 @@ import { forestReasons, noveltyReason } from './explain';
 import { channelStatsSeries, DEFAULT_GUARDS, guardHits, guardScore, type GuardHit, type GuardLimits } from './guards';
 import type { LoadedModel, ModelRegistry } from './model-store';
 import { noveltyScore } from './novelty';
+import { smoothedAt } from './smoothing';
 import type { HistoryRow, LimitsRow, MlRepository, SpanRow } from './repository';
 import { DEFAULT_LIMITS, ruleReason, scoreByRules, type Limits } from './rules';
 
@@ -301,10 +302,10 @@ export class MlService {
       let forestFlag = false;
       let modelKind: 'rf' | 'rule' = 'rule';
       if (model && v != null) {
-        forest = smoothed(raw, i, model.file.smoothing);
+        forest = smoothedAt(raw, i, model.file.smoothing);
         score = forest;
         if (gate) {
-          novelty = smoothed(nov, i, model.file.smoothing);
+          novelty = smoothedAt(nov, i, model.file.smoothing);
           score = Math.min(forest, (model.file.threshold * novelty) / model.file.novelty_threshold!);
         }
         forestFlag = score >= threshold;
@@ -344,20 +345,6 @@ export class MlService {
     }
     return out;
   }
-}
-
-/** Mean of the defined values among the last `k` up to i (as training smooths the forest's votes). */
-function smoothed(values: readonly (number | null)[], i: number, k: number): number {
-  let s = 0;
-  let n = 0;
-  for (let j = Math.max(0, i - k + 1); j <= i; j++) {
-    const v = values[j];
-    if (v != null) {
-      s += v;
-      n++;
-    }
-  }
-  return n ? s / n : 0;
 }
 
 /** Without a model, the guards look back this many readings (the shipped model's baseline). */

@@ -7,6 +7,7 @@ import { channelStatsSeries, type GuardLimits } from './guards';
 import { qualityReport, type QualityReport } from './metrics';
 import { fitNovelty, noveltySeries, type NoveltyModel } from './novelty';
 import { seededRandom } from '../../shared/random';
+import { smoothedAt } from './smoothing';
 import { groupedSplit, shuffle } from './split';
 
 /** Everything that decides the trained model; stored in the model file so a run can be repeated. */
@@ -271,18 +272,7 @@ function subsample(data: readonly Prepared[], o: TrainOptions, seed: number): { 
 
 /** Mean of the last `k` defined scores; rows without features score 0 (the rule scorer's default). */
 function smoothScores(raw: readonly (number | null)[], k: number): number[] {
-  return raw.map((_, i) => {
-    let s = 0;
-    let n = 0;
-    for (let j = Math.max(0, i - k + 1); j <= i; j++) {
-      const v = raw[j];
-      if (v != null) {
-        s += v;
-        n++;
-      }
-    }
-    return raw[i] == null || n === 0 ? 0 : s / n;
-  });
+  return raw.map((v, i) => (v == null ? 0 : smoothedAt(raw, i, k)));
 }
 
 /** Raw forest votes per reading (null where the rule scorer answers). */
