@@ -9,7 +9,7 @@ import { closeDatabase, openDatabase } from '../../src/server/db/open';
 import type { FromStation, StationMigration } from '../../src/shared/station-protocol';
 import { ForkedStation } from '../main/helpers/fork-station';
 import { followStation } from './helpers/follow-station';
-import { buildLegacyDb } from './storage-legacy-db';
+import { buildLegacyDb, compareReadings } from './storage-legacy-db';
 
 /**
  * The station process (src/server/entry/station-process.ts, forked as the desktop app forks it) on
@@ -21,8 +21,6 @@ const cleanup: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
-
-const READING = 'id, device_ref, ts, temperature, pressure, status, extra, received_at';
 
 /** A data dir holding a legacy database of `rows` readings, and an untouched copy to compare with. */
 function legacyDataDir(rows: number): { dataDir: string; dbPath: string; before: string } {
@@ -67,15 +65,9 @@ function expectRisingToTotal(progress: StationMigration[]): number {
 function expectEveryReading(dbPath: string, before: string): number {
   const db = new Database(dbPath, { readonly: true });
   try {
-    db.prepare(`ATTACH DATABASE ? AS before`).run(before);
-    const count = (sql: string) => db.prepare(`SELECT COUNT(*) FROM (${sql})`).pluck().get() as number;
-    const total = count(`SELECT id FROM before.telemetry`);
-    expect({
-      now: count(`SELECT id FROM main.telemetry`),
-      missing: count(`SELECT ${READING} FROM before.telemetry EXCEPT SELECT ${READING} FROM main.telemetry`),
-      extra: count(`SELECT ${READING} FROM main.telemetry EXCEPT SELECT ${READING} FROM before.telemetry`),
-      legacyTable: count(`SELECT name FROM main.sqlite_master WHERE name = 'telemetry_legacy'`),
-    }).toEqual({ now: total, missing: 0, extra: 0, legacyTable: 0 });
+    const { then: total, ...readings } = compareReadings(db, before);
+    const legacyTable = db.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'telemetry_legacy'`).pluck().get() as number;
+    expect({ ...readings, legacyTable }).toEqual({ now: total, missing: 0, extra: 0, legacyTable: 0 });
     return total;
   } finally {
     db.close();

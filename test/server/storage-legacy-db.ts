@@ -2,6 +2,30 @@ import { closeDatabase, openDatabase, type Db } from '../../src/server/db/open';
 import { loadMigrations, migrate } from '../../src/server/db/migrate';
 import { seededRandom } from '../../src/shared/random';
 
+/** The columns a reading keeps through the layout move. */
+export const READING_COLUMNS = 'id, device_ref, ts, temperature, pressure, status, extra, received_at';
+
+/**
+ * `db`'s readings against `before`, a copy of the legacy database taken before the move: how many
+ * there were and are now, how many of the old ones are missing and how many are extra (0 and 0 with
+ * equal counts: the same readings, each once and unchanged).
+ */
+export function compareReadings(db: Db, before: string): { then: number; now: number; missing: number; extra: number } {
+  db.prepare(`ATTACH DATABASE ? AS before`).run(before);
+  try {
+    const count = (sql: string) => db.prepare(`SELECT COUNT(*) FROM (${sql})`).pluck().get() as number;
+    const [old, moved] = [`SELECT ${READING_COLUMNS} FROM before.telemetry`, `SELECT ${READING_COLUMNS} FROM main.telemetry`];
+    return {
+      then: count(`SELECT id FROM before.telemetry`),
+      now: count(`SELECT id FROM main.telemetry`),
+      missing: count(`${old} EXCEPT ${moved}`),
+      extra: count(`${moved} EXCEPT ${old}`),
+    };
+  } finally {
+    db.prepare(`DETACH DATABASE before`).run();
+  }
+}
+
 /** The last schema version with the rowid telemetry table (before migration 012). */
 const LEGACY_VERSION = 11;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LayoutMoveStopped, migrateAsync, type LayoutProgress } from '../../src/server/db/migrate';
 import { closeDatabase, openDatabase, type Db } from '../../src/server/db/open';
-import { buildLegacyDb } from './storage-legacy-db';
+import { buildLegacyDb, compareReadings } from './storage-legacy-db';
 
 /**
  * The station runs the telemetry layout move (migration 012) with the event loop turning between
@@ -17,8 +17,6 @@ afterAll(() => {
   for (const db of open) closeDatabase(db);
   rmSync(dir, { recursive: true, force: true });
 });
-
-const READING = 'id, device_ref, ts, temperature, pressure, status, extra, received_at';
 
 function legacyCopy(name: string, rows: number): { file: string; before: string } {
   const file = join(dir, `${name}.db`);
@@ -36,15 +34,8 @@ function openDb(file: string): Db {
 
 /** Every reading of the copy taken before is in the new table, once, unchanged, and nothing else is. */
 function expectAllReadings(db: Db, before: string): number {
-  db.prepare(`ATTACH DATABASE ? AS before`).run(before);
-  const count = (sql: string) => db.prepare(`SELECT COUNT(*) FROM (${sql})`).pluck().get() as number;
-  const total = count(`SELECT id FROM before.telemetry`);
-  expect({
-    now: count(`SELECT id FROM main.telemetry`),
-    missing: count(`SELECT ${READING} FROM before.telemetry EXCEPT SELECT ${READING} FROM main.telemetry`),
-    extra: count(`SELECT ${READING} FROM main.telemetry EXCEPT SELECT ${READING} FROM before.telemetry`),
-  }).toEqual({ now: total, missing: 0, extra: 0 });
-  db.prepare(`DETACH DATABASE before`).run();
+  const { then: total, ...now } = compareReadings(db, before);
+  expect(now).toEqual({ now: total, missing: 0, extra: 0 });
   return total;
 }
 

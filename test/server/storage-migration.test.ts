@@ -6,7 +6,7 @@ import { loadMigrations, migrate, type LayoutProgress } from '../../src/server/d
 import { closeDatabase, openDatabase, type Db } from '../../src/server/db/open';
 import { TombstoneRepository } from '../../src/server/influx/tombstones';
 import { TelemetryRepository } from '../../src/server/telemetry/repository';
-import { buildLegacyDb } from './storage-legacy-db';
+import { buildLegacyDb, READING_COLUMNS } from './storage-legacy-db';
 
 /**
  * Migration 012 moves telemetry into a table clustered by (device, ts). A database written by the
@@ -21,7 +21,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const READING = 'id, device_ref, ts, temperature, pressure, status, extra, received_at';
 const UNCHANGED_TABLES = ['devices', 'influx_tombstones', 'influx_forwarder', 'oil_batches', 'oil_events', 'users', 'api_keys'];
 
 /** Builds a legacy database and keeps a copy of it, untouched, to compare against. */
@@ -47,7 +46,7 @@ function difference(db: Db, now: string, then: string): { missing: number; extra
 }
 
 function expectSameData(db: Db): void {
-  const readings = difference(db, `SELECT ${READING} FROM main.telemetry`, `SELECT ${READING} FROM before.telemetry`);
+  const readings = difference(db, `SELECT ${READING_COLUMNS} FROM main.telemetry`, `SELECT ${READING_COLUMNS} FROM before.telemetry`);
   expect(readings).toEqual({ missing: 0, extra: 0, now: readings.then, then: readings.then });
   for (const table of UNCHANGED_TABLES) {
     const d = difference(db, `SELECT * FROM main.${table}`, `SELECT * FROM before.${table}`);
